@@ -1,0 +1,49 @@
+"""`python -m emulator --port P --training-seconds S`: run the Personalize emulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .faults import FaultRule, faults
+from .server import EmulatorServer, quiet_request_logging, set_timing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
+    parser.add_argument("--training-seconds", type=float, default=4.0, help="how long a solution version trains (default 4)")
+    parser.add_argument("--setup-seconds", type=float, default=1.0, help="how long dataset groups and solutions take to become ACTIVE (default 1)")
+    parser.add_argument("--faults", default=None, help="JSON list of fault rules armed at start-up (see emulator/faults.py)")
+    parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    args = parser.parse_args(argv)
+
+    if args.training_seconds < 0 or args.setup_seconds < 0:
+        parser.error("--training-seconds and --setup-seconds must be >= 0")
+    set_timing(args.training_seconds, args.setup_seconds)
+    if args.faults:
+        try:
+            rules = json.loads(args.faults)
+            for rule in rules if isinstance(rules, list) else [rules]:
+                faults.add(FaultRule.from_json(rule))
+        except (ValueError, AttributeError) as error:
+            parser.error(f"--faults: {error}")
+    if not args.verbose:
+        quiet_request_logging()
+    try:
+        server = EmulatorServer(args.host, args.port)
+    except OSError as error:
+        parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror}")
+    print(f"Personalize emulator listening on {server.url}", flush=True)
+    print(f"  export AWS_ENDPOINT_URL_PERSONALIZE={server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Client side of the emulator: start one as a subprocess, and talk to its `/_emulator/` control API.
+
+Used by the test fixtures, the main job and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class EmulatorControl:
+    """The control API of a running emulator at `url`."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+
+    def _call(self, method: str, route: str, payload: Any = None) -> Any:
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(f"{self.url}/_emulator/{route}", data=data, method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "health")
+
+    def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """Logged Personalize calls, oldest first, optionally only one operation's."""
+        entries = self._call("GET", "requests")["requests"]
+        return [e for e in entries if operation in (None, e["operation"])]
+
+    def count(self, operation: str) -> int:
+        return len(self.requests(operation))
+
+    def clear_requests(self) -> None:
+        self._call("DELETE", "requests")
+
+    def add_fault(self, **rule: Any) -> None:
+        """Arm one fault rule (see `emulator.faults`), e.g. `add_fault(kind="throttle", operation="X", count=2)`."""
+        if "solution_arn" in rule:
+            rule["solutionArn"] = rule.pop("solution_arn")
+        self._call("POST", "faults", rule)
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._call("GET", "faults")["faults"]
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def set_timing(self, training_seconds: float | None = None, setup_seconds: float | None = None) -> dict[str, Any]:
+        payload = {k: v for k, v in (("trainingSeconds", training_seconds), ("setupSeconds", setup_seconds)) if v is not None}
+        return self._call("POST", "timing", payload)
+
+    def reset(self) -> None:
+        self._call("POST", "reset", {})
+
+
+class EmulatorProcess:
+    """`python -m emulator` on a free port of 127.0.0.1, as a child process."""
+
+    def __init__(self, training_seconds: float = 2.0, setup_seconds: float = 0.5, extra_args: list[str] | None = None):
+        command = [
+            sys.executable, "-m", "emulator", "--port", "0",
+            "--training-seconds", str(training_seconds), "--setup-seconds", str(setup_seconds),
+            *(extra_args or []),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
+        if "listening on" not in first:
+            self.process.kill()
+            rest = self.process.stdout.read()
+            raise RuntimeError(f"the emulator did not start: {first}{rest}")
+        self.url = first.split()[-1]
+        self.control = EmulatorControl(self.url)
+
+    def env(self, region: str = "us-east-1") -> dict[str, str]:
+        """Environment variables that point boto3 (in this or a child process) at the emulator."""
+        return {
+            "AWS_ENDPOINT_URL_PERSONALIZE": self.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": region,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

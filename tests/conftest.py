@@ -1,0 +1,62 @@
+"""Shared fixtures: one emulator process per test module, and boto3 pointed at it the standard way."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from emulator.control import EmulatorControl, EmulatorProcess
+from emulator.shape_validation import validate_output
+
+REGION = "us-east-1"
+RECIPE_USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
+RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorProcess]:
+    """A fresh emulator (2 s trainings, 0.5 s setup) for this module; the environment points boto3 at it."""
+    process = EmulatorProcess(training_seconds=2.0, setup_seconds=0.5)
+    saved = {key: os.environ.get(key) for key in process.env()}
+    os.environ.update(process.env())
+    try:
+        yield process
+    finally:
+        process.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def control(emulator: EmulatorProcess) -> Iterator[EmulatorControl]:
+    """The emulator's control API, with faults, timing and the request log reset around each test."""
+    emulator.control.clear_faults()
+    emulator.control.set_timing(training_seconds=2.0, setup_seconds=0.5)
+    emulator.control.clear_requests()
+    yield emulator.control
+    emulator.control.clear_faults()
+
+
+def _check_response_shape(http_response: Any, model: Any, **_: Any) -> None:
+    if http_response.status_code != 200:
+        return
+    body = json.loads(http_response.content or b"{}")
+    errors = validate_output(model.name, body)
+    assert not errors, f"{model.name} response does not match botocore's model: {errors}"
+
+
+@pytest.fixture
+def personalize(emulator: EmulatorProcess) -> Any:
+    """A plain boto3 Personalize client that also checks every response body against botocore's output shapes."""
+    client = boto3.client("personalize", region_name=REGION, config=Config(retries={"mode": "standard"}))
+    client.meta.events.register("after-call.personalize", _check_response_shape)
+    return client

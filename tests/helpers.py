@@ -1,0 +1,39 @@
+"""Small helpers the tests share: set up a solution in the emulator and wait for statuses."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+RECIPE_USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
+RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def wait_for(read: Any, statuses: tuple[str, ...], timeout: float = 15.0) -> str:
+    """Poll `read()` (returns a status) until it is one of `statuses`; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    status = read()
+    while status not in statuses:
+        assert time.monotonic() < deadline, f"still {status!r} after {timeout}s, wanted one of {statuses}"
+        time.sleep(0.1)
+        status = read()
+    return status
+
+
+def active_solution(client: Any, recipe_arn: str = RECIPE_USER_PERSONALIZATION, wait: bool = True) -> str:
+    """A new dataset group and solution; returns the solution ARN once ACTIVE (or at once with wait=False)."""
+    group = client.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
+    wait_for(lambda: client.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
+    solution = client.create_solution(name=unique("sol"), datasetGroupArn=group, recipeArn=recipe_arn)["solutionArn"]
+    if wait:
+        wait_for(lambda: client.describe_solution(solutionArn=solution)["solution"]["status"], ("ACTIVE",))
+    return solution
+
+
+def version_status(client: Any, arn: str) -> str:
+    return client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]["status"]
