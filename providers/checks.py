@@ -1,0 +1,216 @@
+"""`check`: fill defaults, normalize and validate SolutionVersion inputs. Pure: no AWS calls, no output.
+
+Every rule the service would enforce is checked here, so a mistake fails at `pulumi preview` with one message per
+property instead of after an hour of waiting. Values still unknown during a preview are left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+from pulumi.runtime.rpc import UNKNOWN
+
+from .properties import (
+    DEFAULT_TRAINING_MODE,
+    DEFAULT_WAIT_TIMEOUT_MINUTES,
+    INPUTS,
+    NAME_SCOPE,
+    TRAINING_MODES,
+)
+
+NAME_MAX = 63
+NAME_RULE = "1-63 characters: letters, digits, '-' and '_', starting with a letter or digit"
+NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
+ARN_MAX = 256
+SOLUTION_ARN_RE = re.compile(
+    r"arn:(?P<partition>[a-z\d-]+):personalize:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):solution/"
+    r"(?P<name>[a-zA-Z0-9][a-zA-Z0-9\-_]*)"
+)
+SOLUTION_ARN_RULE = "arn:PARTITION:personalize:REGION:ACCOUNT:solution/NAME, at most 256 characters"
+REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+MAX_TAGS = 50
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+TAG_RE = regex.compile(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")
+TAG_CHARS = "letters, digits, spaces and _ . : / = + - @"
+AUTONAME_HASH_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One invalid property and the rule it breaks."""
+
+    property: str
+    reason: str
+
+
+def is_unknown(value: Any) -> bool:
+    """True if `value` (or anything inside it) is not known yet, as during a preview."""
+    if isinstance(value, str):
+        return value == UNKNOWN
+    if isinstance(value, dict):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
+def region_of(solution_arn: str) -> str | None:
+    """The region an ARN names (where API calls about it must go), or None if it is not a solution ARN."""
+    match = SOLUTION_ARN_RE.fullmatch(solution_arn)
+    return match["region"] if match else None
+
+
+def check_inputs(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+    """Checked inputs (defaults filled, numbers normalized, name chosen) and the failures found."""
+    failures: list[Failure] = []
+    inputs = {key: value for key, value in news.items() if value is not None}
+    known_keys = set(INPUTS.values()) | {NAME_SCOPE, "__provider"}
+    for key in sorted(set(inputs) - known_keys):
+        failures.append(Failure(key, f"unknown property {key!r}; valid properties: {', '.join(sorted(INPUTS.values()))}"))
+
+    inputs.setdefault("trainingMode", DEFAULT_TRAINING_MODE)
+    inputs.setdefault("waitTimeoutMinutes", DEFAULT_WAIT_TIMEOUT_MINUTES)
+    inputs.setdefault("tags", {})
+    inputs.setdefault("retrainTriggers", {})
+    if not is_unknown(inputs["retrainTriggers"]):
+        inputs["retrainTriggers"] = normalize_numbers(inputs["retrainTriggers"])
+
+    failures += _check_solution_arn(inputs.get("solutionArn"))
+    failures += _check_name(inputs.get("name"))
+    failures += _check_training_mode(inputs["trainingMode"])
+    failures += _check_tags(inputs["tags"])
+    failures += _check_retrain_triggers(inputs["retrainTriggers"])
+    failures += _check_wait_timeout(inputs["waitTimeoutMinutes"])
+    failures += _check_region(inputs.get("region"), inputs.get("solutionArn"))
+    failures += _check_optional_string("profile", inputs.get("profile"))
+    failures += _check_optional_string(NAME_SCOPE, inputs.get(NAME_SCOPE))
+
+    if "name" not in inputs and not failures:
+        inputs["name"] = autoname(olds, inputs)
+    return inputs, failures
+
+
+def autoname(olds: dict[str, Any], inputs: dict[str, Any]) -> str:
+    """A version name derived only from stable inputs, so a retried `pulumi up` finds the version it started.
+
+    `<resource name>-<8 hex>`, the hash covering project/stack/resource name, solution ARN, training mode and retrain
+    triggers. A name from the previous check is kept while none of those (other than the resource's own name, which
+    aliases may change) differ.
+    """
+    identity = ("solutionArn", "trainingMode", "retrainTriggers")
+    if olds.get("name") and all(olds.get(k) == inputs.get(k) for k in identity) and not is_unknown(olds["name"]):
+        return olds["name"]
+    if any(is_unknown(inputs.get(k)) for k in (*identity, NAME_SCOPE)):
+        return UNKNOWN
+    scope = inputs.get(NAME_SCOPE) or "solution-version"
+    seed = json.dumps([scope, *(inputs.get(k) for k in identity)], sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:AUTONAME_HASH_LENGTH]
+    base = re.sub(r"[^a-zA-Z0-9\-_]", "-", scope.rsplit("/", 1)[-1])
+    if not base or not base[0].isalnum():
+        base = "v" + base
+    return f"{base[: NAME_MAX - AUTONAME_HASH_LENGTH - 1]}-{digest}"
+
+
+def normalize_numbers(value: Any) -> Any:
+    """Whole floats become ints (the engine sends every number as a float), recursively."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: normalize_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalize_numbers(v) for v in value]
+    return value
+
+
+def _check_solution_arn(value: Any) -> list[Failure]:
+    if value is None:
+        return [Failure("solutionArn", "solutionArn is required: the ARN of the Personalize solution to train")]
+    if is_unknown(value):
+        return []
+    if not isinstance(value, str) or len(value) > ARN_MAX or not SOLUTION_ARN_RE.fullmatch(value):
+        hint = ""
+        if isinstance(value, str) and SOLUTION_ARN_RE.fullmatch(value.rsplit("/", 1)[0]):
+            hint = " (this looks like a solution version ARN; pass the solution's ARN)"
+        return [Failure("solutionArn", f"solutionArn must be a solution ARN, {SOLUTION_ARN_RULE}; got {value!r}{hint}")]
+    return []
+
+
+def _check_name(value: Any) -> list[Failure]:
+    if value is None or is_unknown(value):
+        return []
+    if not isinstance(value, str) or not 1 <= len(value) <= NAME_MAX or not NAME_RE.fullmatch(value):
+        return [Failure("name", f"name must be {NAME_RULE}; got {value!r}")]
+    return []
+
+
+def _check_training_mode(value: Any) -> list[Failure]:
+    if is_unknown(value) or value in TRAINING_MODES:
+        return []
+    return [Failure("trainingMode", f"trainingMode must be one of {', '.join(TRAINING_MODES)}; got {value!r}")]
+
+
+def _check_tags(value: Any) -> list[Failure]:
+    if is_unknown(value) and not isinstance(value, dict):
+        return []
+    if not isinstance(value, dict):
+        return [Failure("tags", f"tags must be a map of string keys to string values; got {type(value).__name__}")]
+    failures = []
+    if len(value) > MAX_TAGS:
+        failures.append(Failure("tags", f"tags may hold at most {MAX_TAGS} tags (a Personalize limit); got {len(value)}"))
+    for key, tag_value in value.items():
+        if is_unknown(key) or is_unknown(tag_value):
+            continue
+        where = f"tags.{key}"
+        if not 1 <= len(key) <= TAG_KEY_MAX or not TAG_RE.fullmatch(key):
+            failures.append(Failure(where, f"tag key {key!r} must be 1-{TAG_KEY_MAX} characters of {TAG_CHARS}"))
+        elif key.lower().startswith("aws:"):
+            failures.append(Failure(where, f"tag key {key!r} starts with 'aws:', which is reserved for AWS"))
+        if not isinstance(tag_value, str):
+            failures.append(Failure(where, f"tag {key!r} must have a string value; got {type(tag_value).__name__}"))
+        elif len(tag_value) > TAG_VALUE_MAX or not TAG_RE.fullmatch(tag_value):
+            failures.append(Failure(where, f"tag {key!r} value must be 0-{TAG_VALUE_MAX} characters of {TAG_CHARS}"))
+    return failures
+
+
+def _check_retrain_triggers(value: Any) -> list[Failure]:
+    if is_unknown(value) or isinstance(value, dict):
+        return []
+    return [Failure("retrainTriggers", f"retrainTriggers must be a map (any values); got {type(value).__name__}")]
+
+
+def _check_wait_timeout(value: Any) -> list[Failure]:
+    if is_unknown(value):
+        return []
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        return [Failure("waitTimeoutMinutes", f"waitTimeoutMinutes must be a number of minutes greater than 0; got {value!r}")]
+    return []
+
+
+def _check_region(value: Any, solution_arn: Any) -> list[Failure]:
+    if value is None or is_unknown(value):
+        return []
+    if not isinstance(value, str) or not REGION_RE.fullmatch(value):
+        return [Failure("region", f"region must be an AWS region name such as us-east-1; got {value!r}")]
+    arn_region = region_of(solution_arn) if isinstance(solution_arn, str) and not is_unknown(solution_arn) else None
+    if arn_region and arn_region != value:
+        return [
+            Failure(
+                "region",
+                f"region {value!r} contradicts solutionArn, which is in {arn_region!r}; the version trains where its "
+                "solution is, so omit region or make them match",
+            )
+        ]
+    return []
+
+
+def _check_optional_string(key: str, value: Any) -> list[Failure]:
+    if value is None or is_unknown(value) or (isinstance(value, str) and value):
+        return []
+    return [Failure(key, f"{key} must be a non-empty string; got {value!r}")]

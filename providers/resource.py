@@ -1,0 +1,140 @@
+"""`SolutionVersion`: an Amazon Personalize solution version (a trained model) as a Pulumi resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from .properties import INPUTS, NAME_SCOPE, OUTPUTS
+from .solution_version import SolutionVersionProvider
+
+
+class SolutionVersionArgs:
+    """Inputs of a SolutionVersion."""
+
+    def __init__(
+        self,
+        *,
+        solution_arn: pulumi.Input[str],
+        name: pulumi.Input[str] | None = None,
+        training_mode: pulumi.Input[str] | None = None,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
+        wait_timeout_minutes: pulumi.Input[float] | None = None,
+        region: pulumi.Input[str] | None = None,
+        profile: pulumi.Input[str] | None = None,
+    ):
+        """
+        :param solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to
+            become ACTIVE. Changing it trains a new version (replace).
+        :param name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name
+            plus a hash of the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the
+            version an interrupted one started. Changing it trains a new version.
+        :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and
+            the User-Personalization or HRNN-Coldstart recipe) or AUTOTRAIN. Changing it trains a new version.
+        :param tags: Tags of the version (at most 50; keys must not start with `aws:`). Changes apply in place.
+        :param retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
+        :param wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours).
+            The engine ignores customTimeouts for dynamic resources, so this is the wait budget. A training still
+            running when it runs out continues; the next `pulumi up` adopts it.
+        :param region: AWS region of the calls; default, and must equal, the solution ARN's region.
+        :param profile: AWS shared-config profile for the calls; default the stack's `aws:profile`, then the
+            standard credential chain.
+        """
+        self.solution_arn = solution_arn
+        self.name = name
+        self.training_mode = training_mode
+        self.tags = tags
+        self.retrain_triggers = retrain_triggers
+        self.wait_timeout_minutes = wait_timeout_minutes
+        self.region = region
+        self.profile = profile
+
+    def to_inputs(self) -> dict[str, Any]:
+        """State keys (camelCase) for the arguments that were given."""
+        return {camel: getattr(self, snake) for snake, camel in INPUTS.items() if getattr(self, snake) is not None}
+
+
+class SolutionVersion(Resource, module="personalize", name="SolutionVersion"):
+    """An Amazon Personalize solution version: `pulumi up` trains it and waits until it is ACTIVE.
+
+    Deleting it stops a training still in progress; an ACTIVE, failed or stopped version is only removed from the
+    stack (Personalize has no API to delete a solution version; it goes away with its solution).
+    """
+
+    solutionVersionArn: pulumi.Output[str]
+    status: pulumi.Output[str]
+    """ACTIVE after a successful `up`; a refresh may find CREATE FAILED or CREATE STOPPED (the next `up` retrains)."""
+    metrics: pulumi.Output[Mapping[str, float]]
+    """GetSolutionMetrics of the ACTIVE version, e.g. precision_at_25, normalized_discounted_cumulative_gain_at_10."""
+    tags: pulumi.Output[Mapping[str, str]]
+    """The tags this resource manages."""
+
+    def __init__(self, resource_name: str, args: SolutionVersionArgs, opts: pulumi.ResourceOptions | None = None):
+        props: dict[str, Any] = {camel: None for camel in (*INPUTS.values(), *OUTPUTS.values())}
+        props.update(args.to_inputs())
+        props[NAME_SCOPE] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+        super().__init__(SolutionVersionProvider(), resource_name, props, opts)
+
+    @property
+    def solution_version_arn(self) -> pulumi.Output[str]:
+        """ARN of the trained version (also the resource's id)."""
+        return self.solutionVersionArn
+
+    @property
+    def solution_arn(self) -> pulumi.Output[str]:
+        """ARN of the solution the version belongs to."""
+        return self.solutionArn  # type: ignore[attr-defined]
+
+    @property
+    def version_name(self) -> pulumi.Output[str]:
+        """Name of the version (given or autonamed)."""
+        return self.name  # type: ignore[attr-defined]
+
+    @property
+    def training_mode(self) -> pulumi.Output[str]:
+        """FULL, UPDATE or AUTOTRAIN, as the service reports it."""
+        return self.trainingMode  # type: ignore[attr-defined]
+
+    @property
+    def training_type(self) -> pulumi.Output[str]:
+        """MANUAL for versions this resource trains (AUTOMATIC ones come from the solution's automatic training)."""
+        return self.trainingType  # type: ignore[attr-defined]
+
+    @property
+    def training_hours(self) -> pulumi.Output[float]:
+        """Billed training hours, reported once the version is ACTIVE."""
+        return self.trainingHours  # type: ignore[attr-defined]
+
+    @property
+    def failure_reason(self) -> pulumi.Output[str | None]:
+        """Why the training failed, if it did (seen after a refresh)."""
+        return self.failureReason  # type: ignore[attr-defined]
+
+    @property
+    def recipe_arn(self) -> pulumi.Output[str]:
+        """Recipe the solution trains with."""
+        return self.recipeArn  # type: ignore[attr-defined]
+
+    @property
+    def dataset_group_arn(self) -> pulumi.Output[str]:
+        """Dataset group of the solution."""
+        return self.datasetGroupArn  # type: ignore[attr-defined]
+
+    @property
+    def creation_date_time(self) -> pulumi.Output[str]:
+        """When the training started (ISO 8601)."""
+        return self.creationDateTime  # type: ignore[attr-defined]
+
+    @property
+    def last_updated_date_time(self) -> pulumi.Output[str]:
+        """When the status last changed (ISO 8601)."""
+        return self.lastUpdatedDateTime  # type: ignore[attr-defined]
+
+    @property
+    def tags_all(self) -> pulumi.Output[Mapping[str, str]]:
+        """Every tag on the version as the service reports it, including tags set outside this stack."""
+        return self.tagsAll  # type: ignore[attr-defined]

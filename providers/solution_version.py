@@ -1,0 +1,82 @@
+"""The dynamic provider behind `SolutionVersion`.
+
+This class is pickled by reference into every SolutionVersion's state (`providers.solution_version.
+SolutionVersionProvider`): keep this module's path and the class name, import nothing with side effects, and keep no
+client, session or credentials on the instance. The engine's provider process unpickles it, calls `configure` with the
+stack config, then the methods below (from up to 4 threads at once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import lifecycle
+from .checks import check_inputs, region_of
+from .clients import StackAwsConfig, personalize_client
+from .diffs import decide
+from .lifecycle import SolutionVersionError, label
+from .waiters import Polling
+
+
+class SolutionVersionProvider(ResourceProvider):
+    """CRUD for one Amazon Personalize solution version (a trained model)."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        # Runs only in the provider process, after unpickling: the credentials it may carry never reach state.
+        self._stack_aws = StackAwsConfig.from_config(req.config.get)
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs, failures = check_inputs(olds or {}, news)
+        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        decision = decide(olds, news)
+        return DiffResult(
+            changes=bool(decision.changes),
+            replaces=decision.replaces,
+            stables=[],
+            delete_before_replace=False,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        outs = lifecycle.create(self._client(props), props, Polling.from_env())
+        return CreateResult(outs["solutionVersionArn"], outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        found = self._call("reading", props, lambda: lifecycle.read(self._client(props), id_, props))
+        if found is None:
+            return ReadResult("", {})
+        outs, inputs = found
+        return ReadResult(id_, outs, inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._call("updating", news, lambda: lifecycle.update(self._client(news), id_, olds, news)))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self._call("deleting", props, lambda: lifecycle.delete(self._client(props), id_, props, Polling.from_env()))
+
+    def _client(self, props: dict[str, Any]) -> Any:
+        region = props.get("region") or region_of(props.get("solutionArn") or "")
+        return personalize_client(region, props.get("profile"), getattr(self, "_stack_aws", StackAwsConfig()))
+
+    @staticmethod
+    def _call(verb: str, props: dict[str, Any], operation: Any) -> Any:
+        try:
+            return operation()
+        except ClientError as error:
+            err = error.response.get("Error", {})
+            raise SolutionVersionError(f"{verb} {label(props)}: {err.get('Code')}: {err.get('Message')}") from None
+        except BotoCoreError as error:
+            raise SolutionVersionError(f"{verb} {label(props)}: {error}") from None

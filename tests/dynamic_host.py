@@ -1,0 +1,151 @@
+"""Drive the real dynamic-provider host (`python -u -m pulumi.dynamic`) over gRPC, as the Pulumi engine does.
+
+The host is started from the project root (the engine starts it in the program directory), with the environment the
+CLI would pass on. Properties are serialized with the SDK's own `rpc.serialize_properties`, and the provider with
+`serialize_provider`, exactly as a program would store it in `__provider`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import struct_pb2
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.proto.provider_pb2_grpc import ResourceProviderStub
+
+from providers.properties import TYPE_TOKEN
+from providers.solution_version import SolutionVersionProvider
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROVIDER_KEY = "__provider"
+
+
+class HostError(Exception):
+    """A gRPC call failed; `details` is what the engine would show (the provider's traceback)."""
+
+    def __init__(self, code: grpc.StatusCode, details: str):
+        super().__init__(details)
+        self.code = code
+        self.details = details
+
+    @property
+    def last_line(self) -> str:
+        """The exception message: the line a user reads first."""
+        lines = [line for line in self.details.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+def to_struct(props: dict[str, Any]) -> struct_pb2.Struct:
+    return asyncio.run(rpc.serialize_properties(props, {}))
+
+
+def from_struct(struct: struct_pb2.Struct, keep_unknowns: bool = False) -> dict[str, Any]:
+    return rpc.deserialize_properties(struct, keep_unknowns)
+
+
+def serialized_provider() -> str:
+    return serialize_provider(SolutionVersionProvider())
+
+
+def urn(name: str, stack: str = "dev", project: str = "personalize") -> str:
+    return f"urn:pulumi:{stack}::{project}::{TYPE_TOKEN}::{name}"
+
+
+class DynamicHost:
+    """One `python -m pulumi.dynamic` process and a ResourceProviderStub connected to it."""
+
+    def __init__(self, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT):
+        full_env = {**os.environ, **(env or {})}
+        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(cwd), full_env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            cwd=cwd,
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline().strip()
+        if not first.isdigit():
+            rest = self.process.stdout.read()
+            raise RuntimeError(f"the dynamic host did not start: {first}\n{rest}")
+        self.port = int(first)
+        self.output: list[str] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.stub = ResourceProviderStub(self.channel)
+        self.provider = serialized_provider()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line.rstrip("\n"))
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.stub, method)(request)
+        except grpc.RpcError as error:
+            raise HostError(error.code(), error.details() or "") from None
+
+    # The engine's calls, in its order.
+
+    def configure(self, config: dict[str, str] | None = None) -> None:
+        self._call("Configure", provider_pb2.ConfigureRequest(args=to_struct(config or {}), acceptSecrets=True))
+
+    def check(self, name: str, news: dict[str, Any], olds: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        request = provider_pb2.CheckRequest(
+            urn=urn(name),
+            olds=to_struct(olds or {}),
+            news=to_struct({**news, PROVIDER_KEY: self.provider}),
+        )
+        response = self._call("Check", request)
+        inputs = from_struct(response.inputs, keep_unknowns=True)
+        return inputs, [(f.property, f.reason) for f in response.failures]
+
+    def diff(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        request = provider_pb2.DiffRequest(id=id_, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
+        return self._call("Diff", request)
+
+    def create(self, name: str, inputs: dict[str, Any], timeout: float = 0) -> tuple[str, dict[str, Any]]:
+        request = provider_pb2.CreateRequest(urn=urn(name), properties=to_struct(inputs), timeout=timeout)
+        response = self._call("Create", request)
+        return response.id, from_struct(response.properties)
+
+    def read(self, name: str, id_: str, outputs: dict[str, Any], inputs: dict[str, Any] | None = None) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        request = provider_pb2.ReadRequest(
+            id=id_, urn=urn(name), properties=to_struct(outputs), inputs=to_struct(inputs or {})
+        )
+        response = self._call("Read", request)
+        return response.id, from_struct(response.properties), from_struct(response.inputs)
+
+    def update(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        request = provider_pb2.UpdateRequest(id=id_, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
+        return from_struct(self._call("Update", request).properties)
+
+    def delete(self, name: str, id_: str, outputs: dict[str, Any]) -> None:
+        self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=to_struct(outputs)))
+
+    def kill(self) -> None:
+        """What a second Ctrl-C (or a crash) does to the host: no chance to clean up."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        self.channel.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
