@@ -8,6 +8,7 @@ Endpoints: the standard `AWS_ENDPOINT_URL_PERSONALIZE` / `AWS_ENDPOINT_URL` vari
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -15,14 +16,20 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# Throttling (ThrottlingException, and LimitExceededException, which Personalize also uses for throttling), HTTP 5xx
-# and dropped connections are retried by botocore's standard mode; the lifecycle code never loops on them itself.
-RETRY_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": 8},
-    connect_timeout=10,
-    read_timeout=60,
-    user_agent_extra="pulumi-personalize-solution-version",
-)
+DEFAULT_MAX_ATTEMPTS = 10
+
+
+def retry_config() -> Config:
+    """Throttling (ThrottlingException, and LimitExceededException, which Personalize also uses for throttling), HTTP
+    5xx and dropped connections are retried by botocore's standard mode; the lifecycle code never loops on them.
+    Attempts: the standard `AWS_MAX_ATTEMPTS` variable, default 10 (a create may poll for hours)."""
+    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": attempts},
+        connect_timeout=10,
+        read_timeout=60,
+        user_agent_extra="pulumi-personalize-solution-version",
+    )
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,6 @@ def personalize_client(region: str | None, profile: str | None, stack: StackAwsC
                 aws_secret_access_key=keys[1],
                 aws_session_token=keys[2],
             )
-            client = session.client("personalize", config=RETRY_CONFIG)
+            client = session.client("personalize", config=retry_config())
             _clients[cache_key] = client
         return client

@@ -180,8 +180,27 @@ def _wait_for_solution(
 def _start_or_adopt(
     client: Any, inputs: dict[str, Any], deadline: float, polling: Polling, clock: Clock, progress: Progress
 ) -> str:
-    """CreateSolutionVersion under the deterministic name; if that name exists, the version an earlier, interrupted
-    `pulumi up` started is adopted instead of training a second one."""
+    """CreateSolutionVersion under the deterministic name, unless a version with that name exists: then the version an
+    earlier, interrupted `pulumi up` started is adopted instead of training a second one."""
+    found = find_version_by_name(client, inputs["solutionArn"], inputs["name"])
+    if found is None:
+        arn = _start(client, inputs, deadline, polling, clock, progress)
+        if arn is not None:
+            return arn
+        # A concurrent run created it between our lookup and our create; the name makes that safe.
+        found = find_version_by_name(client, inputs["solutionArn"], inputs["name"])
+        if found is None:
+            raise SolutionVersionError(
+                f"creating {label(inputs)}: Personalize reports that the name exists in {inputs['solutionArn']}, "
+                "but no version of that solution has it"
+            )
+    return _adopt(client, inputs, found, progress)
+
+
+def _start(
+    client: Any, inputs: dict[str, Any], deadline: float, polling: Polling, clock: Clock, progress: Progress
+) -> str | None:
+    """The new version's ARN, or None if the name is already taken."""
     request: dict[str, Any] = {
         "solutionArn": inputs["solutionArn"],
         "name": inputs["name"],
@@ -198,7 +217,7 @@ def _start_or_adopt(
         except ClientError as error:
             code = _code(error)
             if code == "ResourceAlreadyExistsException":
-                return _adopt(client, inputs, progress)
+                return None
             if code != "LimitExceededException" or clock.monotonic() + delay > deadline:
                 raise
             # botocore already retried this as throttling; what is left is the quota of trainings per region.
@@ -207,13 +226,7 @@ def _start_or_adopt(
             delay = min(delay * polling.factor, polling.cap)
 
 
-def _adopt(client: Any, inputs: dict[str, Any], progress: Progress) -> str:
-    found = find_version_by_name(client, inputs["solutionArn"], inputs["name"])
-    if found is None:
-        raise SolutionVersionError(
-            f"creating {label(inputs)}: Personalize reports that the name exists in {inputs['solutionArn']}, "
-            "but no version of that solution has it"
-        )
+def _adopt(client: Any, inputs: dict[str, Any], found: dict[str, Any], progress: Progress) -> str:
     arn, status = found["solutionVersionArn"], found["status"]
     if found.get("trainingMode") != inputs["trainingMode"]:
         raise SolutionVersionError(

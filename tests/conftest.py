@@ -60,3 +60,27 @@ def personalize(emulator: EmulatorProcess) -> Any:
     client = boto3.client("personalize", region_name=REGION, config=Config(retries={"mode": "standard"}))
     client.meta.events.register("after-call.personalize", _check_response_shape)
     return client
+
+
+FAST_POLLING = {
+    "PERSONALIZE_POLL_INITIAL_SECONDS": "0.1",
+    "PERSONALIZE_POLL_MAX_SECONDS": "0.25",
+    "AWS_MAX_ATTEMPTS": "4",
+}
+"""Host environment for tests: poll the emulator often (real defaults: 5 s growing to 60 s) and retry briefly."""
+
+
+def start_host(emulator: EmulatorProcess, **extra_env: str) -> Any:
+    from tests.dynamic_host import DynamicHost
+
+    host = DynamicHost(env={**emulator.env(REGION), **FAST_POLLING, **extra_env})
+    host.configure({"aws:region": REGION})
+    return host
+
+
+@pytest.fixture(scope="module")
+def host(emulator: EmulatorProcess) -> Iterator[Any]:
+    """A real `python -m pulumi.dynamic` process, configured, talking to this module's emulator."""
+    started = start_host(emulator)
+    yield started
+    started.stop()

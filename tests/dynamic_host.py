@@ -113,28 +113,37 @@ class DynamicHost:
         inputs = from_struct(response.inputs, keep_unknowns=True)
         return inputs, [(f.property, f.reason) for f in response.failures]
 
+    def _with_provider(self, props: dict[str, Any]) -> dict[str, Any]:
+        """State always carries `__provider`; calls built by hand get this process's serialization."""
+        return {PROVIDER_KEY: self.provider, **props}
+
     def diff(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Any:
+        olds, news = self._with_provider(olds), self._with_provider(news)
         request = provider_pb2.DiffRequest(id=id_, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
         return self._call("Diff", request)
 
     def create(self, name: str, inputs: dict[str, Any], timeout: float = 0) -> tuple[str, dict[str, Any]]:
-        request = provider_pb2.CreateRequest(urn=urn(name), properties=to_struct(inputs), timeout=timeout)
+        request = provider_pb2.CreateRequest(
+            urn=urn(name), properties=to_struct(self._with_provider(inputs)), timeout=timeout
+        )
         response = self._call("Create", request)
         return response.id, from_struct(response.properties)
 
     def read(self, name: str, id_: str, outputs: dict[str, Any], inputs: dict[str, Any] | None = None) -> tuple[str, dict[str, Any], dict[str, Any]]:
         request = provider_pb2.ReadRequest(
-            id=id_, urn=urn(name), properties=to_struct(outputs), inputs=to_struct(inputs or {})
+            id=id_, urn=urn(name), properties=to_struct(self._with_provider(outputs)), inputs=to_struct(inputs or {})
         )
         response = self._call("Read", request)
         return response.id, from_struct(response.properties), from_struct(response.inputs)
 
     def update(self, name: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        olds, news = self._with_provider(olds), self._with_provider(news)
         request = provider_pb2.UpdateRequest(id=id_, urn=urn(name), olds=to_struct(olds), news=to_struct(news))
         return from_struct(self._call("Update", request).properties)
 
     def delete(self, name: str, id_: str, outputs: dict[str, Any]) -> None:
-        self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=to_struct(outputs)))
+        properties = to_struct(self._with_provider(outputs))
+        self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=properties))
 
     def kill(self) -> None:
         """What a second Ctrl-C (or a crash) does to the host: no chance to clean up."""

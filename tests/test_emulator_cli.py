@@ -1,0 +1,125 @@
+"""`python -m emulator` as a person (or a script) runs it: the first line, boto3 against it, signals, `--faults`."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))$")
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "emulator", "--port", "0", "--training-seconds", "2", *args]
+
+
+class Running:
+    """A started `python -m emulator` and the URL its first line announced."""
+
+    def __init__(self, *args: str):
+        self.process = subprocess.Popen(
+            command(*args), cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None
+        self.first_line = self.process.stdout.readline().rstrip("\n")
+        match = LISTENING.search(self.first_line)
+        assert match, f"unexpected first line {self.first_line!r}; stderr: {self.process.stderr.read() if self.process.poll() is not None else ''}"
+        self.url = match.group(1)
+
+    def client(self, attempts: int = 1):
+        return boto3.client(
+            "personalize",
+            region_name="us-east-1",
+            endpoint_url=self.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"mode": "standard", "total_max_attempts": attempts}),
+        )
+
+    def stop(self, signum: int) -> int:
+        self.process.send_signal(signum)
+        return self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def start() -> Iterator[Callable[..., Running]]:
+    """Start emulators with `start(*args)`; any still running at the end are killed."""
+    started: list[Running] = []
+
+    def run(*args: str) -> Running:
+        running = Running(*args)
+        started.append(running)
+        return running
+
+    yield run
+    for running in started:
+        if running.process.poll() is None:
+            running.process.kill()
+        running.process.wait()
+        for stream in (running.process.stdout, running.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_first_line_announces_the_url_and_boto3_is_served(start):
+    emulator = start()
+
+    assert emulator.first_line.startswith("Personalize emulator listening on http://127.0.0.1:")
+    assert int(LISTENING.search(emulator.first_line).group(2)) > 0
+    assert emulator.client().list_solutions()["solutions"] == []
+    with urllib.request.urlopen(f"{emulator.url}/_emulator/health", timeout=5) as response:
+        assert json.loads(response.read())["trainingSeconds"] == 2
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_stops_the_emulator_cleanly(start, signum):
+    emulator = start()
+    emulator.client().list_solutions()
+
+    assert emulator.stop(signum) == 0
+    assert "Traceback" not in emulator.process.stderr.read()
+
+
+def test_faults_option_arms_rules_at_start_up(start):
+    rules = [{"kind": "throttle", "operation": "ListSolutions", "count": 1}]
+    emulator = start("--faults", json.dumps(rules))
+    client = emulator.client()
+
+    with pytest.raises(ClientError) as exc:
+        client.list_solutions()
+
+    err = exc.value.response["Error"]
+    assert err["Code"] == "ThrottlingException"
+    assert client.list_solutions()["solutions"] == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("not json", id="not-json"),
+        pytest.param('[{"kind": "explode", "operation": "ListSolutions"}]', id="unknown-kind"),
+        pytest.param('{"kind": "throttle"}', id="no-operation"),
+        pytest.param('["throttle"]', id="not-an-object"),
+    ],
+)
+def test_bad_faults_option_exits_with_a_usage_error(value):
+    done = subprocess.run(command("--faults", value), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=30)
+
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1
+    assert errors[0].startswith("python -m emulator: error: --faults: ")
+    assert done.stderr.splitlines()[-1] == errors[0]

@@ -1,0 +1,220 @@
+"""SolutionVersion through the real dynamic-provider host (`python -m pulumi.dynamic`) against the emulator."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from pulumi.runtime.proto import provider_pb2
+
+from tests.conftest import start_host
+from tests.dynamic_host import HostError
+from tests.helpers import active_solution, unique, version_status, wait_for
+
+
+def checked(host, solution_arn, **extra):
+    name = extra.pop("resource", unique("model"))
+    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
+    assert failures == []
+    return name, inputs
+
+
+def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution, tags={"team": "ml", "cost-center": "42"})
+    assert inputs["trainingMode"] == "FULL" and inputs["name"].startswith(name + "-")
+
+    started = time.monotonic()
+    id_, outs = host.create(name, inputs)
+    took = time.monotonic() - started
+    assert outs["status"] == "ACTIVE", "create returns only once the version is ACTIVE"
+    assert took >= 1.5, f"create must block while the version trains (2 s in the emulator); it took {took:.2f}s"
+    assert id_ == outs["solutionVersionArn"] and id_.startswith(solution + "/")
+    assert outs["name"] == inputs["name"]
+    assert outs["trainingType"] == "MANUAL" and outs["trainingHours"] > 0
+    assert outs["tagsAll"] == {"team": "ml", "cost-center": "42"}
+    assert set(outs["metrics"]) >= {"coverage", "precision_at_25"}
+    assert outs["datasetGroupArn"] and outs["recipeArn"].endswith("aws-user-personalization")
+    assert control.count("CreateSolutionVersion") == 1
+
+    read_id, read_outs, read_inputs = host.read(name, id_, outs)
+    assert read_id == id_ and read_outs["status"] == "ACTIVE" and read_outs["metrics"] == outs["metrics"]
+    assert read_inputs["tags"] == inputs["tags"]
+
+    unchanged = host.diff(name, id_, outs, inputs)
+    assert unchanged.changes == provider_pb2.DiffResponse.DIFF_NONE
+    retagged = {**inputs, "tags": {"team": "search"}}
+    tag_diff = host.diff(name, id_, outs, retagged)
+    assert tag_diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(tag_diff.replaces) == []
+    mode_diff = host.diff(name, id_, outs, {**inputs, "trainingMode": "UPDATE"})
+    assert list(mode_diff.replaces) == ["trainingMode"] and not mode_diff.deleteBeforeReplace
+    budget_diff = host.diff(name, id_, outs, {**inputs, "waitTimeoutMinutes": 5.0})
+    assert budget_diff.changes == provider_pb2.DiffResponse.DIFF_NONE
+
+    updated = host.update(name, id_, outs, retagged)
+    assert updated["tags"] == {"team": "search"} and updated["tagsAll"] == {"team": "search"}
+    assert updated["status"] == "ACTIVE" and updated["metrics"] == outs["metrics"], "update returns full outputs"
+    live = personalize.list_tags_for_resource(resourceArn=id_)["tags"]
+    assert live == [{"tagKey": "team", "tagValue": "search"}]
+    assert [e["params"]["tagKeys"] for e in control.requests("UntagResource")] == [["cost-center"]]
+
+    host.delete(name, id_, updated)
+    assert control.count("StopSolutionVersionCreation") == 0, "an ACTIVE version has nothing to stop"
+    assert any("no API to delete a solution version" in line and id_ in line for line in host.output)
+    assert version_status(personalize, id_) == "ACTIVE"
+
+
+def test_create_failed_raises_with_arn_and_failure_reason(host, personalize, control):
+    solution = active_solution(personalize)
+    control.add_fault(kind="fail_training", reason="Insufficient interactions: need at least 1000.", solution_arn=solution)
+    name, inputs = checked(host, solution)
+    with pytest.raises(HostError) as exc:
+        host.create(name, inputs)
+    last = exc.value.last_line
+    arn = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"][0]["solutionVersionArn"]
+    assert "CREATE FAILED" in last and arn in last and "Insufficient interactions: need at least 1000." in last
+    assert "retrain_triggers" in last, "the message says what to do next"
+
+
+def test_budget_exceeded_names_the_arn_and_a_retry_adopts_the_running_training(host, personalize, control):
+    control.set_timing(training_seconds=6)
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution, waitTimeoutMinutes=0.02)  # 1.2 s
+    with pytest.raises(HostError) as exc:
+        host.create(name, inputs)
+    (summary,) = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    arn = summary["solutionVersionArn"]
+    last = exc.value.last_line
+    assert arn in last and "continues" in last and "pulumi up" in last and "waitTimeoutMinutes" in last
+    assert version_status(personalize, arn) in ("CREATE PENDING", "CREATE IN_PROGRESS"), "the training was not stopped"
+
+    id_, outs = host.create(name, {**inputs, "waitTimeoutMinutes": 5.0})
+    assert id_ == arn and outs["status"] == "ACTIVE"
+    assert control.count("CreateSolutionVersion") == 1, "the retry adopted the version instead of training another"
+
+
+def test_throttling_and_server_errors_are_retried_by_botocore(host, personalize, control):
+    solution = active_solution(personalize)
+    control.add_fault(kind="throttle", operation="CreateSolutionVersion", count=2, code="ThrottlingException")
+    control.add_fault(kind="throttle", operation="DescribeSolutionVersion", count=2, code="LimitExceededException")
+    control.add_fault(kind="http500", operation="DescribeSolutionVersion", count=1)
+    name, inputs = checked(host, solution)
+    id_, outs = host.create(name, inputs)
+    assert outs["status"] == "ACTIVE"
+    creates = control.requests("CreateSolutionVersion")
+    assert [e["status"] for e in creates] == [400, 400, 200]
+    assert len(personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]) == 1
+
+
+def test_training_quota_waits_for_a_free_slot_within_the_budget(emulator, personalize, control):
+    control.set_timing(training_seconds=3)
+    solutions = [active_solution(personalize) for _ in range(2)]
+    for index in range(20):
+        personalize.create_solution_version(solutionArn=solutions[index % 2])
+    host = start_host(emulator, AWS_MAX_ATTEMPTS="1")  # no SDK retries: the provider's own quota wait must cope
+    try:
+        name, inputs = checked(host, solutions[0])
+        id_, outs = host.create(name, inputs)
+    finally:
+        host.stop()
+    assert outs["status"] == "ACTIVE"
+    statuses = [e["status"] for e in control.requests("CreateSolutionVersion")][20:]
+    assert statuses[0] == 400 and statuses[-1] == 200 and statuses.count(200) == 1
+    assert any("waiting for a free training slot" in line for line in host.output)
+
+
+def test_create_waits_for_a_solution_that_is_still_being_created(host, personalize, control):
+    control.set_timing(setup_seconds=0.5)
+    group = personalize.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
+    wait_for(lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
+    control.set_timing(setup_seconds=3)
+    solution = personalize.create_solution(
+        name=unique("sol"), datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-user-personalization"
+    )["solutionArn"]
+    name, inputs = checked(host, solution)
+    id_, outs = host.create(name, inputs)
+    assert outs["status"] == "ACTIVE"
+    operations = [e["operation"] for e in control.requests() if e["operation"] in ("DescribeSolution", "CreateSolutionVersion")]
+    assert operations.count("DescribeSolution") >= 2 and operations[-1] == "CreateSolutionVersion"
+    assert [e["status"] for e in control.requests("CreateSolutionVersion")] == [200]
+
+
+def test_host_killed_mid_create_then_retried_adopts_the_same_training(emulator, personalize, control):
+    control.set_timing(training_seconds=4)
+    solution = active_solution(personalize)
+    first = start_host(emulator)
+    name, inputs = checked(first, solution)
+    errors = []
+    worker = threading.Thread(target=lambda: _capture(errors, first.create, name, inputs))
+    worker.start()
+    wait_for(lambda: "started" if control.count("CreateSolutionVersion") else "waiting", ("started",))
+    first.kill()
+    worker.join(10)
+    assert errors and isinstance(errors[0], HostError), "the interrupted create must not report success"
+
+    second = start_host(emulator)
+    try:
+        id_, outs = second.create(name, inputs)
+    finally:
+        second.stop()
+    assert outs["status"] == "ACTIVE"
+    assert control.count("CreateSolutionVersion") == 1, "exactly one training for the resource"
+    assert [v["solutionVersionArn"] for v in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]] == [id_]
+    assert any("adopting" in line for line in second.output)
+
+
+def test_read_removes_a_version_deleted_out_of_band(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution)
+    id_, outs = host.create(name, inputs)
+    personalize.delete_solution(solutionArn=solution)  # versions go with their solution
+    read_id, read_outs, _ = host.read(name, id_, outs)
+    assert read_id == "", "an empty id tells the engine the resource is gone"
+
+
+def test_refresh_shows_tag_drift_and_the_next_diff_updates_it(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution, tags={"team": "ml"})
+    id_, outs = host.create(name, inputs)
+    personalize.tag_resource(resourceArn=id_, tags=[{"tagKey": "team", "tagValue": "someone-else"}])
+    _, refreshed, refreshed_inputs = host.read(name, id_, outs)
+    assert refreshed["tagsAll"] == {"team": "someone-else"} and refreshed_inputs["tags"] == {"team": "someone-else"}
+    drift = host.diff(name, id_, refreshed, inputs)
+    assert drift.changes == provider_pb2.DiffResponse.DIFF_SOME and list(drift.replaces) == []
+    repaired = host.update(name, id_, refreshed, inputs)
+    assert repaired["tagsAll"] == {"team": "ml"}
+
+
+def test_delete_during_training_stops_it(host, personalize, control):
+    control.set_timing(training_seconds=4)
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution)
+    arn = personalize.create_solution_version(solutionArn=solution, name=inputs["name"])["solutionVersionArn"]
+    wait_for(lambda: version_status(personalize, arn), ("CREATE IN_PROGRESS",))
+    host.delete(name, arn, {**inputs, "solutionVersionArn": arn, "status": "CREATE IN_PROGRESS"})
+    assert version_status(personalize, arn) == "CREATE STOPPED", "delete returns once the training has stopped"
+    assert control.count("StopSolutionVersionCreation") == 1
+
+
+def test_delete_of_a_version_that_is_already_gone_succeeds(host, personalize, control):
+    solution = active_solution(personalize)
+    missing = f"{solution}/0000beef"
+    host.delete("gone", missing, {"solutionArn": solution, "name": "gone", "solutionVersionArn": missing})
+    assert control.count("StopSolutionVersionCreation") == 0
+
+
+def test_service_errors_at_create_end_in_one_clear_line(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution, trainingMode="UPDATE")
+    with pytest.raises(HostError) as exc:
+        host.create(name, inputs)
+    last = exc.value.last_line
+    assert "InvalidInputException" in last and "UPDATE" in last and solution in last
+
+
+def _capture(errors, call, *args):
+    try:
+        call(*args)
+    except Exception as error:  # noqa: BLE001 - the test inspects it
+        errors.append(error)
