@@ -17,15 +17,15 @@ MISSING_VERSION = f"{MISSING_SOLUTION}/0badc0de"
 
 @pytest.fixture
 def fast(control):
-    """Short setup and training, for tests about something other than how statuses advance."""
-    control.set_timing(training_seconds=0.2, setup_seconds=0.05)
+    """Dataset groups and solutions ACTIVE at once, 0.2 s trainings: for tests about something other than timing."""
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
     return control
 
 
 @pytest.fixture
 def slow_training(control):
-    """Trainings that stay CREATE PENDING for the whole test (setup stays short)."""
-    control.set_timing(training_seconds=600, setup_seconds=0.05)
+    """Trainings that stay CREATE PENDING for the whole test; dataset groups and solutions ACTIVE at once."""
+    control.set_timing(training_seconds=600, setup_seconds=0)
     return control
 
 
@@ -133,7 +133,7 @@ def test_tag_unknown_arn_is_not_found(personalize, control):
 
 
 def test_create_version_of_solution_not_yet_active_is_in_use(personalize, control):
-    control.set_timing(setup_seconds=0.05)
+    control.set_timing(setup_seconds=0)
     group = personalize.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
     wait_for(lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
     control.set_timing(setup_seconds=60)

@@ -24,8 +24,8 @@ METRIC_NAMES = {
 
 @pytest.fixture
 def fast(control):
-    """Short setup and training, for tests about something other than how statuses advance."""
-    control.set_timing(training_seconds=0.2, setup_seconds=0.05)
+    """Dataset groups and solutions ACTIVE at once, 0.2 s trainings: for tests about something other than timing."""
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
     return control
 
 
@@ -130,7 +130,7 @@ def test_list_solutions_paginates_with_max_results_and_next_token(personalize, f
 
 def test_version_is_active_within_the_training_time(personalize, control):
     """With the module's 2 s trainings, a version is ACTIVE a little after 2 s and describes itself fully."""
-    control.set_timing(setup_seconds=0.05)
+    control.set_timing(setup_seconds=0)
     solution = active_solution(personalize)
     started = time.monotonic()
     arn = personalize.create_solution_version(solutionArn=solution, name="v1")["solutionVersionArn"]
@@ -284,7 +284,7 @@ def test_list_solution_versions_rejects_a_token_of_another_solution(personalize,
 
 
 def test_stop_in_progress_version_goes_through_stopping_to_stopped(personalize, control):
-    control.set_timing(training_seconds=0.6, setup_seconds=0.05)
+    control.set_timing(training_seconds=0.6, setup_seconds=0)
     arn = personalize.create_solution_version(solutionArn=active_solution(personalize))["solutionVersionArn"]
     wait_for(lambda: version_status(personalize, arn), ("CREATE IN_PROGRESS",))
 
@@ -299,7 +299,7 @@ def test_stop_in_progress_version_goes_through_stopping_to_stopped(personalize, 
 
 
 def test_stop_pending_version_is_stopped_at_once(personalize, control):
-    control.set_timing(training_seconds=10, setup_seconds=0.05)
+    control.set_timing(training_seconds=10, setup_seconds=0)
     arn = personalize.create_solution_version(solutionArn=active_solution(personalize))["solutionVersionArn"]
     assert version_status(personalize, arn) == "CREATE PENDING"
 
@@ -332,7 +332,7 @@ def test_delete_solution_removes_it_and_its_versions(personalize, fast):
 
 
 def test_delete_solution_after_its_training_was_stopped(personalize, control):
-    control.set_timing(training_seconds=10, setup_seconds=0.05)
+    control.set_timing(training_seconds=10, setup_seconds=0)
     solution = active_solution(personalize)
     arn = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     personalize.stop_solution_version_creation(solutionVersionArn=arn)

@@ -1,0 +1,292 @@
+"""`check` and `diff`: defaults, validation per property, replace/update decisions, and purity (no API calls, no
+output), with hypothesis-generated inputs."""
+
+from __future__ import annotations
+
+import math
+import string
+
+import botocore.session
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pulumi.runtime.rpc import UNKNOWN
+
+from providers import checks
+from providers.diffs import decide
+from providers.solution_version import SolutionVersionProvider
+from tests.conftest import REGION
+
+ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
+
+
+def check(news, olds=None):
+    result = SolutionVersionProvider().check(olds or {}, news)
+    return result.inputs, [(f.property, f.reason) for f in result.failures]
+
+
+# Defaults and autonaming
+
+
+def test_check_fills_defaults_and_autonames_from_the_resource_name():
+    inputs, failures = check({"solutionArn": ARN, "nameScope": "shop/prod/recs-model"})
+    assert failures == []
+    assert inputs["trainingMode"] == "FULL" and inputs["waitTimeoutMinutes"] == 720.0
+    assert inputs["tags"] == {} and inputs["retrainTriggers"] == {}
+    assert inputs["name"].startswith("recs-model-") and len(inputs["name"]) == len("recs-model-") + 8
+
+
+def test_autoname_is_stable_across_checks_and_processes_but_changes_with_identity_inputs():
+    base = {"solutionArn": ARN, "nameScope": "shop/prod/recs", "retrainTriggers": {"import": "job-1"}}
+    first, _ = check(base)
+    again, _ = check(dict(base))
+    assert first["name"] == again["name"]
+    from_engine, _ = check({**base, "retrainTriggers": {"import": "job-1"}, "waitTimeoutMinutes": 60.0})
+    assert from_engine["name"] == first["name"], "operational inputs do not rename the version"
+    assert check({**base, "retrainTriggers": {"import": "job-2"}})[0]["name"] != first["name"]
+    assert check({**base, "trainingMode": "UPDATE"})[0]["name"] != first["name"]
+    assert check({**base, "nameScope": "shop/staging/recs"})[0]["name"] != first["name"], "stacks do not collide"
+
+
+def test_numbers_from_the_engine_arrive_as_floats_and_do_not_change_the_name():
+    as_ints, _ = check({"solutionArn": ARN, "nameScope": "p/s/r", "retrainTriggers": {"epoch": 3}})
+    as_floats, _ = check({"solutionArn": ARN, "nameScope": "p/s/r", "retrainTriggers": {"epoch": 3.0}})
+    assert as_ints["name"] == as_floats["name"] and as_floats["retrainTriggers"] == {"epoch": 3}
+
+
+def test_the_previous_name_is_kept_when_only_the_resource_name_changes():
+    olds, _ = check({"solutionArn": ARN, "nameScope": "p/s/old-name"})
+    renamed, _ = check({"solutionArn": ARN, "nameScope": "p/s/new-name"}, olds=olds)
+    assert renamed["name"] == olds["name"]
+
+
+def test_an_explicit_name_is_used_as_is():
+    inputs, failures = check({"solutionArn": ARN, "name": "my-model_v1"})
+    assert failures == [] and inputs["name"] == "my-model_v1"
+
+
+def test_unknown_values_during_preview_are_left_alone():
+    inputs, failures = check({"solutionArn": UNKNOWN, "tags": {"team": UNKNOWN}, "nameScope": "p/s/r"})
+    assert failures == []
+    assert inputs["name"] == UNKNOWN and inputs["solutionArn"] == UNKNOWN
+
+
+# One failure per broken property
+
+
+@pytest.mark.parametrize(
+    ("news", "prop", "words"),
+    [
+        ({}, "solutionArn", "required"),
+        ({"solutionArn": "arn:aws:s3:::bucket"}, "solutionArn", "solution ARN"),
+        ({"solutionArn": ARN + "/1a2b3c4d"}, "solutionArn", "solution version ARN"),
+        ({"solutionArn": ARN + "x" * 250}, "solutionArn", "256"),
+        ({"name": "my model"}, "name", "letters, digits"),
+        ({"name": "-leading-dash"}, "name", "starting with a letter or digit"),
+        ({"name": "x" * 64}, "name", "1-63"),
+        ({"trainingMode": "PARTIAL"}, "trainingMode", "FULL, UPDATE, AUTOTRAIN"),
+        ({"tags": {f"k{i}": "v" for i in range(51)}}, "tags", "at most 50"),
+        ({"tags": {"aws:team": "ml"}}, "tags.aws:team", "reserved"),
+        ({"tags": {"bad!key": "v"}}, "tags.bad!key", "1-128 characters"),
+        ({"tags": {"team": 7.0}}, "tags.team", "string value"),
+        ({"tags": {"team": "v" * 257}}, "tags.team", "0-256"),
+        ({"tags": ["team"]}, "tags", "map"),
+        ({"retrainTriggers": "weekly"}, "retrainTriggers", "map"),
+        ({"waitTimeoutMinutes": 0.0}, "waitTimeoutMinutes", "greater than 0"),
+        ({"waitTimeoutMinutes": "soon"}, "waitTimeoutMinutes", "number of minutes"),
+        ({"region": "eu-west-1"}, "region", "contradicts solutionArn"),
+        ({"region": "Mars"}, "region", "region name"),
+        ({"profile": ""}, "profile", "non-empty"),
+        ({"trainingMdoe": "FULL"}, "trainingMdoe", "unknown property"),
+    ],
+)
+def test_each_rule_fails_on_its_own_property_with_a_message_stating_it(news, prop, words):
+    base = {} if news == {} else {"solutionArn": ARN}
+    _, failures = check({**base, **news})
+    assert [p for p, _ in failures] == [prop], failures
+    assert words in failures[0][1]
+
+
+def test_limits_match_botocores_service_model():
+    model = botocore.session.get_session().get_service_model("personalize")
+    assert model.shape_for("Name").metadata["max"] == checks.NAME_MAX
+    assert model.shape_for("Arn").metadata["max"] == checks.ARN_MAX
+    assert model.shape_for("TagKey").metadata["max"] == checks.TAG_KEY_MAX
+    assert model.shape_for("TagValue").metadata["max"] == checks.TAG_VALUE_MAX
+    assert tuple(model.shape_for("TrainingMode").enum) == ("FULL", "UPDATE", "AUTOTRAIN")
+
+
+# Hypothesis: valid inputs pass, one broken property fails on exactly that property, garbage never crashes.
+
+solution_names = st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,30}", fullmatch=True)
+regions = st.sampled_from(["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1"])
+arns = st.builds(
+    lambda partition, region, account, name: f"arn:{partition}:personalize:{region}:{account}:solution/{name}",
+    st.sampled_from(["aws", "aws-cn", "aws-us-gov"]),
+    regions,
+    st.from_regex(r"\d{12}", fullmatch=True),
+    solution_names,
+)
+tag_text = st.text(alphabet=string.ascii_letters + string.digits + " _.:/=+-@é", max_size=20)
+tag_keys = tag_text.filter(lambda k: k and not k.lower().startswith("aws:"))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+valid_inputs = st.fixed_dictionaries(
+    {"solutionArn": arns, "nameScope": st.just("proj/dev/model")},
+    optional={
+        "name": st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,62}", fullmatch=True),
+        "trainingMode": st.sampled_from(["FULL", "UPDATE", "AUTOTRAIN"]),
+        "tags": st.dictionaries(tag_keys, tag_text, max_size=50),
+        "retrainTriggers": st.dictionaries(st.text(max_size=8), json_values, max_size=4),
+        "waitTimeoutMinutes": st.floats(min_value=0.001, max_value=1e6),
+        "profile": st.text(min_size=1, max_size=10),
+    },
+)
+BREAKERS = {
+    "solutionArn": st.one_of(
+        st.just("arn:aws:s3:::bucket"), st.integers(), st.text(max_size=30).filter(lambda t: ":solution/" not in t),
+        arns.map(lambda a: a + "/" + "0" * 8), arns.map(lambda a: a + "x" * 256),
+    ),
+    "name": st.one_of(
+        st.just(""), st.text(min_size=64, max_size=80, alphabet="ab"), st.from_regex(r"[-_ !][a-z]{0,5}", fullmatch=True),
+        st.from_regex(r"[a-z]{1,5}[ !.][a-z]{0,5}", fullmatch=True), st.integers(),
+    ),
+    "trainingMode": st.text(max_size=10).filter(lambda m: m not in ("FULL", "UPDATE", "AUTOTRAIN")),
+    "waitTimeoutMinutes": st.one_of(st.floats(max_value=0), st.just(math.inf), st.just(math.nan), st.text(max_size=3), st.booleans()),
+    "retrainTriggers": st.one_of(st.text(max_size=5), st.lists(st.integers(), max_size=2), st.integers()),
+    "region": st.text(alphabet="ABC !", min_size=1, max_size=8),
+}
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_inputs)
+def test_valid_inputs_pass_and_check_is_idempotent(news):
+    inputs, failures = check(news)
+    assert failures == []
+    assert checks.NAME_RE.fullmatch(inputs["name"]) and len(inputs["name"]) <= 63
+    again, failures_again = check(inputs, olds=inputs)
+    assert failures_again == [] and again == inputs
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_inputs, st.sampled_from(sorted(BREAKERS)), st.data())
+def test_one_broken_property_fails_on_that_property_only(news, prop, data):
+    broken = {**news, prop: data.draw(BREAKERS[prop])}
+    _, failures = check(broken)
+    assert failures, f"{prop}={broken[prop]!r} was accepted"
+    assert {p for p, _ in failures} == {prop}, failures
+
+
+@settings(max_examples=150)
+@given(valid_inputs, st.one_of(
+    st.just({"aws:owner": "x"}),
+    st.dictionaries(tag_keys, tag_text, min_size=51, max_size=55),
+    st.dictionaries(st.just("k"), st.one_of(st.integers(), st.booleans(), st.none().map(lambda _: [1])), min_size=1),
+))
+def test_broken_tags_fail_on_tags(news, tags):
+    _, failures = check({**news, "tags": tags})
+    assert failures and all(p == "tags" or p.startswith("tags.") for p, _ in failures)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.text(max_size=12), json_values, max_size=6), st.dictionaries(st.text(max_size=12), json_values, max_size=4))
+def test_check_never_crashes_on_garbage(news, olds):
+    inputs, failures = check(news, olds=olds)
+    assert isinstance(inputs, dict) and all(isinstance(p, str) and r for p, r in failures)
+
+
+# Diff
+
+
+def outputs_for(inputs, **live):
+    return {**inputs, "solutionVersionArn": ARN + "/1a2b3c4d", "status": "ACTIVE", "tagsAll": inputs["tags"], **live}
+
+
+BASE, _ = check({"solutionArn": ARN, "nameScope": "p/s/r", "tags": {"team": "ml"}, "retrainTriggers": {"n": 1}})
+
+
+@pytest.mark.parametrize(
+    ("change", "replaces", "changed"),
+    [
+        ({}, [], False),
+        ({"tags": {"team": "search"}}, [], True),
+        ({"tags": {}}, [], True),
+        ({"trainingMode": "UPDATE"}, ["trainingMode"], True),
+        ({"solutionArn": ARN + "2"}, ["solutionArn"], True),
+        ({"name": "other-name"}, ["name"], True),
+        ({"retrainTriggers": {"n": 2}}, ["retrainTriggers"], True),
+        ({"retrainTriggers": {"n": 1.0}}, [], False),
+        ({"waitTimeoutMinutes": 5.0}, [], False),
+        ({"profile": "other"}, [], False),
+        ({"__provider": "a-different-serialization"}, [], False),
+    ],
+)
+def test_diff_decisions(change, replaces, changed):
+    result = SolutionVersionProvider().diff(ARN + "/1a2b3c4d", outputs_for(BASE), {**BASE, **change})
+    assert result.replaces == replaces
+    assert result.changes is changed, "diff always decides explicitly"
+    assert result.delete_before_replace is False, "the new version trains before the old one goes"
+
+
+def test_a_version_found_stopped_by_refresh_is_retrained():
+    result = SolutionVersionProvider().diff("id", outputs_for(BASE, status="CREATE STOPPED"), BASE)
+    assert result.replaces == ["status"] and result.changes
+
+
+@settings(max_examples=150)
+@given(valid_inputs)
+def test_no_spurious_diff_right_after_up(news):
+    inputs, _ = check(news)
+    floats = {**inputs, "retrainTriggers": _floatify(inputs["retrainTriggers"])}  # as state hands them back
+    assert decide(outputs_for(floats), inputs).changes == []
+
+
+def _floatify(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _floatify(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_floatify(v) for v in value]
+    return value
+
+
+# Purity
+
+
+def test_check_and_diff_make_no_api_calls_and_print_nothing(emulator, control, capsys):
+    """In-process, with boto3 pointed at the emulator: its request log proves no call was made."""
+    provider = SolutionVersionProvider()
+    for news in ({"solutionArn": ARN}, {"solutionArn": ARN, "tags": {"aws:x": "1"}}, {"solutionArn": "nope"}):
+        inputs = provider.check({}, news).inputs
+        provider.diff("id", outputs_for({**BASE, **inputs}), inputs)
+    assert control.requests() == []
+    assert capsys.readouterr() == ("", "")
+
+
+def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
+    """Previews in a pull request have no credentials: Check and Diff still answer, and nothing reaches AWS."""
+    from tests.dynamic_host import DynamicHost
+
+    no_aws = {
+        "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
+        "AWS_ENDPOINT_URL_PERSONALIZE": emulator.url, "AWS_DEFAULT_REGION": REGION,
+    }  # fmt: skip
+    host = DynamicHost(env=no_aws)
+    try:
+        host.configure({})
+        inputs, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", "tags": {"team": "ml"}})
+        assert failures == []
+        _, bad = host.check("r", {"solutionArn": ARN, "name": "has space"})
+        assert [p for p, _ in bad] == ["name"]
+        diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(inputs), {**inputs, "tags": {}})
+        assert list(diff.replaces) == [] and diff.changes == 2  # DIFF_SOME
+    finally:
+        host.stop()
+    assert control.requests() == []
+    assert host.output == [], "check and diff print nothing"
