@@ -71,7 +71,7 @@ FAST_POLLING = {
 
 
 def start_host(emulator: EmulatorProcess, **extra_env: str) -> Any:
-    from tests.dynamic_host import DynamicHost
+    from harness.dynamic_host import DynamicHost
 
     host = DynamicHost(env={**emulator.env(REGION), **FAST_POLLING, **extra_env})
     host.configure({"aws:region": REGION})

@@ -271,7 +271,7 @@ def test_check_and_diff_make_no_api_calls_and_print_nothing(emulator, control, c
 
 def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
     """Previews in a pull request have no credentials: Check and Diff still answer, and nothing reaches AWS."""
-    from tests.dynamic_host import DynamicHost
+    from harness.dynamic_host import DynamicHost
 
     no_aws = {
         "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",

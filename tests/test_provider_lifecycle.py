@@ -9,7 +9,7 @@ import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from tests.conftest import start_host
-from tests.dynamic_host import HostError
+from harness.dynamic_host import HostError
 from tests.helpers import active_solution, unique, version_status, wait_for
 
 

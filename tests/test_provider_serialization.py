@@ -12,9 +12,9 @@ from pathlib import Path
 import dill
 
 from providers.solution_version import SolutionVersionProvider
-from tests.dynamic_host import PROJECT_ROOT, serialized_provider
+from harness.dynamic_host import PROJECT_ROOT, serialized_provider
 
-SERIALIZE = "from tests.dynamic_host import serialized_provider; print(serialized_provider())"
+SERIALIZE = "from harness.dynamic_host import serialized_provider; print(serialized_provider())"
 SECRET = "AKIAEXAMPLESECRETKEY1"
 
 
@@ -42,7 +42,7 @@ def test_identical_across_processes():
 def test_unaffected_by_edits_to_the_providers_code(tmp_path):
     copy = tmp_path / "checkout"
     shutil.copytree(PROJECT_ROOT / "providers", copy / "providers")
-    shutil.copytree(PROJECT_ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT_ROOT / "harness", copy / "harness", ignore=shutil.ignore_patterns("__pycache__"))
     module = copy / "providers" / "solution_version.py"
     module.write_text(module.read_text() + "\n\ndef helper_added_later() -> int:\n    return 42\n")
     lifecycle = copy / "providers" / "lifecycle.py"

@@ -1,0 +1,106 @@
+"""`TrainedModel`: one declaration that trains an Amazon Personalize model with the team's tags and training mode."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from providers import SolutionVersion, SolutionVersionArgs
+
+from .default_tags import stack_default_tags
+
+if TYPE_CHECKING:  # pulumi_aws is large; only its Provider's region/profile outputs are used
+    import pulumi_aws
+
+TYPE_TOKEN = "personalize:models:TrainedModel"
+
+
+class TrainedModelArgs:
+    """Inputs of a TrainedModel."""
+
+    def __init__(
+        self,
+        *,
+        solution_arn: pulumi.Input[str],
+        training_mode: pulumi.Input[str] = "FULL",
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
+        wait_timeout_minutes: pulumi.Input[float] | None = None,
+        aws_provider: pulumi_aws.Provider | None = None,
+        region: pulumi.Input[str] | None = None,
+        profile: pulumi.Input[str] | None = None,
+    ):
+        """
+        :param solution_arn: ARN of the Personalize solution to train.
+        :param training_mode: FULL (default), UPDATE or AUTOTRAIN; changing it trains a new version.
+        :param tags: Tags for the model; merged over the stack's `aws:defaultTags` (these win on conflicts).
+        :param retrain_triggers: Any values; changing one trains a new version (e.g. the latest import job ARN).
+        :param wait_timeout_minutes: How long `pulumi up` waits for the training (default 720).
+        :param aws_provider: A `pulumi_aws.Provider` whose region and profile the training should use, so a
+            multi-region or multi-account stack trains where the rest of its AWS resources live. Its static keys are
+            not used (they would be stored in state): give it a profile, or use the environment's credentials.
+        :param region: Region override (default: the provider's, then the solution ARN's; all must agree).
+        :param profile: Profile override (default: the provider's, then the stack's `aws:profile`).
+        """
+        self.solution_arn = solution_arn
+        self.training_mode = training_mode
+        self.tags = tags
+        self.retrain_triggers = retrain_triggers
+        self.wait_timeout_minutes = wait_timeout_minutes
+        self.aws_provider = aws_provider
+        self.region = region
+        self.profile = profile
+
+
+class TrainedModel(pulumi.ComponentResource):
+    """A trained Personalize model: a SolutionVersion child named `<name>-version`, with merged tags.
+
+    Outputs: `version_arn`, `status`, `training_hours`, `metrics`, `tags` (the effective tags).
+    """
+
+    version_arn: pulumi.Output[str]
+    """ARN of the trained solution version."""
+    status: pulumi.Output[str]
+    """ACTIVE once trained."""
+    training_hours: pulumi.Output[float]
+    """Billed training hours."""
+    metrics: pulumi.Output[Mapping[str, float]]
+    """Offline metrics of the trained version (GetSolutionMetrics)."""
+    tags: pulumi.Output[Mapping[str, str]]
+    """The effective tags: `aws:defaultTags` merged with the component's own."""
+
+    def __init__(self, name: str, args: TrainedModelArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        defaults = stack_default_tags()
+        tags = pulumi.Output.from_input(args.tags or {}).apply(lambda own: {**defaults, **(own or {})})
+        region = args.region if args.region is not None else (args.aws_provider.region if args.aws_provider else None)
+        profile = args.profile if args.profile is not None else (args.aws_provider.profile if args.aws_provider else None)
+        self.solution_version = SolutionVersion(
+            f"{name}-version",
+            SolutionVersionArgs(
+                solution_arn=args.solution_arn,
+                training_mode=args.training_mode,
+                tags=tags,
+                retrain_triggers=args.retrain_triggers,
+                wait_timeout_minutes=args.wait_timeout_minutes,
+                region=region,
+                profile=profile,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+        self.version_arn = self.solution_version.solution_version_arn
+        self.status = self.solution_version.status
+        self.training_hours = self.solution_version.training_hours
+        self.metrics = self.solution_version.metrics
+        self.tags = self.solution_version.tags
+        self.register_outputs(
+            {
+                "versionArn": self.version_arn,
+                "status": self.status,
+                "trainingHours": self.training_hours,
+                "metrics": self.metrics,
+                "tags": self.tags,
+            }
+        )

@@ -1,0 +1,58 @@
+"""The example stack's config, read and checked in one place so a mistake is one line naming the key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+TRAINING_MODES = ("FULL", "UPDATE", "AUTOTRAIN")
+
+
+@dataclass(frozen=True)
+class ExampleConfig:
+    """`<project>:solutionArn` (required), `trainingMode`, `tags`, `retrainTrigger`, `waitTimeoutMinutes`."""
+
+    solution_arn: str
+    training_mode: str
+    tags: dict[str, str]
+    retrain_trigger: str | None
+    wait_timeout_minutes: float | None
+
+    @classmethod
+    def load(cls) -> ExampleConfig:
+        config = pulumi.Config()
+        key = lambda name: f"{config.name}:{name}"  # noqa: E731
+        solution_arn = config.get("solutionArn")
+        if not solution_arn:
+            raise pulumi.RunError(
+                f"missing config '{key('solutionArn')}': the ARN of the Personalize solution to train "
+                "(pulumi config set solutionArn arn:aws:personalize:REGION:ACCOUNT:solution/NAME)"
+            )
+        training_mode = config.get("trainingMode") or "FULL"
+        if training_mode not in TRAINING_MODES:
+            raise pulumi.RunError(f"config '{key('trainingMode')}' must be one of {', '.join(TRAINING_MODES)}; got {training_mode!r}")
+        tags = _object(config, "tags", key)
+        if not all(isinstance(v, str) for v in tags.values()):
+            raise pulumi.RunError(f"config '{key('tags')}' must map tag keys to strings (quote numbers: \"4711\")")
+        wait = config.get("waitTimeoutMinutes")
+        try:
+            wait_minutes = float(wait) if wait is not None else None
+        except ValueError:
+            wait_minutes = -1.0
+        if wait_minutes is not None and wait_minutes <= 0:
+            raise pulumi.RunError(f"config '{key('waitTimeoutMinutes')}' must be a number of minutes > 0; got {wait!r}")
+        return cls(solution_arn, training_mode, tags, config.get("retrainTrigger"), wait_minutes)
+
+
+def _object(config: pulumi.Config, name: str, key: Any) -> dict[str, Any]:
+    try:
+        value = config.get_object(name)
+    except Exception:  # noqa: BLE001 - pulumi raises a bare JSON error
+        raise pulumi.RunError(f"config '{key(name)}' must be an object (key: value pairs)") from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise pulumi.RunError(f"config '{key(name)}' must be an object (key: value pairs); got {value!r}")
+    return value
