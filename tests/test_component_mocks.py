@@ -1,0 +1,119 @@
+"""The TrainedModel component and the example program under `pulumi.runtime.set_mocks` (no engine, no AWS)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pulumi
+import pytest
+
+from harness.program import run_program, stack_config
+from harness.dynamic_host import PROJECT_ROOT
+from providers.properties import TYPE_TOKEN
+
+ARN = "arn:aws:personalize:us-east-1:123456789012:solution/example"
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args):
+        self.resources.append(args)
+        outputs = dict(args.inputs)
+        if args.typ == TYPE_TOKEN:
+            outputs.update(solutionVersionArn=f"{ARN}/1a2b3c4d", status="ACTIVE", trainingHours=1.5, metrics={"coverage": 0.5})
+        return f"{args.name}-id", outputs
+
+    def call(self, args):
+        return {}, None
+
+
+@pytest.fixture
+def mocks(monkeypatch):
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:defaultTags": json.dumps({"tags": {"owner": "platform", "team": "default"}})}))
+    pulumi.runtime.config.set_all_config({})  # read PULUMI_CONFIG afresh
+    m = Mocks()
+    pulumi.runtime.set_mocks(m, project="shop", stack="prod", preview=False)
+    return m
+
+
+@pulumi.runtime.test
+def test_component_creates_a_named_child_with_merged_tags_and_registers_outputs(mocks):
+    from components import TrainedModel, TrainedModelArgs
+
+    model = TrainedModel("recs", TrainedModelArgs(solution_arn=ARN, tags={"team": "ml"}, retrain_triggers={"data": "v1"}))
+
+    def verify(values):
+        urn, child_urn, version_arn, status, hours, metrics, tags = values
+        assert urn.endswith("$personalize:models:TrainedModel::recs")
+        assert child_urn.endswith(f":personalize:models:TrainedModel${TYPE_TOKEN}::recs-version"), "child of the component"
+        (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
+        assert child.name == "recs-version"
+        assert child.inputs["tags"] == {"owner": "platform", "team": "ml"}, "own tags win over aws:defaultTags"
+        assert child.inputs["trainingMode"] == "FULL" and child.inputs["retrainTriggers"] == {"data": "v1"}
+        assert child.inputs["nameScope"] == "shop/prod/recs-version"
+        assert child.inputs["__provider"], "the provider is pickled at registration"
+        assert version_arn == f"{ARN}/1a2b3c4d" and status == "ACTIVE" and hours == 1.5 and metrics == {"coverage": 0.5}
+        assert tags == {"owner": "platform", "team": "ml"}
+
+    return pulumi.Output.all(
+        model.urn, model.solution_version.urn, model.version_arn, model.status, model.training_hours, model.metrics, model.tags
+    ).apply(verify)
+
+
+@pulumi.runtime.test
+def test_an_aws_provider_lends_its_region_and_profile(mocks):
+    import pulumi_aws as aws
+
+    from components import TrainedModel, TrainedModelArgs
+
+    provider = aws.Provider("eu", region="eu-west-1", profile="ml-prod")
+    model = TrainedModel("eu-recs", TrainedModelArgs(solution_arn=ARN.replace("us-east-1", "eu-west-1"), aws_provider=provider))
+
+    def verify(_):
+        (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
+        assert child.inputs["region"] == "eu-west-1" and child.inputs["profile"] == "ml-prod"
+        assert "accessKey" not in json.dumps(child.inputs), "no static credentials reach state"
+
+    return model.version_arn.apply(verify)
+
+
+def program(config: dict[str, str]):
+    return run_program(PROJECT_ROOT, "dev", config, {})
+
+
+def test_the_example_program_declares_one_model_from_stack_config():
+    run = program(stack_config(PROJECT_ROOT, "dev"))
+    assert run.error is None
+    types = [(r.type, r.name) for r in run.registrations]
+    assert types == [("personalize:models:TrainedModel", "recommendations"), (TYPE_TOKEN, "recommendations-version")]
+    version = run.registrations[1].inputs
+    assert version["tags"] == {"team": "recommendations", "cost-center": "4711", "managed-by": "pulumi", "repo": "personalize-models"}
+    assert version["retrainTriggers"] == {"data": "interactions-2026-11-01"} and version["waitTimeoutMinutes"] == 60
+    assert set(run.exports) == {"solutionVersionArn", "status", "trainingHours", "metrics", "tags"}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("personalize-models:solutionArn", None, "missing config 'personalize-models:solutionArn'"),
+        ("personalize-models:trainingMode", "PARTIAL", "config 'personalize-models:trainingMode' must be one of FULL, UPDATE, AUTOTRAIN"),
+        ("personalize-models:tags", "not-json", "config 'personalize-models:tags' must be an object"),
+        ("personalize-models:tags", '{"n": 5}', "config 'personalize-models:tags' must map tag keys to strings"),
+        ("personalize-models:waitTimeoutMinutes", "soon", "config 'personalize-models:waitTimeoutMinutes' must be a number"),
+        ("aws:defaultTags", '{"tags": ["x"]}', "config 'aws:defaultTags' must be an object"),
+    ],
+)
+def test_bad_config_stops_the_program_with_one_line_naming_the_key(key, value, message):
+    config = stack_config(PROJECT_ROOT, "dev")
+    if value is None:
+        config.pop(key)
+    else:
+        config[key] = value
+    run = program(config)
+    assert run.error is not None and message in run.error
+    assert "\n" not in run.error.strip() and "Traceback" not in run.error
