@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+from typing import Any
 
-from .faults import FaultRule, faults
+from .faults import faults, parse_rules
 from .server import EmulatorServer, quiet_request_logging, set_timing
 
 
@@ -26,9 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.faults:
         try:
             rules = json.loads(args.faults)
-            for rule in rules if isinstance(rules, list) else [rules]:
-                faults.add(FaultRule.from_json(rule))
-        except (ValueError, AttributeError) as error:
+        except ValueError as error:
+            parser.error(f"--faults: not JSON ({error})")
+        try:
+            faults.add(*parse_rules(rules))
+        except ValueError as error:
             parser.error(f"--faults: {error}")
     if not args.verbose:
         quiet_request_logging()
@@ -36,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         server = EmulatorServer(args.host, args.port)
     except OSError as error:
         parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror}")
+    # SIGTERM and SIGINT stop the server cleanly, even when started from a shell that ignores SIGINT in
+    # background jobs; installed before the "listening" line so that whoever reads it can rely on them.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _interrupt)
     print(f"Personalize emulator listening on {server.url}", flush=True)
     print(f"  export AWS_ENDPOINT_URL_PERSONALIZE={server.url}", flush=True)
     try:
@@ -43,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

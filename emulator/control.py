@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,14 @@ class EmulatorProcess:
             raise RuntimeError(f"the emulator did not start: {first}{rest}")
         self.url = first.split()[-1]
         self.control = EmulatorControl(self.url)
+        self.output: list[str] = [first]
+        """Everything the emulator printed; read continuously so a full pipe never blocks the emulator."""
+        threading.Thread(target=self._drain, name="emulator-output", daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
 
     def env(self, region: str = "us-east-1") -> dict[str, str]:
         """Environment variables that point boto3 (in this or a child process) at the emulator."""

@@ -11,7 +11,8 @@ consumed by the calls they match. One rule is a JSON object:
 - `{"kind": "fail_training", "reason": "...", "count": 1, "solutionArn": "..."}`: the next version created (of that
   solution, if given) ends in CREATE FAILED with that failureReason.
 
-`operation` may be `*` for every Personalize operation.
+`operation` may be `*` for every Personalize operation. A rule with an unknown field, kind, code or operation is
+rejected (HTTP 400 from the control API, a usage error from the command line) and nothing of that request is armed.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from .shape_validation import service_model
+
 KINDS = ("throttle", "http500", "drop", "fail_training")
 THROTTLE_CODES = ("ThrottlingException", "LimitExceededException")
+FIELDS = ("kind", "count", "operation", "code", "reason", "solutionArn")
 
 
 @dataclass
@@ -36,23 +40,34 @@ class FaultRule:
     solution_arn: str | None = None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FaultRule:
+    def from_json(cls, data: Any) -> FaultRule:
         """Parse and check one rule; raises ValueError naming the bad field."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a fault rule must be a JSON object; got {data!r}")
+        unknown = sorted(set(data) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"unknown fault field(s) {', '.join(map(repr, unknown))}; known: {', '.join(FIELDS)}")
         kind = data.get("kind")
         if kind not in KINDS:
             raise ValueError(f"fault 'kind' must be one of {', '.join(KINDS)}; got {kind!r}")
         count = data.get("count", 1)
-        if not isinstance(count, int) or count < 1:
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"fault 'count' must be a positive integer; got {count!r}")
         code = data.get("code", "ThrottlingException")
         if kind == "throttle" and code not in THROTTLE_CODES:
             raise ValueError(f"fault 'code' must be one of {', '.join(THROTTLE_CODES)}; got {code!r}")
+        operation = data.get("operation", "*")
         if kind != "fail_training" and not data.get("operation"):
             raise ValueError(f"fault kind {kind!r} needs an 'operation' (an operation name or '*')")
+        if operation != "*" and operation not in service_model().operation_names:
+            raise ValueError(f"fault 'operation' must be '*' or a Personalize operation name; got {operation!r}")
+        for field in ("reason", "solutionArn"):
+            if data.get(field) is not None and not isinstance(data[field], str):
+                raise ValueError(f"fault {field!r} must be a string; got {data[field]!r}")
         return cls(
             kind=kind,
             count=count,
-            operation=data.get("operation", "*"),
+            operation=operation,
             code=code,
             reason=data.get("reason", "Emulated training failure."),
             solution_arn=data.get("solutionArn"),
@@ -69,6 +84,11 @@ class FaultRule:
         }
 
 
+def parse_rules(data: Any) -> list[FaultRule]:
+    """One rule object or a list of them, all checked before any is armed (so a bad list arms nothing)."""
+    return [FaultRule.from_json(rule) for rule in (data if isinstance(data, list) else [data])]
+
+
 class FaultInjector:
     """Thread-safe list of armed rules; each `take_*` consumes one use of the first matching rule."""
 
@@ -76,9 +96,9 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
 
-    def add(self, rule: FaultRule) -> None:
+    def add(self, *rules: FaultRule) -> None:
         with self._lock:
-            self._rules.append(rule)
+            self._rules.extend(rules)
 
     def clear(self) -> None:
         with self._lock:

@@ -7,13 +7,16 @@ Statuses advance with time through moto's state manager, so they can also be swi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from moto.core.base_backend import BackendDict
 from moto.core.common_models import BaseModel
+from moto.core.exceptions import InvalidToken
 from moto.core.utils import unix_time
 from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
@@ -28,6 +31,7 @@ from .exceptions import (
     ResourceAlreadyExistsException,
     ResourceInUseException,
     ResourceNotFoundException,
+    TooManyTagKeysException,
     TooManyTagsException,
 )
 from .faults import faults
@@ -76,6 +80,9 @@ METRIC_NAMES = (
     "precision_at_25",
 )
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 state_manager.register_default_transition(SETUP_MODEL, {"progression": "time", "seconds": 0.5})
 state_manager.register_default_transition(TRAINING_MODEL, {"progression": "time", "seconds": 2})
 
@@ -85,16 +92,33 @@ PAGINATION_MODEL = {
         "limit_key": "max_results",
         "limit_default": 100,
         "unique_attribute": "arn",
-        "fail_on_invalid_token": InvalidNextTokenException,
     },
     "list_solution_versions": {
         "input_token": "next_token",
         "limit_key": "max_results",
         "limit_default": 100,
         "unique_attribute": "arn",
-        "fail_on_invalid_token": InvalidNextTokenException,
     },
 }
+
+
+def paginate_with_next_token_errors(method: Callable[P, T]) -> Callable[P, T]:
+    """moto's `@paginate`, answering every bad `nextToken` with InvalidNextTokenException.
+
+    moto's paginator raises its own `InvalidToken` (a code Personalize does not have) for a token issued for other
+    parameters (e.g. another solutionArn) or one whose next item was deleted since; its `fail_on_invalid_token` option
+    covers only undecodable tokens.
+    """
+    paginated = paginate(pagination_model=PAGINATION_MODEL)(method)
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return paginated(*args, **kwargs)
+        except InvalidToken:
+            raise InvalidNextTokenException(f"The token is not valid: {kwargs.get('next_token')}") from None
+
+    return wrapper
 
 
 class TimedState(ManagedState):
@@ -340,10 +364,9 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceNotFoundException(arn)
         return self.solutions[arn]
 
-    @paginate(pagination_model=PAGINATION_MODEL)
+    @paginate_with_next_token_errors
     def list_solutions(self, dataset_group_arn: str | None = None) -> list[Solution]:
-        if dataset_group_arn:
-            self.describe_dataset_group(dataset_group_arn)
+        # ListSolutions has no ResourceNotFoundException in the model: an unknown dataset group lists nothing.
         return [s for s in self.solutions.values() if dataset_group_arn in (None, s.dataset_group_arn)]
 
     def delete_solution(self, arn: str) -> None:
@@ -399,7 +422,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceNotFoundException(arn)
         return solution.versions[arn]
 
-    @paginate(pagination_model=PAGINATION_MODEL)
+    @paginate_with_next_token_errors
     def list_solution_versions(self, solution_arn: str | None = None) -> list[SolutionVersion]:
         if solution_arn:
             solutions = [self.describe_solution(solution_arn)]
@@ -430,6 +453,10 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     def untag_resource(self, arn: str, keys: list[str]) -> None:
         self._check_taggable(arn)
         self._check_reserved(keys)
+        if len(set(keys)) > MAX_TAGS:
+            raise TooManyTagKeysException(
+                f"The request contains {len(set(keys))} tag keys; a resource can have at most {MAX_TAGS} tags."
+            )
         self.tagger.untag_resource_using_names(arn, keys)
 
     def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:

@@ -9,18 +9,21 @@ import json
 import logging
 import socket
 import threading
+from http import HTTPStatus
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import moto.personalize
 from moto.core.base_backend import BackendDict
+from moto.core.utils import camelcase_to_underscores
 from moto.moto_api import state_manager
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from .faults import FaultRule, faults
+from .faults import faults, parse_rules
 from .models import SETUP_MODEL, TRAINING_MODEL, personalize_emulator_backends
 from .request_log import request_log
+from .responses import PersonalizeEmulatorResponse
 from .shape_validation import service_model, validate_input
 
 TARGET_PREFIX = "AmazonPersonalize."
@@ -96,6 +99,10 @@ class EmulatorApp:
             return answer(400, {"__type": fault.code, "message": "Rate exceeded"})
         if operation not in service_model().operation_names:
             return answer(400, {"__type": "UnknownOperationException", "message": f"Unknown operation {operation}."})
+        if not hasattr(PersonalizeEmulatorResponse, camelcase_to_underscores(operation)):
+            # moto would crash with an HTML 500 page (and log a traceback); say plainly what is missing instead.
+            message = f"The emulator does not implement {operation}."
+            return answer(501, {"__type": "NotImplementedException", "message": message})
         errors = validate_input(operation, params)
         if errors:
             count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected: "
@@ -125,9 +132,8 @@ class EmulatorApp:
             return _json(start_response, 200, {"faults": faults.rules()})
         if route == "faults" and method == "POST":
             try:
-                for rule in data if isinstance(data, list) else [data]:
-                    faults.add(FaultRule.from_json(rule))
-            except (ValueError, AttributeError) as error:
+                faults.add(*parse_rules(data))
+            except ValueError as error:
                 return _json(start_response, 400, {"error": str(error)})
             return _json(start_response, 200, {"faults": faults.rules()})
         if route == "faults" and method == "DELETE":
@@ -182,9 +188,8 @@ def _read_body(environ: dict[str, Any]) -> bytes:
 
 def _json(start_response: StartResponse, status: int, payload: Any) -> Iterable[bytes]:
     body = json.dumps(payload).encode()
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}[status]
     start_response(
-        f"{status} {reason}",
+        f"{status} {HTTPStatus(status).phrase}",
         [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))],
     )
     return [body]

@@ -34,7 +34,9 @@ class Running:
         assert self.process.stdout is not None
         self.first_line = self.process.stdout.readline().rstrip("\n")
         match = LISTENING.search(self.first_line)
-        assert match, f"unexpected first line {self.first_line!r}; stderr: {self.process.stderr.read() if self.process.poll() is not None else ''}"
+        if not match:
+            self.process.kill()
+            raise AssertionError(f"unexpected first line {self.first_line!r}; stderr: {self.process.stderr.read()}")
         self.url = match.group(1)
 
     def client(self, attempts: int = 1):

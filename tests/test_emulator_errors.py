@@ -34,7 +34,19 @@ def no_retry_client(region: str = REGION):
 
     (`max_attempts` counts retries, not attempts: `{"max_attempts": 1}` would still retry once.)
     """
-    return boto3.client("personalize", region_name=region, config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    return boto3.client("personalize", region_name=region, config=config)
+
+
+def new_version(client, **kwargs) -> str:
+    """A version of a new ACTIVE solution (`solutionArn` may be given instead)."""
+    kwargs.setdefault("solutionArn", active_solution(client))
+    return client.create_solution_version(**kwargs)["solutionVersionArn"]
+
+
+def create_missing(**kwargs):
+    """A CreateSolutionVersion call on a solution that does not exist."""
+    return lambda c: c.create_solution_version(solutionArn=MISSING_SOLUTION, **kwargs)
 
 
 def trained_version(client, solution: str, **kwargs) -> str:
@@ -53,14 +65,14 @@ def tags(count: int, prefix: str = "k") -> list[dict[str, str]]:
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(lambda c: c.create_solution_version(solutionArn=MISSING_SOLUTION, name="bad name"), id="name-with-space"),
-        pytest.param(lambda c: c.create_solution_version(solutionArn=MISSING_SOLUTION, name="-starts-with-dash"), id="name-leading-dash"),
-        pytest.param(lambda c: c.create_solution_version(solutionArn=MISSING_SOLUTION, name="n" * 64), id="name-64-chars"),
+        pytest.param(create_missing(name="bad name"), id="name-with-space"),
+        pytest.param(create_missing(name="-starts-with-dash"), id="name-leading-dash"),
+        pytest.param(create_missing(name="n" * 64), id="name-64-chars"),
         pytest.param(lambda c: c.create_dataset_group(name="bad name"), id="dataset-group-name"),
         pytest.param(lambda c: c.create_solution_version(solutionArn=MISSING_SOLUTION + "x" * 200), id="arn-257-chars"),
         pytest.param(lambda c: c.create_solution_version(solutionArn="arn:aws:s3:::x"), id="arn-of-another-service"),
-        pytest.param(lambda c: c.describe_solution_version(solutionVersionArn="arn:aws:s3:::x"), id="describe-arn-pattern"),
-        pytest.param(lambda c: c.create_solution_version(solutionArn=MISSING_SOLUTION, trainingMode="PARTIAL"), id="training-mode-enum"),
+        pytest.param(lambda c: c.describe_solution_version(solutionVersionArn="arn:aws:s3:::x"), id="describe-arn"),
+        pytest.param(create_missing(trainingMode="PARTIAL"), id="training-mode-enum"),
         pytest.param(lambda c: c.list_solution_versions(maxResults=101), id="max-results-over-100"),
         pytest.param(
             lambda c: c.tag_resource(resourceArn=MISSING_SOLUTION, tags=[{"tagKey": "bad!key", "tagValue": "v"}]),
@@ -137,10 +149,10 @@ def test_create_version_of_solution_not_yet_active_is_in_use(personalize, contro
     group = personalize.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
     wait_for(lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
     control.set_timing(setup_seconds=60)
-    solution = personalize.create_solution(name=unique("sol"), datasetGroupArn=group, recipeArn=RECIPE_SIMS)["solutionArn"]
+    solution = personalize.create_solution(name=unique("sol"), datasetGroupArn=group, recipeArn=RECIPE_SIMS)
 
     with pytest.raises(ClientError) as exc:
-        personalize.create_solution_version(solutionArn=solution)
+        personalize.create_solution_version(solutionArn=solution["solutionArn"])
 
     err = exc.value.response["Error"]
     assert err["Code"] == "ResourceInUseException"
@@ -198,9 +210,7 @@ def test_duplicate_version_name_in_a_solution_already_exists(personalize, fast):
 def test_same_version_name_in_another_solution_is_accepted(personalize, fast):
     personalize.create_solution_version(solutionArn=active_solution(personalize), name="nightly")
 
-    arn = personalize.create_solution_version(solutionArn=active_solution(personalize), name="nightly")["solutionVersionArn"]
-
-    assert arn
+    assert new_version(personalize, name="nightly")
 
 
 # Incremental training (trainingMode UPDATE)
@@ -245,7 +255,7 @@ def test_update_on_a_recipe_without_incremental_training_is_invalid(personalize,
 
 
 def test_21st_training_in_a_region_exceeds_the_limit(personalize, slow_training):
-    """20 versions may be CREATE PENDING or CREATE IN_PROGRESS per region; the 21st is refused, other regions are not."""
+    """20 versions may be CREATE PENDING or CREATE IN_PROGRESS per region: the 21st is refused, in that region only."""
     slow_training.reset()  # nothing left training by earlier tests may count against the quota
     try:
         solution = active_solution(personalize)
@@ -293,14 +303,14 @@ def test_more_than_50_tags_on_create_is_too_many(personalize, fast):
 
 
 def test_50_tags_on_create_are_accepted(personalize, fast):
-    arn = personalize.create_solution_version(solutionArn=active_solution(personalize), tags=tags(50))["solutionVersionArn"]
+    arn = new_version(personalize, tags=tags(50))
 
     assert len(personalize.list_tags_for_resource(resourceArn=arn)["tags"]) == 50
 
 
 def test_tag_resource_past_50_tags_in_total_is_too_many(personalize, fast):
     """40 tags already on the version plus 11 new keys make 51: refused, and nothing is added."""
-    arn = personalize.create_solution_version(solutionArn=active_solution(personalize), tags=tags(40))["solutionVersionArn"]
+    arn = new_version(personalize, tags=tags(40))
 
     with pytest.raises(ClientError) as exc:
         personalize.tag_resource(resourceArn=arn, tags=tags(11, prefix="new"))
@@ -311,27 +321,33 @@ def test_tag_resource_past_50_tags_in_total_is_too_many(personalize, fast):
 
 
 def test_tag_resource_overwriting_existing_keys_is_not_too_many(personalize, fast):
-    arn = personalize.create_solution_version(solutionArn=active_solution(personalize), tags=tags(50))["solutionVersionArn"]
+    arn = new_version(personalize, tags=tags(50))
 
     personalize.tag_resource(resourceArn=arn, tags=[{"tagKey": "k0", "tagValue": "changed"}])
 
     assert {"tagKey": "k0", "tagValue": "changed"} in personalize.list_tags_for_resource(resourceArn=arn)["tags"]
 
 
+def test_untag_more_than_50_keys_is_too_many_tag_keys(personalize, fast):
+    arn = new_version(personalize, tags=tags(5))
+
+    with pytest.raises(ClientError) as exc:
+        personalize.untag_resource(resourceArn=arn, tagKeys=[f"k{i}" for i in range(51)])
+
+    err = exc.value.response["Error"]
+    assert err["Code"] == "TooManyTagKeysException"
+    assert len(personalize.list_tags_for_resource(resourceArn=arn)["tags"]) == 5
+
+
+RESERVED = [{"tagKey": "aws:createdBy", "tagValue": "me"}]
+
+
 @pytest.mark.parametrize(
     "call",
     [
-        pytest.param(
-            lambda c, solution, version: c.create_solution_version(
-                solutionArn=solution, tags=[{"tagKey": "aws:createdBy", "tagValue": "me"}]
-            ),
-            id="create",
-        ),
-        pytest.param(
-            lambda c, solution, version: c.tag_resource(resourceArn=version, tags=[{"tagKey": "aws:team", "tagValue": "x"}]),
-            id="tag",
-        ),
-        pytest.param(lambda c, solution, version: c.untag_resource(resourceArn=version, tagKeys=["aws:team"]), id="untag"),
+        pytest.param(lambda c, sol, ver: c.create_solution_version(solutionArn=sol, tags=RESERVED), id="create"),
+        pytest.param(lambda c, sol, ver: c.tag_resource(resourceArn=ver, tags=RESERVED), id="tag"),
+        pytest.param(lambda c, sol, ver: c.untag_resource(resourceArn=ver, tagKeys=["aws:createdBy"]), id="untag"),
     ],
 )
 def test_reserved_aws_tag_keys_are_invalid(personalize, fast, call):

@@ -28,7 +28,8 @@ def fast(control):
 @pytest.fixture
 def no_retry(emulator):
     """A client that makes exactly one attempt per call (`total_max_attempts` counts the first one too)."""
-    return boto3.client("personalize", region_name=REGION, config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    return boto3.client("personalize", region_name=REGION, config=config)
 
 
 def statuses(control, operation: str) -> list[Any]:

@@ -106,6 +106,13 @@ def test_list_solutions_filters_by_dataset_group(personalize, fast):
     assert other in {s["solutionArn"] for s in personalize.list_solutions()["solutions"]}
 
 
+def test_list_solutions_of_an_unknown_dataset_group_is_empty(personalize, fast):
+    """ListSolutions has no ResourceNotFoundException in botocore's model."""
+    group = "arn:aws:personalize:us-east-1:123456789012:dataset-group/no-such-group"
+
+    assert personalize.list_solutions(datasetGroupArn=group)["solutions"] == []
+
+
 def test_list_solutions_paginates_with_max_results_and_next_token(personalize, fast):
     group = personalize.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
     wait_for(lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
@@ -228,7 +235,8 @@ def test_list_solution_versions_one_per_page(personalize, three_versions):
     solution, arns = three_versions
     pages, token = [], None
     while True:
-        page = personalize.list_solution_versions(solutionArn=solution, maxResults=1, **({"nextToken": token} if token else {}))
+        more = {"nextToken": token} if token else {}
+        page = personalize.list_solution_versions(solutionArn=solution, maxResults=1, **more)
         pages.append([v["solutionVersionArn"] for v in page["solutionVersions"]])
         token = page.get("nextToken")
         if not token:
@@ -284,7 +292,7 @@ def test_list_solution_versions_rejects_a_token_of_another_solution(personalize,
 
 
 def test_stop_in_progress_version_goes_through_stopping_to_stopped(personalize, control):
-    control.set_timing(training_seconds=0.6, setup_seconds=0)
+    control.set_timing(training_seconds=1.0, setup_seconds=0)
     arn = personalize.create_solution_version(solutionArn=active_solution(personalize))["solutionVersionArn"]
     wait_for(lambda: version_status(personalize, arn), ("CREATE IN_PROGRESS",))
 
@@ -308,13 +316,19 @@ def test_stop_pending_version_is_stopped_at_once(personalize, control):
     assert version_status(personalize, arn) == "CREATE STOPPED"
 
 
-def test_stopped_version_stays_stopped(personalize, fast):
-    arn = personalize.create_solution_version(solutionArn=active_solution(personalize))["solutionVersionArn"]
-    personalize.stop_solution_version_creation(solutionVersionArn=arn)
+def test_stopped_version_stays_stopped(personalize, control):
+    """A stopped training cannot resume: it stays stopped while a version created with it finishes."""
+    control.set_timing(training_seconds=10, setup_seconds=0)
+    solution = active_solution(personalize)
+    stopped = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    trained = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    personalize.stop_solution_version_creation(solutionVersionArn=stopped)
 
-    time.sleep(0.3)
+    control.set_timing(training_seconds=0.1)
+    time.sleep(0.2)
 
-    assert version_status(personalize, arn) == "CREATE STOPPED"
+    assert version_status(personalize, trained) == "ACTIVE"
+    assert version_status(personalize, stopped) == "CREATE STOPPED"
 
 
 def test_delete_solution_removes_it_and_its_versions(personalize, fast):

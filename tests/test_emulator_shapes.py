@@ -28,7 +28,9 @@ def test_an_unknown_member_is_reported():
 def test_a_timestamp_that_is_not_epoch_seconds_is_reported():
     body = {"solutionVersion": {"creationDateTime": "2024-01-01T00:00:00Z"}}
 
-    assert validate_output("DescribeSolutionVersion", body) == ["Value at 'solutionVersion.creationDateTime' must be epoch seconds."]
+    errors = validate_output("DescribeSolutionVersion", body)
+
+    assert errors == ["Value at 'solutionVersion.creationDateTime' must be epoch seconds."]
 
 
 def test_an_enum_violation_is_reported():
