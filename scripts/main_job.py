@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from emulator.control import EmulatorProcess  # noqa: E402
 from harness.engine import LocalEngine  # noqa: E402
-from harness.program import project_name, stack_config  # noqa: E402
+from harness.program import project_name  # noqa: E402
 
 STACK = "dev"
 WORK = ROOT / ".main-job"

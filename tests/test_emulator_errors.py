@@ -16,13 +16,6 @@ MISSING_VERSION = f"{MISSING_SOLUTION}/0badc0de"
 
 
 @pytest.fixture
-def fast(control):
-    """Dataset groups and solutions ACTIVE at once, 0.2 s trainings: for tests about something other than timing."""
-    control.set_timing(training_seconds=0.2, setup_seconds=0)
-    return control
-
-
-@pytest.fixture
 def slow_training(control):
     """Trainings that stay CREATE PENDING for the whole test; dataset groups and solutions ACTIVE at once."""
     control.set_timing(training_seconds=600, setup_seconds=0)

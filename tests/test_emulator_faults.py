@@ -19,13 +19,6 @@ REGION = "us-east-1"
 
 
 @pytest.fixture
-def fast(control):
-    """Dataset groups and solutions ACTIVE at once, 0.2 s trainings."""
-    control.set_timing(training_seconds=0.2, setup_seconds=0)
-    return control
-
-
-@pytest.fixture
 def no_retry(emulator):
     """A client that makes exactly one attempt per call (`total_max_attempts` counts the first one too)."""
     config = Config(retries={"mode": "standard", "total_max_attempts": 1})

@@ -22,13 +22,6 @@ METRIC_NAMES = {
 }
 
 
-@pytest.fixture
-def fast(control):
-    """Dataset groups and solutions ACTIVE at once, 0.2 s trainings: for tests about something other than timing."""
-    control.set_timing(training_seconds=0.2, setup_seconds=0)
-    return control
-
-
 def statuses_until(read: Callable[[], str], final: tuple[str, ...], timeout: float = 10.0) -> list[str]:
     """Every distinct status `read()` returns, polled every 20 ms, until one of `final`."""
     deadline = time.monotonic() + timeout
