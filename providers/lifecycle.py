@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from .properties import ACTIVE, FAILED, IN_PROGRESS, INPUTS, NAME_SCOPE, PENDING, STOPPED, STOPPING, TRAINING
 from .waiters import Clock, DeadlineExceeded, Polling, Progress, UnexpectedStatus, wait_for_status
@@ -74,6 +74,8 @@ def create(client: Any, inputs: dict[str, Any], polling: Polling, clock: Clock =
         return outputs(inputs, described, live_tags(client, arn), metrics_of(client, described))
     except (NoCredentialsError, NoRegionError) as error:
         raise SolutionVersionError(f"creating {label(inputs)}: {error} (set AWS credentials, aws:profile or profile)") from None
+    except BotoCoreError as error:
+        raise SolutionVersionError(f"creating {label(inputs)}: {error}") from None
     except ClientError as error:
         raise SolutionVersionError(f"creating {label(inputs)} for {inputs['solutionArn']}: {_describe_error(error)}") from None
 

@@ -218,3 +218,21 @@ def _capture(errors, call, *args):
         call(*args)
     except Exception as error:  # noqa: BLE001 - the test inspects it
         errors.append(error)
+
+
+def test_stack_config_from_configure_chooses_the_credentials(emulator, personalize, control):
+    """`aws:profile` in the stack config reaches the host through Configure and is used for the calls."""
+    from harness.dynamic_host import DynamicHost
+    from tests.conftest import FAST_POLLING, REGION
+
+    solution = active_solution(personalize)
+    host = DynamicHost(env={**emulator.env(REGION), **FAST_POLLING})
+    try:
+        host.configure({"aws:region": REGION, "aws:profile": "team-ml-prod"})
+        name, inputs = checked(host, solution)
+        with pytest.raises(HostError) as exc:
+            host.create(name, inputs)
+    finally:
+        host.stop()
+    assert "team-ml-prod" in exc.value.last_line and "could not be found" in exc.value.last_line
+    assert control.count("CreateSolutionVersion") == 0
