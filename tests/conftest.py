@@ -15,8 +15,6 @@ from emulator.control import EmulatorControl, EmulatorProcess
 from emulator.shape_validation import validate_output
 
 REGION = "us-east-1"
-RECIPE_USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
-RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import time
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from tests.conftest import start_host
+from tests.conftest import FAST_POLLING, REGION, start_host
 from harness.dynamic_host import HostError
 from tests.helpers import active_solution, unique, version_status, wait_for
 
@@ -223,7 +223,6 @@ def _capture(errors, call, *args):
 def test_stack_config_from_configure_chooses_the_credentials(emulator, personalize, control):
     """`aws:profile` in the stack config reaches the host through Configure and is used for the calls."""
     from harness.dynamic_host import DynamicHost
-    from tests.conftest import FAST_POLLING, REGION
 
     solution = active_solution(personalize)
     host = DynamicHost(env={**emulator.env(REGION), **FAST_POLLING})
