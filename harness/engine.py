@@ -15,7 +15,7 @@ from typing import Any
 
 from pulumi.runtime.proto import provider_pb2
 
-from providers.properties import TYPE_TOKEN
+from providers.properties import TYPE_TOKEN, UPDATE_IN_PLACE
 
 from .dynamic_host import DynamicHost, HostError
 from .program import run_program, stack_config
@@ -151,12 +151,12 @@ class LocalEngine:
                 state[name] = replacement
                 self._save(state)
             return Step("replace", name, detail)
-        changed = [k for k in ("tags",) if (old["outputs"].get(k) or {}) != (inputs.get(k) or {})]
         if apply:
             outputs = self._host_call(self.host.update, name, old["id"], old["outputs"], inputs)
             state[name] = {"id": old["id"], "inputs": inputs, "outputs": outputs}
             self._save(state)
-        return Step("update", name, f"[diff: ~{', ~'.join(changed) or 'tags'}]")
+        # The provider's diff says only "some change, no replace"; only UPDATE_IN_PLACE inputs can cause that.
+        return Step("update", name, f"[diff: ~{', ~'.join(UPDATE_IN_PLACE)}]")
 
     def _create(self, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         id_, outputs = self._host_call(self.host.create, name, inputs)
