@@ -70,6 +70,7 @@ class DynamicHost:
             [sys.executable, "-u", "-m", "pulumi.dynamic"],
             cwd=cwd,
             env=full_env,
+            stdin=subprocess.PIPE,  # as the engine does: a pipe it holds open while it runs (see engine_watch.py)
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -145,6 +146,11 @@ class DynamicHost:
         properties = to_struct(self._with_provider(outputs))
         self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=properties))
 
+    def close_engine_pipe(self) -> None:
+        """What the host sees of an engine that died: its stdin pipe closes."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+
     def kill(self) -> None:
         """What a second Ctrl-C (or a crash) does to the host: no chance to clean up."""
         self.process.kill()
@@ -152,6 +158,7 @@ class DynamicHost:
 
     def stop(self) -> None:
         self.channel.close()
+        self.close_engine_pipe()
         if self.process.poll() is None:
             self.process.terminate()
             try:

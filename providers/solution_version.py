@@ -26,6 +26,7 @@ from . import lifecycle
 from .checks import check_inputs, region_of
 from .clients import StackAwsConfig, personalize_client
 from .diffs import decide
+from .engine_watch import exit_when_engine_is_gone
 from .lifecycle import SolutionVersionError, label
 from .waiters import Polling
 
@@ -36,6 +37,7 @@ class SolutionVersionProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         # Runs only in the provider process, after unpickling: the credentials it may carry never reach state.
         self._stack_aws = StackAwsConfig.from_config(req.config.get)
+        exit_when_engine_is_gone()
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = check_inputs(olds or {}, news)

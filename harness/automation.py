@@ -1,0 +1,226 @@
+"""Run a Pulumi program on the real engine: the Go CLI from `scripts/pulumi-cli`, driven by the Automation API.
+
+The CLI's Python language host cannot be had on these machines, so programs run as Automation API *inline programs*:
+this process serves the language protocol, and the CLI (`--client=...`) runs the real Go engine, which starts the real
+dynamic-provider plugin (`pulumi-resource-pulumi-python`, i.e. `python -u -m pulumi.dynamic`) in the program directory.
+Everything a user sees from `pulumi up` / `preview --diff` / `refresh` / `destroy` is the engine's own display.
+
+Each `EngineStack` lives in a work folder:
+- `program/`: a copy of the program directory (the repo's `__main__.py`, `example_config.py`, `components/`,
+  `providers/`, `Pulumi.yaml`, `Pulumi.<stack>.yaml`), so the CLI's writes (the stack's encryption salt, config edits)
+  never touch the repository; the engine starts the provider host there, so it imports this copy's `providers`;
+- `state/`: the local file backend (empty passphrase);
+- `pulumi-home/`: `PULUMI_HOME` (no plugin downloads, no update checks).
+The main job, the end-to-end tests and the benchmark all use this module; `python -m harness.automation` runs one
+operation in its own process (used where a test must signal the CLI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pulumi import automation as auto
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI_SCRIPT = ROOT / "scripts" / "pulumi-cli"
+PROGRAM_FILES = ("__main__.py", "example_config.py", "Pulumi.yaml")
+PROGRAM_PACKAGES = ("components", "providers")
+
+
+class EngineUnavailable(Exception):
+    """No Pulumi CLI could be found or built; the message says what to install."""
+
+
+class EngineFailed(Exception):
+    """A Pulumi command failed; `output` holds what the engine printed."""
+
+    def __init__(self, command: str, output: str):
+        super().__init__(f"`pulumi {command}` failed")
+        self.command = command
+        self.output = output
+
+
+def pulumi_cli() -> Path:
+    """The `pulumi` executable from `scripts/pulumi-cli` (which may build it once, saying so on stderr)."""
+    result = subprocess.run([str(CLI_SCRIPT)], stdout=subprocess.PIPE, stderr=None, text=True)
+    if result.returncode != 0 or not result.stdout.strip():
+        raise EngineUnavailable("no Pulumi CLI: see the message above (scripts/pulumi-cli)")
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def project_name(program_dir: Path = ROOT) -> str:
+    """The `name:` of the program's Pulumi.yaml."""
+    return yaml.safe_load((program_dir / "Pulumi.yaml").read_text())["name"]
+
+
+def copy_program(destination: Path, stack: str, main: str | None = None, source: Path = ROOT) -> Path:
+    """Copy the program directory to `destination` (refreshing code, keeping the stack file's encryption salt);
+    `main` replaces `__main__.py` with other program text."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in PROGRAM_FILES:
+        shutil.copy(source / name, destination / name)
+    for name in PROGRAM_PACKAGES:
+        shutil.rmtree(destination / name, ignore_errors=True)
+        shutil.copytree(source / name, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+    if main is not None:
+        (destination / "__main__.py").write_text(main)
+    stack_file = destination / f"Pulumi.{stack}.yaml"
+    settings = yaml.safe_load((source / f"Pulumi.{stack}.yaml").read_text()) if (source / f"Pulumi.{stack}.yaml").exists() else {}
+    if stack_file.exists():
+        salt = (yaml.safe_load(stack_file.read_text()) or {}).get("encryptionsalt")
+        if salt:
+            settings["encryptionsalt"] = salt
+    stack_file.write_text(yaml.safe_dump(settings or {}, sort_keys=False))
+    return destination
+
+
+def engine_env(folder: Path, extra: Mapping[str, str]) -> dict[str, str]:
+    """The CLI's environment: offline, local state, the provider host in this virtualenv, plus `extra`."""
+    return {
+        "PULUMI_BACKEND_URL": f"file://{folder / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": "",
+        "PULUMI_HOME": str(folder / "pulumi-home"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+        # The dynamic-provider shim runs ${PULUMI_PYTHON_CMD:-python3}: make it this virtualenv's Python.
+        "PULUMI_PYTHON_CMD": sys.executable,
+        **extra,
+    }
+
+
+class EngineStack:
+    """One stack of a program copy in `folder`, run on the real engine through the Automation API."""
+
+    def __init__(
+        self,
+        folder: Path,
+        stack: str = "dev",
+        env: Mapping[str, str] | None = None,
+        main: str | None = None,
+        echo: Callable[[str], None] | None = print,
+        cli: Path | None = None,
+        fresh: bool = True,
+    ):
+        """`fresh`: copy the program (with `main` as `__main__.py` if given) and its stack config anew; otherwise run
+        the copy already in `folder` as it is, with the config earlier operations set."""
+        self.folder = folder
+        self.stack_name = stack
+        self.program_dir = folder / "program"
+        if fresh:
+            copy_program(self.program_dir, stack, main)
+        (folder / "state").mkdir(parents=True, exist_ok=True)
+        (folder / "pulumi-home").mkdir(parents=True, exist_ok=True)
+        self.env = engine_env(folder, env or {})
+        self.cli = cli or pulumi_cli()
+        self.echo = echo
+        self.lines: list[str] = []
+        """Every line the engine printed to this object, across operations."""
+        command = auto.PulumiCommand(root=str(self.cli.parent.parent), skip_version_check=True)
+        options = auto.LocalWorkspaceOptions(
+            work_dir=str(self.program_dir),
+            pulumi_home=str(folder / "pulumi-home"),
+            env_vars=self.env,
+            pulumi_command=command,
+            secrets_provider="passphrase",
+        )
+        self.stack = auto.create_or_select_stack(
+            stack_name=stack, project_name=project_name(self.program_dir), program=self._program, opts=options
+        )
+
+    def _program(self) -> None:
+        # The engine starts the provider host in program_dir; the program must import the same copy.
+        if str(self.program_dir) not in sys.path:
+            sys.path.insert(0, str(self.program_dir))
+        runpy.run_path(str(self.program_dir / "__main__.py"), run_name="__main__")
+
+    def _line(self, line: str) -> None:
+        self.lines.append(line.rstrip("\n"))
+        if self.echo is not None:
+            self.echo(line.rstrip("\n"))
+
+    def _run(self, command: str, operation: Callable[..., Any], **kwargs: Any) -> Any:
+        start = len(self.lines)
+        try:
+            return operation(on_output=self._line, on_error=self._line, color="never", **kwargs)
+        except auto.CommandError as error:
+            text = "\n".join(self.lines[start:]) or str(error)
+            raise EngineFailed(command, text + "\n" + str(error)) from None
+
+    def output_since(self, start: int) -> str:
+        """What the engine printed from line `start` on."""
+        return "\n".join(self.lines[start:])
+
+    # The operations a user runs.
+
+    def up(self, **kwargs: Any) -> auto.UpResult:
+        return self._run("up", self.stack.up, **kwargs)
+
+    def preview(self, **kwargs: Any) -> auto.PreviewResult:
+        return self._run("preview", self.stack.preview, **kwargs)
+
+    def refresh(self, **kwargs: Any) -> auto.RefreshResult:
+        return self._run("refresh", self.stack.refresh, **kwargs)
+
+    def destroy(self, **kwargs: Any) -> auto.DestroyResult:
+        return self._run("destroy", self.stack.destroy, **kwargs)
+
+    def outputs(self) -> dict[str, Any]:
+        """The stack's outputs as plain values."""
+        return {key: value.value for key, value in self.stack.outputs().items()}
+
+    def set_config(self, key: str, value: Any) -> None:
+        """Set `key` (in the project's namespace unless it names one); objects are stored as JSON."""
+        text = value if isinstance(value, str) else json.dumps(value)
+        self.stack.set_config(key, auto.ConfigValue(text))
+
+    def resources(self) -> list[dict[str, Any]]:
+        """The state's resources (`pulumi stack export`)."""
+        return list(self.stack.export_stack().deployment.get("resources", []))
+
+    def pending_operations(self) -> list[dict[str, Any]]:
+        return list(self.stack.export_stack().deployment.get("pending_operations") or [])
+
+    def cli_command(self, *words: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the CLI itself (no program needed) in the program copy, e.g. `cancel --yes`."""
+        full_env = {**os.environ, **self.env}
+        result = subprocess.run(
+            [str(self.cli), *words, "--non-interactive", "--stack", self.stack_name],
+            cwd=self.program_dir, env=full_env, text=True, capture_output=True,
+        )  # fmt: skip
+        if check and result.returncode != 0:
+            raise EngineFailed(" ".join(words), result.stdout + result.stderr)
+        return result
+
+
+def _main() -> int:
+    """`python -m harness.automation OPERATION --folder F [--stack S] [--env-json J]`: one operation in this process,
+    the engine's display on stdout, exit 1 if it failed. Used where a test signals the CLI while it runs."""
+    parser = argparse.ArgumentParser(description=_main.__doc__)
+    parser.add_argument("operation", choices=("up", "preview", "refresh", "destroy"))
+    parser.add_argument("--folder", type=Path, required=True)
+    parser.add_argument("--stack", default="dev")
+    parser.add_argument("--env-json", default="{}", help="extra environment for the CLI, as a JSON object")
+    args = parser.parse_args()
+    echo = lambda line: print(line, flush=True)  # noqa: E731
+    stack = EngineStack(args.folder, args.stack, env=json.loads(args.env_json), echo=echo, fresh=False)
+    try:
+        getattr(stack, args.operation)()
+    except EngineFailed as failure:
+        print(failure.output, flush=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
