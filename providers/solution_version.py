@@ -38,6 +38,8 @@ class SolutionVersionProvider(ResourceProvider):
         # Runs only in the provider process, after unpickling: the credentials it may carry never reach state.
         self._stack_aws = StackAwsConfig.from_config(req.config.get)
         exit_when_engine_is_gone()
+        from .host_pool import widen_host_pool_once  # more than 4 trainings at once per stack (see host_pool.py)
+        widen_host_pool_once()
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = check_inputs(olds or {}, news)
