@@ -1,7 +1,11 @@
-"""`check`: fill defaults, normalize and validate SolutionVersion inputs. Pure: no AWS calls, no output.
+r"""`check`: fill defaults, normalize and validate SolutionVersion inputs. Pure: no AWS calls, no output.
 
 Every rule the service would enforce is checked here, so a mistake fails at `pulumi preview` with one message per
 property instead of after an hour of waiting. Values still unknown during a preview are left alone.
+
+Every pattern spells its digit and letter classes out in ASCII (`[0-9]`, never `\d`, which in Python matches any
+Unicode digit such as Arabic-Indic ones): the service's patterns mean ASCII. The tag pattern is the exception: the
+service's own tagKey/tagValue pattern (botocore's model) allows any Unicode letter, space and number.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import regex
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from .properties import (
@@ -29,17 +34,19 @@ NAME_RULE = "1-63 characters: letters, digits, '-' and '_', starting with a lett
 NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
 ARN_MAX = 256
 SOLUTION_ARN_RE = re.compile(
-    r"arn:(?P<partition>[a-z\d-]+):personalize:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):solution/"
+    r"arn:(?P<partition>[a-z0-9-]+):personalize:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):solution/"
     r"(?P<name>[a-zA-Z0-9][a-zA-Z0-9\-_]*)"
 )
 SOLUTION_ARN_RULE = "arn:PARTITION:personalize:REGION:ACCOUNT:solution/NAME, at most 256 characters"
-REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 MAX_TAGS = 50
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAG_RE = regex.compile(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")
 TAG_CHARS = "letters, digits, spaces and _ . : / = + - @"
 AUTONAME_HASH_LENGTH = 8
+SHOWN_MAX = 80
+"""Longest excerpt of a rejected value quoted in a failure message."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +58,13 @@ class Failure:
 
 
 def is_unknown(value: Any) -> bool:
-    """True if `value` (or anything inside it) is not known yet, as during a preview."""
-    if isinstance(value, str):
-        return value == UNKNOWN
+    """True if `value` (or anything inside it) is not known yet, as during a preview.
+
+    The host hands `check` and `diff` a `pulumi.output.Unknown` instance wherever the engine sent the sentinel string
+    `rpc.UNKNOWN` (it deserializes with `keep_unknowns=True`); both are recognized.
+    """
+    if _unknown_itself(value):
+        return True
     if isinstance(value, dict):
         return any(is_unknown(v) for v in value.values())
     if isinstance(value, (list, tuple)):
@@ -61,9 +72,14 @@ def is_unknown(value: Any) -> bool:
     return False
 
 
+def _unknown_itself(value: Any) -> bool:
+    """True if `value` as a whole is unknown (not merely something inside it)."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
 def region_of(solution_arn: str) -> str | None:
     """The region an ARN names (where API calls about it must go), or None if it is not a solution ARN."""
-    match = SOLUTION_ARN_RE.fullmatch(solution_arn)
+    match = SOLUTION_ARN_RE.fullmatch(solution_arn) if len(solution_arn) <= ARN_MAX else None
     return match["region"] if match else None
 
 
@@ -73,14 +89,13 @@ def check_inputs(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, 
     inputs = {key: value for key, value in news.items() if value is not None}
     known_keys = set(INPUTS.values()) | {NAME_SCOPE, "__provider"}
     for key in sorted(set(inputs) - known_keys):
-        failures.append(Failure(key, f"unknown property {key!r}; valid properties: {', '.join(sorted(INPUTS.values()))}"))
+        failures.append(Failure(key, f"unknown property {_show(key)}; valid properties: {', '.join(sorted(INPUTS.values()))}"))
 
     inputs.setdefault("trainingMode", DEFAULT_TRAINING_MODE)
     inputs.setdefault("waitTimeoutMinutes", DEFAULT_WAIT_TIMEOUT_MINUTES)
     inputs.setdefault("tags", {})
     inputs.setdefault("retrainTriggers", {})
-    if not is_unknown(inputs["retrainTriggers"]):
-        inputs["retrainTriggers"] = normalize_numbers(inputs["retrainTriggers"])
+    inputs["retrainTriggers"] = normalize_numbers(inputs["retrainTriggers"])
 
     failures += _check_solution_arn(inputs.get("solutionArn"))
     failures += _check_name(inputs.get("name"))
@@ -97,18 +112,20 @@ def check_inputs(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, 
     return inputs, failures
 
 
-def autoname(olds: dict[str, Any], inputs: dict[str, Any]) -> str:
+def autoname(olds: dict[str, Any], inputs: dict[str, Any]) -> str | Unknown:
     """A version name derived only from stable inputs, so a retried `pulumi up` finds the version it started.
 
     `<resource name>-<8 hex>`, the hash covering project/stack/resource name, solution ARN, training mode and retrain
     triggers. A name from the previous check is kept while none of those (other than the resource's own name, which
-    aliases may change) differ.
+    aliases may change) differ. While one of them is unknown (a preview), so is the name: `Unknown()`, which the host
+    sends back to the engine as the unknown sentinel.
     """
     identity = ("solutionArn", "trainingMode", "retrainTriggers")
-    if olds.get("name") and all(olds.get(k) == inputs.get(k) for k in identity) and not is_unknown(olds["name"]):
-        return olds["name"]
     if any(is_unknown(inputs.get(k)) for k in (*identity, NAME_SCOPE)):
-        return UNKNOWN
+        return Unknown()
+    old_name = olds.get("name")
+    if isinstance(old_name, str) and _is_name(old_name) and all(olds.get(k) == inputs.get(k) for k in identity):
+        return old_name
     scope = inputs.get(NAME_SCOPE) or "solution-version"
     seed = json.dumps([scope, *(inputs.get(k) for k in identity)], sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(seed.encode()).hexdigest()[:AUTONAME_HASH_LENGTH]
@@ -119,7 +136,8 @@ def autoname(olds: dict[str, Any], inputs: dict[str, Any]) -> str:
 
 
 def normalize_numbers(value: Any) -> Any:
-    """Whole floats become ints (the engine sends every number as a float), recursively."""
+    """Whole floats become ints (the engine sends every number as a float), recursively; anything else, unknowns
+    included, is returned as is."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
@@ -132,32 +150,36 @@ def normalize_numbers(value: Any) -> Any:
 def _check_solution_arn(value: Any) -> list[Failure]:
     if value is None:
         return [Failure("solutionArn", "solutionArn is required: the ARN of the Personalize solution to train")]
-    if is_unknown(value):
+    if _unknown_itself(value):
         return []
-    if not isinstance(value, str) or len(value) > ARN_MAX or not SOLUTION_ARN_RE.fullmatch(value):
+    if not isinstance(value, str) or region_of(value) is None:
         hint = ""
         if isinstance(value, str) and SOLUTION_ARN_RE.fullmatch(value.rsplit("/", 1)[0]):
             hint = " (this looks like a solution version ARN; pass the solution's ARN)"
-        return [Failure("solutionArn", f"solutionArn must be a solution ARN, {SOLUTION_ARN_RULE}; got {value!r}{hint}")]
+        return [Failure("solutionArn", f"solutionArn must be a solution ARN, {SOLUTION_ARN_RULE}; got {_show(value)}{hint}")]
     return []
 
 
 def _check_name(value: Any) -> list[Failure]:
-    if value is None or is_unknown(value):
+    if value is None or _unknown_itself(value):
         return []
-    if not isinstance(value, str) or not 1 <= len(value) <= NAME_MAX or not NAME_RE.fullmatch(value):
-        return [Failure("name", f"name must be {NAME_RULE}; got {value!r}")]
+    if not isinstance(value, str) or not _is_name(value):
+        return [Failure("name", f"name must be {NAME_RULE}; got {_show(value)}")]
     return []
 
 
+def _is_name(value: str) -> bool:
+    return 1 <= len(value) <= NAME_MAX and NAME_RE.fullmatch(value) is not None
+
+
 def _check_training_mode(value: Any) -> list[Failure]:
-    if is_unknown(value) or value in TRAINING_MODES:
+    if _unknown_itself(value) or value in TRAINING_MODES:
         return []
-    return [Failure("trainingMode", f"trainingMode must be one of {', '.join(TRAINING_MODES)}; got {value!r}")]
+    return [Failure("trainingMode", f"trainingMode must be one of {', '.join(TRAINING_MODES)}; got {_show(value)}")]
 
 
 def _check_tags(value: Any) -> list[Failure]:
-    if is_unknown(value) and not isinstance(value, dict):
+    if _unknown_itself(value):
         return []
     if not isinstance(value, dict):
         return [Failure("tags", f"tags must be a map of string keys to string values; got {type(value).__name__}")]
@@ -165,40 +187,63 @@ def _check_tags(value: Any) -> list[Failure]:
     if len(value) > MAX_TAGS:
         failures.append(Failure("tags", f"tags may hold at most {MAX_TAGS} tags (a Personalize limit); got {len(value)}"))
     for key, tag_value in value.items():
-        if is_unknown(key) or is_unknown(tag_value):
+        if _unknown_itself(key) or _unknown_itself(tag_value):
             continue
-        where = f"tags.{key}"
-        if not 1 <= len(key) <= TAG_KEY_MAX or not TAG_RE.fullmatch(key):
-            failures.append(Failure(where, f"tag key {key!r} must be 1-{TAG_KEY_MAX} characters of {TAG_CHARS}"))
+        where, shown = f"tags.{key}", _show(key)
+        if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX or not TAG_RE.fullmatch(key):
+            failures.append(Failure(where, f"tag key {shown} must be 1-{TAG_KEY_MAX} characters of {TAG_CHARS}"))
         elif key.lower().startswith("aws:"):
-            failures.append(Failure(where, f"tag key {key!r} starts with 'aws:', which is reserved for AWS"))
+            failures.append(Failure(where, f"tag key {shown} starts with 'aws:', which is reserved for AWS"))
         if not isinstance(tag_value, str):
-            failures.append(Failure(where, f"tag {key!r} must have a string value; got {type(tag_value).__name__}"))
+            failures.append(Failure(where, f"tag {shown} must have a string value; got {type(tag_value).__name__}"))
         elif len(tag_value) > TAG_VALUE_MAX or not TAG_RE.fullmatch(tag_value):
-            failures.append(Failure(where, f"tag {key!r} value must be 0-{TAG_VALUE_MAX} characters of {TAG_CHARS}"))
+            failures.append(Failure(where, f"tag {shown} value must be 0-{TAG_VALUE_MAX} characters of {TAG_CHARS}"))
     return failures
 
 
 def _check_retrain_triggers(value: Any) -> list[Failure]:
-    if is_unknown(value) or isinstance(value, dict):
+    if _unknown_itself(value):
         return []
-    return [Failure("retrainTriggers", f"retrainTriggers must be a map (any values); got {type(value).__name__}")]
+    if not isinstance(value, dict):
+        return [Failure("retrainTriggers", f"retrainTriggers must be a map (any values); got {type(value).__name__}")]
+    path = _non_finite_path(value, "retrainTriggers")
+    if path:
+        # State is JSON, which has no NaN or infinity; NaN also never equals itself, so it would diff on every run.
+        return [Failure("retrainTriggers", f"retrainTriggers values must be JSON: {_cut(path)} is not a finite number")]
+    return []
+
+
+def _non_finite_path(value: Any, path: str) -> str | None:
+    """Where the first NaN or infinity in `value` is (`retrainTriggers.a[2]`), or None; unknowns are skipped."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{path} ({value})"
+    if isinstance(value, dict):
+        children = ((f"{path}.{key}", child) for key, child in value.items())
+    elif isinstance(value, (list, tuple)):
+        children = ((f"{path}[{index}]", child) for index, child in enumerate(value))
+    else:
+        return None
+    for child_path, child in children:
+        found = _non_finite_path(child, child_path)
+        if found:
+            return found
+    return None
 
 
 def _check_wait_timeout(value: Any) -> list[Failure]:
-    if is_unknown(value):
+    if _unknown_itself(value):
         return []
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        return [Failure("waitTimeoutMinutes", f"waitTimeoutMinutes must be a number of minutes greater than 0; got {value!r}")]
+        return [Failure("waitTimeoutMinutes", f"waitTimeoutMinutes must be a number of minutes greater than 0; got {_show(value)}")]
     return []
 
 
 def _check_region(value: Any, solution_arn: Any) -> list[Failure]:
-    if value is None or is_unknown(value):
+    if value is None or _unknown_itself(value):
         return []
     if not isinstance(value, str) or not REGION_RE.fullmatch(value):
-        return [Failure("region", f"region must be an AWS region name such as us-east-1; got {value!r}")]
-    arn_region = region_of(solution_arn) if isinstance(solution_arn, str) and not is_unknown(solution_arn) else None
+        return [Failure("region", f"region must be an AWS region name such as us-east-1; got {_show(value)}")]
+    arn_region = region_of(solution_arn) if isinstance(solution_arn, str) else None
     if arn_region and arn_region != value:
         return [
             Failure(
@@ -211,6 +256,15 @@ def _check_region(value: Any, solution_arn: Any) -> list[Failure]:
 
 
 def _check_optional_string(key: str, value: Any) -> list[Failure]:
-    if value is None or is_unknown(value) or (isinstance(value, str) and value):
+    if value is None or _unknown_itself(value) or (isinstance(value, str) and value):
         return []
-    return [Failure(key, f"{key} must be a non-empty string; got {value!r}")]
+    return [Failure(key, f"{key} must be a non-empty string; got {_show(value)}")]
+
+
+def _show(value: Any) -> str:
+    """`repr(value)`, cut to SHOWN_MAX characters: a failure stays one short line even for a megabyte of input."""
+    return _cut(repr(value))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN_MAX else f"{text[:SHOWN_MAX]}... ({len(text)} characters)"

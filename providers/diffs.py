@@ -1,6 +1,8 @@
 """`diff`: decide replace / update / nothing for a SolutionVersion. Pure: no AWS calls, no output.
 
-`olds` are the previous outputs (which carry the checked inputs), `news` the new checked inputs.
+`olds` are the previous outputs (which carry the checked inputs), `news` the new checked inputs. During a preview
+`news` may hold unknown values (`pulumi.output.Unknown`, at any depth); diff is conservative about them and names the
+property: an unknown identity input is a replace, unknown tags or operational inputs an update.
 """
 
 from __future__ import annotations
@@ -8,8 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .checks import normalize_numbers
-from .properties import ACTIVE, REPLACE_ON_CHANGE, UPDATE_IN_PLACE
+from .checks import is_unknown, normalize_numbers
+from .properties import ACTIVE, INPUTS, NO_DIFF, REPLACE_ON_CHANGE, UPDATE_IN_PLACE
+
+# The user-set operational inputs (wait budget, region, profile). They never change the version, but a change is
+# still an update so that the engine stores them and refresh and destroy use the current values; update then calls
+# nothing on the service. The other NO_DIFF keys (nameScope, __provider) are set by the program, not the user, and
+# cause no diff.
+STORED_ON_UPDATE = tuple(key for key in NO_DIFF if key in INPUTS.values())
+# A missing map and an empty one are the same input.
+_EMPTY_MAPS = ("tags", "retrainTriggers")
 
 
 @dataclass(frozen=True)
@@ -21,16 +31,27 @@ class Decision:
 
 
 def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
-    """Replace when an identity input changed (or the live version is no longer ACTIVE); update when only tags did."""
-    replaces = [key for key in REPLACE_ON_CHANGE if _differs(olds.get(key), news.get(key))]
+    """Replace when an identity input changed or is not known yet (or the live version is no longer ACTIVE); update
+    when only tags or operational inputs did (or are not known yet)."""
+    replaces = [key for key in REPLACE_ON_CHANGE if _differs(olds, news, key)]
     # A refresh that found the version stopped or failed out of band: the next `up` trains a new one.
     status = olds.get("status")
     if status is not None and status != ACTIVE:
         replaces.append("status")
-    updates = [key for key in UPDATE_IN_PLACE if _differs(olds.get(key) or {}, news.get(key) or {})]
+    updates = [key for key in (*UPDATE_IN_PLACE, *STORED_ON_UPDATE) if _differs(olds, news, key)]
     return Decision(changes=replaces + updates, replaces=replaces)
 
 
-def _differs(old: Any, new: Any) -> bool:
+def _differs(olds: dict[str, Any], news: dict[str, Any], key: str) -> bool:
+    old, new = _value(olds, key), _value(news, key)
+    if is_unknown(old) or is_unknown(new):
+        return True  # it may change: say so in the preview rather than promise no change
     # Numbers come back from state as floats; 3 and 3.0 are the same input.
     return normalize_numbers(old) != normalize_numbers(new)
+
+
+def _value(props: dict[str, Any], key: str) -> Any:
+    value = props.get(key)
+    if value is None and key in _EMPTY_MAPS:
+        return {}
+    return value

@@ -1,5 +1,8 @@
-"""`check` and `diff`: defaults, validation per property, replace/update decisions, and purity (no API calls, no
-output), with hypothesis-generated inputs."""
+"""`check` and `diff`: defaults, validation per property, replace/update decisions, unknowns during a preview, and
+purity (no API calls, no output), with hypothesis-generated inputs.
+
+Unknown values are sent through the real host (`host` fixture) with `rpc.serialize_properties`, as the engine sends
+them: the host hands the provider `pulumi.output.Unknown` instances, not the sentinel string."""
 
 from __future__ import annotations
 
@@ -10,14 +13,19 @@ import botocore.session
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pulumi.runtime.rpc import UNKNOWN
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2
 
+from harness.dynamic_host import from_struct, to_struct
 from providers import checks
 from providers.diffs import decide
 from providers.solution_version import SolutionVersionProvider
 from tests.conftest import REGION
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
+ARABIC_DIGITS = "١٢٣٤٥٦٧٨٩٠١٢"  # str.isdigit() is True for these, and Python's re `\d` matches them
+DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 
 
 def check(news, olds=None):
@@ -65,12 +73,6 @@ def test_an_explicit_name_is_used_as_is():
     assert failures == [] and inputs["name"] == "my-model_v1"
 
 
-def test_unknown_values_during_preview_are_left_alone():
-    inputs, failures = check({"solutionArn": UNKNOWN, "tags": {"team": UNKNOWN}, "nameScope": "p/s/r"})
-    assert failures == []
-    assert inputs["name"] == UNKNOWN and inputs["solutionArn"] == UNKNOWN
-
-
 # One failure per broken property
 
 
@@ -96,6 +98,11 @@ def test_unknown_values_during_preview_are_left_alone():
         ({"waitTimeoutMinutes": "soon"}, "waitTimeoutMinutes", "number of minutes"),
         ({"region": "eu-west-1"}, "region", "contradicts solutionArn"),
         ({"region": "Mars"}, "region", "region name"),
+        ({"region": "us-east-" + ARABIC_DIGITS[0]}, "region", "region name"),
+        ({"solutionArn": ARN.replace("123456789012", ARABIC_DIGITS)}, "solutionArn", "solution ARN"),
+        ({"solutionArn": ARN.replace("us-east-1", "us-east-" + ARABIC_DIGITS[0])}, "solutionArn", "solution ARN"),
+        ({"retrainTriggers": {"n": math.nan}}, "retrainTriggers", "retrainTriggers.n (nan) is not a finite"),
+        ({"retrainTriggers": {"a": {"b": [1, -math.inf]}}}, "retrainTriggers", "retrainTriggers.a.b[1] (-inf)"),
         ({"profile": ""}, "profile", "non-empty"),
         ({"trainingMdoe": "FULL"}, "trainingMdoe", "unknown property"),
     ],
@@ -114,6 +121,15 @@ def test_limits_match_botocores_service_model():
     assert model.shape_for("TagKey").metadata["max"] == checks.TAG_KEY_MAX
     assert model.shape_for("TagValue").metadata["max"] == checks.TAG_VALUE_MAX
     assert tuple(model.shape_for("TrainingMode").enum) == ("FULL", "UPDATE", "AUTOTRAIN")
+    # The service's tag pattern allows Unicode letters, spaces and numbers (\p{L}\p{Z}\p{N}); ours is the same one.
+    for shape in ("TagKey", "TagValue"):
+        assert model.shape_for(shape).metadata["pattern"] == f"^({checks.TAG_RE.pattern})$"
+
+
+def test_a_rejected_huge_value_is_quoted_in_one_short_line():
+    _, failures = check({"solutionArn": "arn:" + "x\n" * 500_000})
+    assert [p for p, _ in failures] == ["solutionArn"]
+    assert "\n" not in failures[0][1] and len(failures[0][1]) < 300
 
 
 # Hypothesis: valid inputs pass, one broken property fails on exactly that property, garbage never crashes.
@@ -124,13 +140,14 @@ arns = st.builds(
     lambda partition, region, account, name: f"arn:{partition}:personalize:{region}:{account}:solution/{name}",
     st.sampled_from(["aws", "aws-cn", "aws-us-gov"]),
     regions,
-    st.from_regex(r"\d{12}", fullmatch=True),
+    st.from_regex(r"[0-9]{12}", fullmatch=True),
     solution_names,
 )
-tag_text = st.text(alphabet=string.ascii_letters + string.digits + " _.:/=+-@é", max_size=20)
+# Tags may hold any Unicode letter, space or number (the service's pattern), so non-ASCII ones are valid there.
+tag_text = st.text(alphabet=string.ascii_letters + string.digits + " _.:/=+-@é" + ARABIC_DIGITS[:3], max_size=20)
 tag_keys = tag_text.filter(lambda k: k and not k.lower().startswith("aws:"))
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=10),
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=10),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )
@@ -143,12 +160,15 @@ valid_inputs = st.fixed_dictionaries(
         "retrainTriggers": st.dictionaries(st.text(max_size=8), json_values, max_size=4),
         "waitTimeoutMinutes": st.floats(min_value=0.001, max_value=1e6),
         "profile": st.text(min_size=1, max_size=10),
+        "region": st.just("same as the ARN"),
     },
-)
+).map(lambda news: {**news, "region": checks.region_of(news["solutionArn"])} if "region" in news else news)
 BREAKERS = {
     "solutionArn": st.one_of(
         st.just("arn:aws:s3:::bucket"), st.integers(), st.text(max_size=30).filter(lambda t: ":solution/" not in t),
         arns.map(lambda a: a + "/" + "0" * 8), arns.map(lambda a: a + "x" * 256),
+        st.builds(lambda r, n: f"arn:aws:personalize:{r}:{ARABIC_DIGITS}:solution/{n}", regions, solution_names),
+        st.builds(lambda: [Unknown()]),
     ),
     "name": st.one_of(
         st.just(""), st.text(min_size=64, max_size=80, alphabet="ab"), st.from_regex(r"[-_ !][a-z]{0,5}", fullmatch=True),
@@ -156,8 +176,11 @@ BREAKERS = {
     ),
     "trainingMode": st.text(max_size=10).filter(lambda m: m not in ("FULL", "UPDATE", "AUTOTRAIN")),
     "waitTimeoutMinutes": st.one_of(st.floats(max_value=0), st.just(math.inf), st.just(math.nan), st.text(max_size=3), st.booleans()),
-    "retrainTriggers": st.one_of(st.text(max_size=5), st.lists(st.integers(), max_size=2), st.integers()),
-    "region": st.text(alphabet="ABC !", min_size=1, max_size=8),
+    "retrainTriggers": st.one_of(
+        st.text(max_size=5), st.lists(st.integers(), max_size=2), st.integers(),
+        st.dictionaries(st.text(max_size=5), st.sampled_from([math.nan, math.inf, -math.inf]).map(lambda x: {"deep": [0, x]}), min_size=1),
+    ),
+    "region": st.one_of(st.text(alphabet="ABC !", min_size=1, max_size=8), st.just("eu-west-" + ARABIC_DIGITS[0])),
 }
 
 
@@ -191,11 +214,21 @@ def test_broken_tags_fail_on_tags(news, tags):
     assert failures and all(p == "tags" or p.startswith("tags.") for p, _ in failures)
 
 
+garbage_values = st.recursive(
+    json_values | st.sampled_from([math.nan, math.inf, -math.inf]) | st.builds(Unknown),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+garbage_props = st.dictionaries(st.sampled_from([*BREAKERS, "tags", "profile", "nameScope"]) | st.text(max_size=12), garbage_values, max_size=6)
+
+
 @settings(max_examples=200)
-@given(st.dictionaries(st.text(max_size=12), json_values, max_size=6), st.dictionaries(st.text(max_size=12), json_values, max_size=4))
-def test_check_never_crashes_on_garbage(news, olds):
+@given(garbage_props, garbage_props)
+def test_check_and_diff_never_crash_on_garbage(news, olds):
     inputs, failures = check(news, olds=olds)
     assert isinstance(inputs, dict) and all(isinstance(p, str) and r for p, r in failures)
+    decision = decide(olds, inputs)
+    assert set(decision.replaces) <= set(decision.changes)
 
 
 # Diff
@@ -219,8 +252,11 @@ BASE, _ = check({"solutionArn": ARN, "nameScope": "p/s/r", "tags": {"team": "ml"
         ({"name": "other-name"}, ["name"], True),
         ({"retrainTriggers": {"n": 2}}, ["retrainTriggers"], True),
         ({"retrainTriggers": {"n": 1.0}}, [], False),
-        ({"waitTimeoutMinutes": 5.0}, [], False),
-        ({"profile": "other"}, [], False),
+        # Operational inputs: an update (which calls nothing on the service), so that the engine stores them.
+        ({"waitTimeoutMinutes": 5.0}, [], True),
+        ({"profile": "other"}, [], True),
+        ({"region": "us-east-1"}, [], True),
+        ({"nameScope": "p/s/renamed"}, [], False),
         ({"__provider": "a-different-serialization"}, [], False),
     ],
 )
@@ -236,24 +272,119 @@ def test_a_version_found_stopped_by_refresh_is_retrained():
     assert result.replaces == ["status"] and result.changes
 
 
-@settings(max_examples=150)
+def test_changing_only_operational_inputs_is_an_update_without_replace_through_the_host(host):
+    checked, _ = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r"})
+    for change in ({"profile": "ml-admin"}, {"region": REGION}, {"waitTimeoutMinutes": 30.0}):
+        news, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", **change}, olds=checked)
+        assert failures == [] and news["name"] == checked["name"]
+        diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(checked), news)
+        assert (diff.changes, list(diff.replaces)) == (DIFF_SOME, []), change
+    diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(checked), {**checked, "nameScope": "p/s/renamed"})
+    assert diff.changes == DIFF_NONE
+
+
+@settings(max_examples=100)
 @given(valid_inputs)
 def test_no_spurious_diff_right_after_up(news):
     inputs, _ = check(news)
-    floats = {**inputs, "retrainTriggers": _floatify(inputs["retrainTriggers"])}  # as state hands them back
-    assert decide(outputs_for(floats), inputs).changes == []
+    # Both sides reach diff through the SDK's serialization: every number a float, None values in maps dropped.
+    state = from_struct(to_struct(outputs_for(inputs)), keep_unknowns=True)
+    assert decide(state, from_struct(to_struct(inputs), keep_unknowns=True)).changes == []
 
 
-def _floatify(value):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: _floatify(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_floatify(v) for v in value]
-    return value
+# Unknown values during a preview, as the host delivers them
+
+KNOWN = {"solutionArn": ARN, "nameScope": "p/s/r", "tags": {"team": "ml"}, "retrainTriggers": {"data": "job-1", "n": {"deep": [1]}}}
+
+
+@pytest.mark.parametrize(
+    ("unknown", "replaces"),
+    [
+        ({"solutionArn": Unknown()}, ["solutionArn", "name"]),
+        ({"trainingMode": Unknown()}, ["name", "trainingMode"]),
+        ({"retrainTriggers": Unknown()}, ["name", "retrainTriggers"]),
+        ({"retrainTriggers": {"data": Unknown(), "n": {"deep": [1]}}}, ["name", "retrainTriggers"]),
+        ({"retrainTriggers": {"data": "job-1", "n": {"deep": [1, Unknown()]}}}, ["name", "retrainTriggers"]),
+        ({"name": Unknown()}, ["name"]),
+    ],
+    ids=["solutionArn", "trainingMode", "all-triggers", "one-trigger", "nested-trigger", "name"],
+)
+def test_an_unknown_identity_input_previews_as_a_replace_naming_it(host, unknown, replaces):
+    known, _ = host.check("r", KNOWN)
+    inputs, failures = host.check("r", {**KNOWN, **unknown}, olds=known)
+    assert failures == []
+    assert isinstance(inputs["name"], Unknown), "a name that depends on an unknown input is unknown"
+    diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(known), inputs)
+    assert diff.changes == DIFF_SOME
+    assert list(diff.replaces) == replaces
+
+
+@pytest.mark.parametrize("tags", [Unknown(), {"team": Unknown()}, {"team": "ml", "cost-center": Unknown()}], ids=["map", "value", "added"])
+def test_unknown_tags_preview_as_an_in_place_update(host, tags):
+    known, _ = host.check("r", KNOWN)
+    inputs, failures = host.check("r", {**KNOWN, "tags": tags}, olds=known)
+    assert failures == []
+    assert inputs["name"] == known["name"], "tags are not part of the name"
+    diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(known), inputs)
+    assert (diff.changes, list(diff.replaces)) == (DIFF_SOME, [])
+
+
+def test_a_first_preview_with_every_input_unknown_is_not_validated(host):
+    unknowns = {key: Unknown() for key in ("solutionArn", "trainingMode", "tags", "retrainTriggers", "waitTimeoutMinutes", "region", "profile")}
+    inputs, failures = host.check("r", {**unknowns, "nameScope": "p/s/r"})
+    assert failures == []
+    assert isinstance(inputs["name"], Unknown) and isinstance(inputs["solutionArn"], Unknown)
+
+
+def test_the_unknown_name_reaches_the_engine_as_the_unknown_sentinel(host):
+    """On the wire check's inputs carry `rpc.UNKNOWN` for the name (the engine's marker for "computed"); the harness
+    deserializes that with keep_unknowns=True, which gives back an `Unknown` instance, as the host itself does."""
+    news = to_struct({"solutionArn": Unknown(), "nameScope": "p/s/r", "__provider": host.provider})
+    response = host.stub.Check(provider_pb2.CheckRequest(urn="urn:pulumi:dev::p::t::r", olds=to_struct({}), news=news))
+    assert list(response.failures) == []
+    assert response.inputs["name"] == rpc.UNKNOWN and response.inputs["solutionArn"] == rpc.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("news", "prop"),
+    [
+        ({"retrainTriggers": {"n": math.nan}}, "retrainTriggers"),
+        ({"retrainTriggers": {"n": math.inf}}, "retrainTriggers"),
+        ({"retrainTriggers": {"a": [{"b": -math.inf}], "c": Unknown()}}, "retrainTriggers"),
+        ({"solutionArn": ARN.replace("123456789012", ARABIC_DIGITS)}, "solutionArn"),
+        ({"solutionArn": ARN.replace("us-east-1", "us-east-١")}, "solutionArn"),
+        ({"solutionArn": Unknown(), "region": "us-east-١"}, "region"),  # no ARN region to contradict
+    ],
+    ids=["nan", "inf", "nested-minus-inf-next-to-unknown", "arabic-account", "arabic-arn-region", "arabic-region"],
+)
+def test_inputs_state_cannot_hold_or_the_service_would_refuse_fail_through_the_host(host, news, prop):
+    _, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", **news})
+    assert [p for p, _ in failures] == [prop], failures
+
+
+identity_keys = ["solutionArn", "trainingMode", "retrainTriggers"]
+maybe_unknown = ["tags", "waitTimeoutMinutes", "profile", "region", *identity_keys]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_inputs, st.sets(st.sampled_from(maybe_unknown), min_size=1), st.booleans())
+def test_any_unknown_input_passes_check_and_shows_in_diff_through_the_host(host, news, unknown, deep):
+    news = {"trainingMode": "FULL", "retrainTriggers": {"k": 1}, "tags": {"t": "v"}, "profile": "p", **news}
+    news.pop("name", None)
+    known, failures = host.check("r", news)
+    assert failures == []
+    partly = dict(news)
+    for key in unknown:
+        if deep and isinstance(news.get(key), dict) and news[key]:
+            partly[key] = {**news[key], next(iter(news[key])): Unknown()}  # one value unknown
+        else:
+            partly[key] = Unknown()
+    inputs, failures = host.check("r", partly, olds=known)
+    assert failures == []
+    assert isinstance(inputs["name"], Unknown) == bool(unknown & set(identity_keys))
+    diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(known), inputs)
+    expected = sorted(unknown & set(identity_keys)) + (["name"] if unknown & set(identity_keys) else [])
+    assert diff.changes == DIFF_SOME and sorted(diff.replaces) == sorted(expected)
 
 
 # Purity
@@ -262,7 +393,10 @@ def _floatify(value):
 def test_check_and_diff_make_no_api_calls_and_print_nothing(emulator, control, capsys):
     """In-process, with boto3 pointed at the emulator: its request log proves no call was made."""
     provider = SolutionVersionProvider()
-    for news in ({"solutionArn": ARN}, {"solutionArn": ARN, "tags": {"aws:x": "1"}}, {"solutionArn": "nope"}):
+    for news in (
+        {"solutionArn": ARN}, {"solutionArn": ARN, "tags": {"aws:x": "1"}}, {"solutionArn": "nope"},
+        {"solutionArn": Unknown(), "retrainTriggers": {"a": Unknown()}}, {"solutionArn": ARN, "retrainTriggers": {"n": math.nan}},
+    ):  # fmt: skip
         inputs = provider.check({}, news).inputs
         provider.diff("id", outputs_for({**BASE, **inputs}), inputs)
     assert control.requests() == []
@@ -284,6 +418,9 @@ def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
         assert failures == []
         _, bad = host.check("r", {"solutionArn": ARN, "name": "has space"})
         assert [p for p, _ in bad] == ["name"]
+        unknown, failures = host.check("r", {"solutionArn": Unknown(), "nameScope": "p/s/r", "retrainTriggers": {"d": Unknown()}})
+        assert failures == []
+        assert list(host.diff("r", ARN + "/1a2b3c4d", outputs_for(inputs), unknown).replaces) == ["solutionArn", "name", "retrainTriggers"]
         diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(inputs), {**inputs, "tags": {}})
         assert list(diff.replaces) == [] and diff.changes == 2  # DIFF_SOME
     finally:
