@@ -15,21 +15,38 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
 
-DEFAULT_MAX_ATTEMPTS = 10
+from .errors import UnknownProfile
+
+DEFAULT_MAX_ATTEMPTS = 3
+"""botocore's standard-mode default. Enough for a blip; longer outages are the waiters' job, between polls, for the
+whole wait budget. More attempts would only stall one poll (throttling backoff grows to 20 s per attempt)."""
 
 
-def retry_config() -> Config:
-    """Throttling (ThrottlingException, and LimitExceededException, which Personalize also uses for throttling), HTTP
-    5xx and dropped connections are retried by botocore's standard mode; the lifecycle code never loops on them.
-    Attempts: the standard `AWS_MAX_ATTEMPTS` variable, default 10 (a create may poll for hours)."""
-    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
+def retry_config(attempts: int | None = None) -> Config:
+    """botocore's standard retry mode: throttling (including LimitExceededException, which Personalize also uses for
+    throttling), HTTP 5xx and dropped connections. Attempts: `attempts`, else the standard `AWS_MAX_ATTEMPTS`
+    variable, else 3."""
+    attempts = attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
     return Config(
         retries={"mode": "standard", "total_max_attempts": attempts},
         connect_timeout=10,
-        read_timeout=60,
+        read_timeout=30,
         user_agent_extra="pulumi-personalize-solution-version",
     )
+
+
+@dataclass(frozen=True)
+class Personalize:
+    """The clients for one region and set of credentials."""
+
+    api: Any
+    """Every call except CreateSolutionVersion, with botocore's standard retries."""
+    starter: Any
+    """CreateSolutionVersion only, with no SDK retries: botocore retries LimitExceededException as throttling, but
+    from this call it usually means the quota of trainings per region, which the provider waits out itself against
+    the wait budget (each try is one request, so the wait never overruns the budget by botocore's backoff)."""
 
 
 @dataclass(frozen=True)
@@ -58,25 +75,36 @@ class StackAwsConfig:
 
 
 _lock = threading.Lock()
-_clients: dict[tuple[Any, ...], Any] = {}
+_clients: dict[tuple[Any, ...], Personalize] = {}
 
 
-def personalize_client(region: str | None, profile: str | None, stack: StackAwsConfig) -> Any:
-    """A Personalize client for `region` (falling back to stack config), shared by the provider's threads."""
+def personalize_clients(region: str | None, profile: str | None, stack: StackAwsConfig) -> Personalize:
+    """Personalize clients for `region` (falling back to stack config), shared by the provider's threads.
+
+    Building them makes no AWS call; a profile that is not in the AWS config files raises UnknownProfile naming it and
+    where it came from.
+    """
+    source = "the profile input" if profile else "the stack's aws:profile" if stack.profile else "AWS_PROFILE"
     profile = profile or stack.profile
     region = region or stack.region
     keys = (stack.access_key, stack.secret_key, stack.token) if not profile else (None, None, None)
     cache_key = (region, profile, *keys)
     with _lock:  # boto3 sessions are not thread-safe to create; clients are safe to share once built.
-        client = _clients.get(cache_key)
-        if client is None:
-            session = boto3.session.Session(
-                profile_name=profile,
-                region_name=region,
-                aws_access_key_id=keys[0],
-                aws_secret_access_key=keys[1],
-                aws_session_token=keys[2],
-            )
-            client = session.client("personalize", config=retry_config())
-            _clients[cache_key] = client
-        return client
+        clients = _clients.get(cache_key)
+        if clients is None:
+            try:
+                session = boto3.session.Session(
+                    profile_name=profile,
+                    region_name=region,
+                    aws_access_key_id=keys[0],
+                    aws_secret_access_key=keys[1],
+                    aws_session_token=keys[2],
+                )
+                clients = Personalize(
+                    api=session.client("personalize", config=retry_config()),
+                    starter=session.client("personalize", config=retry_config(attempts=1)),
+                )
+            except ProfileNotFound as error:
+                raise UnknownProfile(str(error.kwargs.get("profile") or profile), source) from None
+            _clients[cache_key] = clients
+        return clients

@@ -1,148 +1,347 @@
-"""What create, read, update and delete do against the Personalize API for one solution version.
+"""What create, read, update and delete do for one solution version: orchestration only.
 
-Each function takes a boto3 Personalize client and plain dicts of state keys (see `properties.py`); the provider class
-only resolves the client and translates results for the engine.
+The pieces, in terraform-provider-aws's shape: `finders.py` (describe and list, not-found mapped to None), `waiters.py`
+(pending/target status sets), `backoff.py` (every retry and every sleep, against a deadline), `attempts.py` (version
+names of retrained attempts), `errors.py` (every message the user sees), `state.py` (the outputs).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from .properties import ACTIVE, FAILED, IN_PROGRESS, INPUTS, NAME_SCOPE, PENDING, STOPPED, STOPPING, TRAINING
-from .waiters import Clock, DeadlineExceeded, Polling, Progress, UnexpectedStatus, wait_for_status
+from .attempts import attempt_name, attempt_number
+from .backoff import Backoff, Clock, OutOfTime, Polling, retry
+from .clients import Personalize
+from .errors import (
+    QUOTA_CODE,
+    SolutionVersionError,
+    cause,
+    code,
+    failure,
+    is_transient,
+    remedy,
+)
+from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_tags, find_version
+from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TRAINING
+from .state import input_keys, outputs, user_tags, with_new_inputs
+from .waiters import (
+    DeadlineExceeded,
+    Progress,
+    UnexpectedStatus,
+    wait_solution_active,
+    wait_version_stopped,
+    wait_version_trained,
+)
 
-SOLUTION_PENDING = (PENDING, IN_PROGRESS)
 STOP_WAIT_SECONDS = 30 * 60
 QUOTA_HINT = "20 solution versions pending or in progress per region"
 
 
-class SolutionVersionError(Exception):
-    """A failure the user can act on; its message is the last line the engine shows."""
-
-
 def label(inputs: dict[str, Any]) -> str:
+    """How progress lines name the resource (the host cannot attribute output to it)."""
     return f"personalize solution version {inputs.get('name')}"
 
 
-# Finders: describe, with "not found" mapped to None right here.
+@dataclass(frozen=True)
+class Version:
+    """The attempt a create is about: started by it, or adopted (then `described` is what the adoption saw)."""
+
+    arn: str
+    name: str
+    number: int
+    described: dict[str, Any] | None = None
 
 
-def find_version(client: Any, arn: str) -> dict[str, Any] | None:
+# Create
+
+
+def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> dict[str, Any]:
+    """Start the next attempt of `inputs['name']` (or adopt the one already running or ACTIVE) and block until it is
+    ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it."""
+    progress = Progress(label(inputs), clock=clock, every=polling.progress_every)
+    budget = Backoff.within(float(inputs["waitTimeoutMinutes"]) * 60, polling, clock)
+    _wait_for_solution(service.api, inputs, budget, progress)
+    version = _start_or_adopt(service, inputs, budget, progress)
     try:
-        return client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
+        if version.described is not None and version.described["status"] == ACTIVE:
+            described = version.described
+        else:
+            described = _wait_for_training(service.api, inputs, version, budget, progress)
+    except SolutionVersionError:
+        raise
+    except Exception as error:  # anything at all: the message must still name the version that keeps training
+        fix = remedy(error)
+        todo = f"{fix}; {_training_continues(version.arn)}" if fix else _training_continues(version.arn)
+        raise failure("waiting for", version.name, version.arn, cause(error), todo) from _chain(error)
+    return _record(service.api, inputs, described, polling, clock, budget, progress)
+
+
+def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> None:
+    solution_arn = inputs["solutionArn"]
+    where = f"solution {solution_arn}"
+    try:
+        wait_solution_active(api, solution_arn, budget)
+    except UnexpectedStatus as unexpected:
+        if unexpected.status == NOT_FOUND:
+            raise failure("creating", inputs["name"], where, "the solution does not exist", "create it first, or fix solutionArn") from None
+        reason = unexpected.described.get("failureReason")
+        raise failure(
+            "creating",
+            inputs["name"],
+            where,
+            f"the solution is {unexpected.status}" + (f" ({reason})" if reason else ""),
+            "a version can only be trained from an ACTIVE solution; fix the solution, then run `pulumi up` again",
+        ) from None
+    except DeadlineExceeded as late:
+        raise failure(
+            "creating", inputs["name"], where, _late(late, inputs, "the solution was"),
+            "run `pulumi up` again (no training was started)",
+        ) from None  # fmt: skip
+
+
+def _start_or_adopt(service: Personalize, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> Version:
+    """CreateSolutionVersion first, under the name of attempt 1. Only when the service refuses the name (it exists) is
+    the solution scanned, newest first, for the latest attempt: one still training or ACTIVE is adopted (an interrupted
+    or concurrent `pulumi up` started it); one that ended FAILED or STOPPED is followed by the next attempt."""
+    base = inputs["name"]
+    number = 1
+    while True:
+        name = attempt_name(base, number)
+        arn = _start(service.starter, inputs, name, budget, progress)
+        if arn is not None:
+            version = Version(arn, name, number)
+            _announce(version, "started", inputs, progress)
+            return version
+        latest = _after_start_call(
+            inputs, name, lambda: find_latest_attempt(service.api, inputs["solutionArn"], base), budget, progress
+        )
+        latest_number = attempt_number(base, latest.get("name")) if latest else None
+        if latest is None or latest_number is None or latest_number < number:
+            # The name was refused but no listed version has it yet: listings can lag behind a create.
+            if not budget.pause():
+                raise failure(
+                    "creating", name, f"solution {inputs['solutionArn']}",
+                    "Personalize reports that a version with this name exists, but no version of the solution has it",
+                    "run `pulumi up` again",
+                )  # fmt: skip
+            continue
+        if latest["status"] in ENDED_UNTRAINED:
+            number = latest_number + 1
+            reason = f": {latest['failureReason']}" if latest.get("failureReason") else ""
+            progress.say(
+                f"{latest['solutionVersionArn']} ({latest['name']}) ended {latest['status']}{reason}; "
+                f"training attempt {number} as {attempt_name(base, number)}"
+            )
+            continue
+        return _adopt(service.api, inputs, latest, latest_number, budget, progress)
+
+
+def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, progress: Progress) -> str | None:
+    """The new version's ARN, or None if a version with `name` exists. Waits out the quota of trainings per region and
+    transient errors within the budget (the client makes one request per try, so no try overruns it)."""
+    request: dict[str, Any] = {"solutionArn": inputs["solutionArn"], "name": name, "trainingMode": inputs["trainingMode"]}
+    if inputs.get("tags"):
+        request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in inputs["tags"].items()]
+
+    def waiting(error: Exception) -> None:
+        quota = code(error) == QUOTA_CODE
+        progress.trouble(error, f"waiting for a free training slot ({QUOTA_HINT})" if quota else "starting the training")
+
+    try:
+        return retry(lambda: starter.create_solution_version(**request)["solutionVersionArn"], is_transient, budget, waiting)
     except ClientError as error:
-        if _code(error) == "ResourceNotFoundException":
+        if code(error) == "ResourceAlreadyExistsException":
             return None
         raise
+    except OutOfTime as out:
+        minutes = _minutes(inputs)
+        if code(out.error) == QUOTA_CODE:
+            raise failure(
+                "creating", name, f"solution {inputs['solutionArn']}",
+                f"no free training slot ({QUOTA_HINT}) within waitTimeoutMinutes={minutes}: {cause(out.error)}",
+                "no training was started; run `pulumi up` again when fewer trainings run, or raise waitTimeoutMinutes",
+            ) from None  # fmt: skip
+        raise failure(
+            "creating", name, f"solution {inputs['solutionArn']}",
+            f"CreateSolutionVersion kept failing until waitTimeoutMinutes={minutes} ran out ({out.failures} tries; last: "
+            f"{cause(out.error)})",
+            "run `pulumi up` again (it adopts the training if one of the tries started it)",
+        ) from None  # fmt: skip
 
 
-def find_version_by_name(client: Any, solution_arn: str, name: str) -> dict[str, Any] | None:
-    """The version of `solution_arn` called `name` (list summaries carry no name, so each is described)."""
-    for page in client.get_paginator("list_solution_versions").paginate(solutionArn=solution_arn):
-        for summary in page["solutionVersions"]:
-            described = find_version(client, summary["solutionVersionArn"])
-            if described is not None and described.get("name") == name:
-                return described
-    return None
+def _adopt(
+    api: Any, inputs: dict[str, Any], found: dict[str, Any], number: int, budget: Backoff, progress: Progress
+) -> Version:
+    arn, status, name = found["solutionVersionArn"], found["status"], found["name"]
+    if found.get("trainingMode") != inputs["trainingMode"]:
+        raise failure(
+            "creating", name, arn,
+            f"a version with this name already exists with trainingMode {found.get('trainingMode')}, not "
+            f"{inputs['trainingMode']}",
+            "choose another name",
+        )  # fmt: skip
+    version = Version(arn, name, number, found)
+    _announce(version, "adopted", inputs, progress)
+    _after_start_call(
+        inputs, name, lambda: _set_tags(api, arn, find_tags(api, arn), inputs.get("tags") or {}), budget, progress, arn
+    )
+    return version
 
 
-def live_tags(client: Any, arn: str) -> dict[str, str]:
-    tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
-    return {tag["tagKey"]: tag["tagValue"] for tag in tags}
+def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Progress) -> None:
+    """The one line that tells users which version trains and how to stop waiting without losing it."""
+    attempt = f" (attempt {version.number}, version name {version.name})" if version.number > 1 else ""
+    if version.described is not None and version.described["status"] == ACTIVE:
+        progress.say(f"adopted {version.arn}{attempt}, already ACTIVE (an earlier run trained it); no training is started")
+        return
+    origin = "" if how == "started" else " (started by an earlier or concurrent run; no second training is started)"
+    progress.say(
+        f"{how} training {version.arn}{attempt}{origin}; pulumi up waits until it is ACTIVE (up to "
+        f"waitTimeoutMinutes={_minutes(inputs)}). To stop waiting without losing it, interrupt pulumi (a second Ctrl-C "
+        "or kill) and run `pulumi cancel` if the stack is locked, then `pulumi up` to resume (it adopts this version); "
+        f"to abandon it: aws personalize stop-solution-version-creation --solution-version-arn {version.arn}"
+    )
 
 
-def metrics_of(client: Any, described: dict[str, Any]) -> dict[str, float]:
-    if described.get("status") != ACTIVE:
-        return {}
-    return client.get_solution_metrics(solutionVersionArn=described["solutionVersionArn"]).get("metrics", {})
-
-
-# Lifecycle
-
-
-def create(client: Any, inputs: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> dict[str, Any]:
-    """Start (or adopt) the training of `inputs['name']` and block until it is ACTIVE; returns the outputs."""
-    progress = Progress(label(inputs), clock=clock, every=polling.progress_every)
-    deadline = clock.monotonic() + float(inputs["waitTimeoutMinutes"]) * 60
+def _wait_for_training(
+    api: Any, inputs: dict[str, Any], version: Version, budget: Backoff, progress: Progress
+) -> dict[str, Any]:
+    arn, name = version.arn, version.name
     try:
-        _wait_for_solution(client, inputs, deadline, polling, clock, progress)
-        arn = _start_or_adopt(client, inputs, deadline, polling, clock, progress)
-        described = _wait_for_training(client, inputs, arn, deadline, polling, clock, progress)
-        return outputs(inputs, described, live_tags(client, arn), metrics_of(client, described))
-    except (NoCredentialsError, NoRegionError) as error:
-        raise SolutionVersionError(f"creating {label(inputs)}: {error} (set AWS credentials, aws:profile or profile)") from None
-    except BotoCoreError as error:
-        raise SolutionVersionError(f"creating {label(inputs)}: {error}") from None
-    except ClientError as error:
-        raise SolutionVersionError(f"creating {label(inputs)} for {inputs['solutionArn']}: {_describe_error(error)}") from None
+        return wait_version_trained(api, arn, budget, progress)
+    except UnexpectedStatus as unexpected:
+        next_attempt = attempt_name(inputs["name"], version.number + 1)
+        if unexpected.status == FAILED:
+            reason = unexpected.described.get("failureReason") or "no reason given"
+            raise failure(
+                "creating", name, arn, f"the training ended CREATE FAILED: {reason}",
+                f"fix the cause, then run `pulumi up` again to train the next attempt ({next_attempt})",
+            ) from None  # fmt: skip
+        if unexpected.status == NOT_FOUND:
+            raise failure(
+                "waiting for", name, arn, "the version no longer exists (was its solution deleted?)",
+                "run `pulumi up` again once the solution exists",
+            ) from None  # fmt: skip
+        stopped = " (it was stopped outside this stack)" if unexpected.status in (STOPPING, STOPPED) else ""
+        raise failure(
+            "waiting for", name, arn, f"unexpected status {unexpected.status}{stopped}",
+            f"run `pulumi up` again to train the next attempt ({next_attempt})",
+        ) from None  # fmt: skip
+    except DeadlineExceeded as late:
+        raise failure(
+            "waiting for", name, arn, _late(late, inputs, "the version was"),
+            f"{_training_continues(arn)}; or raise waitTimeoutMinutes",
+        ) from None  # fmt: skip
 
 
-def read(client: Any, arn: str, props: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def _record(
+    api: Any,
+    inputs: dict[str, Any],
+    described: dict[str, Any],
+    polling: Polling,
+    clock: Clock,
+    budget: Backoff,
+    progress: Progress,
+) -> dict[str, Any]:
+    """The outputs of a trained version. Tags and metrics are read with the same retries as the wait (for what is left
+    of the budget, at least a few polls); if they still cannot be read, the version is recorded without them and one
+    line says so: a trained version is never lost from the stack."""
+    arn = described["solutionVersionArn"]
+    reads = Backoff(polling, clock, max(budget.deadline, clock.monotonic() + polling.grace))
+
+    def read(what: str, call: Any) -> Any:
+        try:
+            return retry(call, is_transient, reads, lambda error: progress.trouble(error, f"reading the {what} of {arn}"))
+        except OutOfTime as out:
+            problem = cause(out.error)
+        except (ClientError, BotoCoreError) as error:
+            problem = cause(error)
+        progress.say(
+            f"{arn} is ACTIVE and recorded in the stack, but its {what} could not be read ({problem}); "
+            f"`pulumi refresh` reads them again"
+        )
+        return None
+
+    tags_all = read("tags", lambda: find_tags(api, arn))
+    if tags_all is None:
+        tags_all = dict(inputs.get("tags") or {})  # what this create set
+    metrics = read("metrics", lambda: find_metrics(api, described))
+    return outputs(inputs, described, tags_all, metrics or {})
+
+
+# Read, update, delete
+
+
+def read(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """Live outputs and the inputs they imply (so drift shows in the next preview), or None if the version is gone."""
-    described = find_version(client, arn)
+    backoff = Backoff.within(polling.grace, polling, clock)
+    described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
         return None
-    tags_all = live_tags(client, arn)
-    inputs = {key: props[key] for key in _input_keys(props)}
-    inputs["tags"] = _user_tags(tags_all)
+    tags_all = retry(lambda: find_tags(api, arn), is_transient, backoff)
+    metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
+    inputs = {key: props[key] for key in input_keys(props)}
+    inputs["tags"] = user_tags(tags_all)
     inputs["trainingMode"] = described.get("trainingMode", inputs.get("trainingMode"))
     inputs["solutionArn"] = described.get("solutionArn", inputs.get("solutionArn"))
-    if described.get("name"):
-        inputs["name"] = described["name"]
-    return outputs(inputs, described, tags_all, metrics_of(client, described)), inputs
+    return outputs(inputs, described, tags_all, metrics), inputs
 
 
-def update(client: Any, arn: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-    """Apply tag changes in place (never touching `aws:` tags); returns the full outputs."""
-    set_tags(client, arn, olds.get("tags") or {}, news.get("tags") or {})
-    described = find_version(client, arn)
+def update(api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> dict[str, Any]:
+    """Apply tag changes in place (never touching `aws:` tags); returns the full outputs. A change of operational
+    inputs only (profile, region, waitTimeoutMinutes) is stored without calling the service."""
+    old_tags, new_tags = olds.get("tags") or {}, news.get("tags") or {}
+    if old_tags == new_tags:
+        return with_new_inputs(olds, news)
+    backoff = Backoff.within(polling.grace, polling, clock)
+    retry(lambda: _set_tags(api, arn, old_tags, new_tags), is_transient, backoff)
+    described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
-        raise SolutionVersionError(f"updating {label(news)} ({arn}): it no longer exists; run `pulumi refresh`")
-    return outputs(news, described, live_tags(client, arn), metrics_of(client, described))
+        raise failure(
+            "updating", olds.get("versionName") or news.get("name"), arn, "the version no longer exists",
+            "run `pulumi refresh`; the next `pulumi up` then trains a new one",
+        )  # fmt: skip
+    tags_all = retry(lambda: find_tags(api, arn), is_transient, backoff)
+    metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
+    return outputs(news, described, tags_all, metrics)
 
 
-def set_tags(client: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
-    removed = [key for key in old if key not in new and not key.lower().startswith("aws:")]
-    changed = [{"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not k.lower().startswith("aws:")]
-    if removed:
-        client.untag_resource(resourceArn=arn, tagKeys=removed)
-    if changed:
-        client.tag_resource(resourceArn=arn, tags=changed)
-
-
-def delete(client: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> None:
+def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> None:
     """Stop a training still in progress and wait until it is CREATE STOPPED; otherwise forget the version
     (Personalize has no API to delete a solution version)."""
     progress = Progress(label(props), clock=clock, every=polling.progress_every)
-    described = find_version(client, arn)
+    backoff = Backoff.within(polling.grace, polling, clock)
+    described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
         return
     status = described["status"]
     if status in TRAINING:
         try:
-            client.stop_solution_version_creation(solutionVersionArn=arn)
+            retry(lambda: api.stop_solution_version_creation(solutionVersionArn=arn), is_transient, backoff)
             progress.say(f"stopping the training of {arn} (it was {status})")
         except ClientError as error:
-            if _code(error) != "ResourceInUseException":  # it finished between describe and stop
+            if code(error) != "ResourceInUseException":  # it finished between describe and stop
                 raise
-            described = find_version(client, arn) or described
+            described = retry(lambda: find_version(api, arn), is_transient, backoff) or described
             status = described["status"]
     if status in TRAINING + (STOPPING,):
-        deadline = clock.monotonic() + STOP_WAIT_SECONDS
         try:
-            wait_for_status(
-                lambda: _version_status(client, arn), TRAINING + (STOPPING,), (STOPPED,), deadline, polling, clock, progress
-            )
+            wait_version_stopped(api, arn, Backoff.within(STOP_WAIT_SECONDS, polling, clock), progress)
         except UnexpectedStatus as unexpected:
             status = unexpected.status  # it finished before the stop took effect: nothing left to stop
         except DeadlineExceeded as late:
-            raise SolutionVersionError(
-                f"deleting {label(props)} ({arn}): still {late.status} {STOP_WAIT_SECONDS // 60} minutes after "
-                "StopSolutionVersionCreation; run `pulumi destroy` again to keep waiting"
-            ) from None
+            cause_text = (
+                f"still {late.status} {STOP_WAIT_SECONDS // 60} minutes after StopSolutionVersionCreation"
+                if late.error is None
+                else f"DescribeSolutionVersion kept failing ({late.failures} tries; last: {cause(late.error)})"
+            )
+            raise failure(
+                "deleting", props.get("versionName") or props.get("name"), arn, cause_text,
+                "run `pulumi destroy` again to keep waiting",
+            ) from None  # fmt: skip
         else:
             return
     progress.say(
@@ -151,173 +350,56 @@ def delete(client: Any, arn: str, props: dict[str, Any], polling: Polling, clock
     )
 
 
-# Create, step by step
+# Helpers
 
 
-def _wait_for_solution(
-    client: Any, inputs: dict[str, Any], deadline: float, polling: Polling, clock: Clock, progress: Progress
-) -> None:
-    solution_arn = inputs["solutionArn"]
+def _set_tags(api: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
+    """Untag removed keys and tag changed pairs, never touching `aws:` tags."""
+    removed = [key for key in old if key not in new and not key.lower().startswith("aws:")]
+    changed = [{"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not k.lower().startswith("aws:")]
+    if removed:
+        api.untag_resource(resourceArn=arn, tagKeys=removed)
+    if changed:
+        api.tag_resource(resourceArn=arn, tags=changed)
 
-    def describe() -> tuple[str, dict[str, Any]]:
-        solution = client.describe_solution(solutionArn=solution_arn)["solution"]
-        return solution["status"], solution
 
+def _after_start_call(
+    inputs: dict[str, Any], name: str, call: Any, budget: Backoff, progress: Progress, arn: str | None = None
+) -> Any:
+    """A call made once a version may exist, retried like the wait; if it still fails, the message says so."""
     try:
-        wait_for_status(describe, SOLUTION_PENDING, (ACTIVE,), deadline, polling, clock)
-    except UnexpectedStatus as unexpected:
-        reason = unexpected.described.get("failureReason")
-        raise SolutionVersionError(
-            f"creating {label(inputs)}: solution {solution_arn} is {unexpected.status}"
-            + (f" ({reason})" if reason else "")
-            + "; a version can only be trained from an ACTIVE solution"
-        ) from None
-    except DeadlineExceeded as late:
-        raise SolutionVersionError(
-            f"creating {label(inputs)}: solution {solution_arn} was still {late.status} after "
-            f"waitTimeoutMinutes={inputs['waitTimeoutMinutes']}; no training was started. Run `pulumi up` again."
-        ) from None
+        return retry(call, is_transient, budget, lambda error: progress.trouble(error, "looking up the version"))
+    except OutOfTime as out:
+        error: Exception = out.error
+    except (ClientError, BotoCoreError) as failed:
+        error = failed
+    where = arn or f"solution {inputs['solutionArn']}"
+    todo = _training_continues(arn) if arn else "run `pulumi up` again: it adopts a version this run may have started"
+    fix = remedy(error)
+    raise failure("creating", name, where, cause(error), f"{fix}; {todo}" if fix else todo) from None
 
 
-def _start_or_adopt(
-    client: Any, inputs: dict[str, Any], deadline: float, polling: Polling, clock: Clock, progress: Progress
-) -> str:
-    """CreateSolutionVersion under the deterministic name, unless a version with that name exists: then the version an
-    earlier, interrupted `pulumi up` started is adopted instead of training a second one."""
-    found = find_version_by_name(client, inputs["solutionArn"], inputs["name"])
-    if found is None:
-        arn = _start(client, inputs, deadline, polling, clock, progress)
-        if arn is not None:
-            return arn
-        # A concurrent run created it between our lookup and our create; the name makes that safe.
-        found = find_version_by_name(client, inputs["solutionArn"], inputs["name"])
-        if found is None:
-            raise SolutionVersionError(
-                f"creating {label(inputs)}: Personalize reports that the name exists in {inputs['solutionArn']}, "
-                "but no version of that solution has it"
-            )
-    return _adopt(client, inputs, found, progress)
-
-
-def _start(
-    client: Any, inputs: dict[str, Any], deadline: float, polling: Polling, clock: Clock, progress: Progress
-) -> str | None:
-    """The new version's ARN, or None if the name is already taken."""
-    request: dict[str, Any] = {
-        "solutionArn": inputs["solutionArn"],
-        "name": inputs["name"],
-        "trainingMode": inputs["trainingMode"],
-    }
-    if inputs.get("tags"):
-        request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in inputs["tags"].items()]
-    delay = polling.initial
-    while True:
-        try:
-            arn = client.create_solution_version(**request)["solutionVersionArn"]
-            progress.say(f"started training {arn} (trainingMode {inputs['trainingMode']})")
-            return arn
-        except ClientError as error:
-            code = _code(error)
-            if code == "ResourceAlreadyExistsException":
-                return None
-            if code != "LimitExceededException" or clock.monotonic() + delay > deadline:
-                raise
-            # botocore already retried this as throttling; what is left is the quota of trainings per region.
-            progress.say(f"waiting for a free training slot ({QUOTA_HINT}): {_message(error)}")
-            clock.sleep(delay)
-            delay = min(delay * polling.factor, polling.cap)
-
-
-def _adopt(client: Any, inputs: dict[str, Any], found: dict[str, Any], progress: Progress) -> str:
-    arn, status = found["solutionVersionArn"], found["status"]
-    if found.get("trainingMode") != inputs["trainingMode"]:
-        raise SolutionVersionError(
-            f"creating {label(inputs)}: a version with this name already exists ({arn}) with trainingMode "
-            f"{found.get('trainingMode')}, not {inputs['trainingMode']}; choose another name"
-        )
-    if status not in TRAINING + (ACTIVE,):
-        reason = f" ({found['failureReason']})" if found.get("failureReason") else ""
-        raise SolutionVersionError(
-            f"creating {label(inputs)}: the version with this name, {arn}, is {status}{reason} and cannot be reused; "
-            "change retrain_triggers (or name) to train a new version"
-        )
-    progress.say(f"adopting {arn} ({status}), started by an earlier run; no second training is started")
-    set_tags(client, arn, live_tags(client, arn), inputs.get("tags") or {})
-    return arn
-
-
-def _wait_for_training(
-    client: Any, inputs: dict[str, Any], arn: str, deadline: float, polling: Polling, clock: Clock, progress: Progress
-) -> dict[str, Any]:
-    try:
-        return wait_for_status(lambda: _version_status(client, arn), TRAINING, (ACTIVE,), deadline, polling, clock, progress)
-    except UnexpectedStatus as unexpected:
-        if unexpected.status == FAILED:
-            reason = unexpected.described.get("failureReason") or "no reason given"
-            raise SolutionVersionError(
-                f"training of {label(inputs)} failed: {arn} is CREATE FAILED: {reason}. Fix the cause, then change "
-                "retrain_triggers (or name) to train a new version"
-            ) from None
-        raise SolutionVersionError(
-            f"waiting for {label(inputs)} ({arn}): unexpected status {unexpected.status}"
-            + (" (it was stopped outside this stack)" if unexpected.status in (STOPPING, STOPPED) else "")
-        ) from None
-    except DeadlineExceeded as late:
-        raise SolutionVersionError(
-            f"waiting for {label(inputs)} ({arn}): still {late.status} after waitTimeoutMinutes="
-            f"{inputs['waitTimeoutMinutes']}. The training continues in AWS and is not lost: run `pulumi up` again to "
-            "resume waiting (it adopts this version), raise waitTimeoutMinutes, or stop it with "
-            f"`aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
-        ) from None
-
-
-def _version_status(client: Any, arn: str) -> tuple[str, dict[str, Any]]:
-    described = client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
-    return described["status"], described
-
-
-# Outputs
-
-
-def outputs(inputs: dict[str, Any], described: dict[str, Any], tags_all: dict[str, str], metrics: dict[str, float]) -> dict[str, Any]:
-    """The resource's full state: the checked inputs plus what the service reports."""
-    result = {key: inputs[key] for key in _input_keys(inputs)}
-    result.update(
-        solutionVersionArn=described["solutionVersionArn"],
-        status=described["status"],
-        failureReason=described.get("failureReason"),
-        trainingMode=described.get("trainingMode", inputs.get("trainingMode")),
-        trainingType=described.get("trainingType"),
-        trainingHours=described.get("trainingHours"),
-        recipeArn=described.get("recipeArn"),
-        datasetGroupArn=described.get("datasetGroupArn"),
-        creationDateTime=_iso(described.get("creationDateTime")),
-        lastUpdatedDateTime=_iso(described.get("lastUpdatedDateTime")),
-        tagsAll=tags_all,
-        metrics=metrics,
+def _training_continues(arn: str) -> str:
+    return (
+        "the training continues in AWS and is not lost: the next `pulumi up` resumes waiting (it adopts this "
+        f"version); to abandon it: `aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
     )
-    return result
 
 
-def _input_keys(props: dict[str, Any]) -> list[str]:
-    return [key for key in (*INPUTS.values(), NAME_SCOPE) if key in props]
+def _late(late: DeadlineExceeded, inputs: dict[str, Any], subject: str) -> str:
+    minutes = _minutes(inputs)
+    if late.error is not None:
+        return (
+            f"no answer from Personalize until waitTimeoutMinutes={minutes} ran out ({late.failures} failed calls in a "
+            f"row; last: {cause(late.error)})"
+        )
+    return f"{subject} still {late.status} after waitTimeoutMinutes={minutes}"
 
 
-def _user_tags(tags: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in tags.items() if not k.lower().startswith("aws:")}
+def _minutes(inputs: dict[str, Any]) -> str:
+    return f"{float(inputs['waitTimeoutMinutes']):g}"
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if isinstance(moment, datetime) else moment
-
-
-def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
-
-
-def _message(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Message", "")
-
-
-def _describe_error(error: ClientError) -> str:
-    return f"{_code(error)}: {_message(error)}"
+def _chain(error: Exception) -> Exception | None:
+    # botocore's own frames say nothing the message does not; keep the traceback of anything else (a bug).
+    return None if isinstance(error, (ClientError, BotoCoreError, OutOfTime)) else error

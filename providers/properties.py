@@ -24,6 +24,7 @@ NAME_SCOPE = "nameScope"
 # Outputs read from the service: Python attribute name -> state key.
 OUTPUTS = {
     "solution_version_arn": "solutionVersionArn",
+    "version_name": "versionName",  # the name of the attempt this resource trained: `name`, or `name-2`, `-3`, ...
     "status": "status",
     "failure_reason": "failureReason",
     "training_type": "trainingType",
@@ -59,3 +60,5 @@ FAILED = "CREATE FAILED"
 STOPPING = "CREATE STOPPING"
 STOPPED = "CREATE STOPPED"
 TRAINING = (PENDING, IN_PROGRESS)
+ENDED_UNTRAINED = (FAILED, STOPPING, STOPPED)
+"""A version in one of these will never be ACTIVE: the next create starts the next attempt."""

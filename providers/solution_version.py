@@ -24,11 +24,11 @@ from pulumi.dynamic import (
 
 from . import lifecycle
 from .checks import check_inputs, region_of
-from .clients import StackAwsConfig, personalize_client
+from .backoff import OutOfTime, Polling
+from .clients import Personalize, StackAwsConfig, personalize_clients
 from .diffs import decide
 from .engine_watch import exit_when_engine_is_gone
-from .lifecycle import SolutionVersionError, label
-from .waiters import Polling
+from .errors import SolutionVersionError, UnknownProfile, failure_from
 
 
 class SolutionVersionProvider(ResourceProvider):
@@ -55,32 +55,41 @@ class SolutionVersionProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = lifecycle.create(self._client(props), props, Polling.from_env())
+        outs = self._call("creating", props, None, lambda: lifecycle.create(self._clients(props), props, Polling.from_env()))
         return CreateResult(outs["solutionVersionArn"], outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        found = self._call("reading", props, lambda: lifecycle.read(self._client(props), id_, props))
+        found = self._call(
+            "reading", props, id_, lambda: lifecycle.read(self._clients(props).api, id_, props, Polling.from_env())
+        )
         if found is None:
             return ReadResult("", {})
         outs, inputs = found
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._call("updating", news, lambda: lifecycle.update(self._client(news), id_, olds, news)))
+        return UpdateResult(
+            self._call(
+                "updating", news, id_,
+                lambda: lifecycle.update(self._clients(news).api, id_, olds, news, Polling.from_env()),
+            )  # fmt: skip
+        )
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self._call("deleting", props, lambda: lifecycle.delete(self._client(props), id_, props, Polling.from_env()))
+        self._call("deleting", props, id_, lambda: lifecycle.delete(self._clients(props).api, id_, props, Polling.from_env()))
 
-    def _client(self, props: dict[str, Any]) -> Any:
+    def _clients(self, props: dict[str, Any]) -> Personalize:
         region = props.get("region") or region_of(props.get("solutionArn") or "")
-        return personalize_client(region, props.get("profile"), getattr(self, "_stack_aws", StackAwsConfig()))
+        return personalize_clients(region, props.get("profile"), getattr(self, "_stack_aws", StackAwsConfig()))
 
     @staticmethod
-    def _call(verb: str, props: dict[str, Any], operation: Any) -> Any:
+    def _call(verb: str, props: dict[str, Any], id_: str | None, operation: Any) -> Any:
+        """`operation()`, with any AWS or configuration error turned into one line naming the version."""
         try:
             return operation()
-        except ClientError as error:
-            err = error.response.get("Error", {})
-            raise SolutionVersionError(f"{verb} {label(props)}: {err.get('Code')}: {err.get('Message')}") from None
-        except BotoCoreError as error:
-            raise SolutionVersionError(f"{verb} {label(props)}: {error}") from None
+        except SolutionVersionError:
+            raise
+        except (BotoCoreError, ClientError, UnknownProfile, OutOfTime) as error:
+            where = id_ or props.get("solutionVersionArn") or f"solution {props.get('solutionArn')}"
+            name = props.get("versionName") or props.get("name")
+            raise failure_from(verb, name, where, error.error if isinstance(error, OutOfTime) else error) from None

@@ -1,50 +1,23 @@
 """Waiting for a Personalize status, in terraform-provider-aws's shape: explicit pending and target sets, polling that
 backs off to a cap, a deadline, and the last describe output returned so callers can reuse it.
 
-Only the resource lifecycle is waited on here; throttling and transient errors are botocore's retry mode's job.
-Sleep and clock are injectable so tests never wait for real time.
+Polls and the transient errors between them (dropped connections, HTTP 5xx, throttling, once botocore's own retries of
+one call are spent) share one `Backoff`: an outage is ridden out for the whole budget, and the waiter gives up only
+when the budget has run out, saying whether it was still pending or could not get an answer.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-POLL_INITIAL_ENV = "PERSONALIZE_POLL_INITIAL_SECONDS"
-POLL_MAX_ENV = "PERSONALIZE_POLL_MAX_SECONDS"
-PROGRESS_ENV = "PERSONALIZE_PROGRESS_SECONDS"
+from .backoff import Backoff, Clock, OutOfTime, Polling, retry
+from .errors import cause, is_transient
+from .finders import NOT_FOUND, StatusFunc, solution_status, version_status
+from .properties import ACTIVE, IN_PROGRESS, PENDING, STOPPED, STOPPING, TRAINING
 
-
-@dataclass(frozen=True)
-class Polling:
-    """Delay before the first re-check, growth factor, cap, and how often an unchanged status is reported again."""
-
-    initial: float = 5.0
-    factor: float = 1.5
-    cap: float = 60.0
-    progress_every: float = 300.0
-
-    @classmethod
-    def from_env(cls) -> Polling:
-        """Defaults suit real trainings (minutes to hours); the environment can shorten them for the emulator."""
-        initial = float(os.environ.get(POLL_INITIAL_ENV, cls.initial))
-        cap = float(os.environ.get(POLL_MAX_ENV, cls.cap))
-        return cls(
-            initial=min(initial, cap),
-            cap=cap,
-            progress_every=float(os.environ.get(PROGRESS_ENV, cls.progress_every)),
-        )
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Time as the waiters see it."""
-
-    monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+__all__ = ["Backoff", "Clock", "Polling", "Progress", "UnexpectedStatus", "DeadlineExceeded", "wait_for_status"]
 
 
 class UnexpectedStatus(Exception):
@@ -57,18 +30,22 @@ class UnexpectedStatus(Exception):
 
 
 class DeadlineExceeded(Exception):
-    """Still pending when the wait budget ran out."""
+    """The budget ran out: still pending (`status`), or with no answer at all because of `error` (the last transient
+    error of an outage that lasted `failures` calls)."""
 
-    def __init__(self, status: str, described: dict[str, Any]):
-        super().__init__(status)
+    def __init__(self, status: str | None, described: dict[str, Any], error: Exception | None = None, failures: int = 0):
+        super().__init__(status or (cause(error) if error else "deadline exceeded"))
         self.status = status
         self.described = described
+        self.error = error
+        self.failures = failures
 
 
 @dataclass
 class Progress:
-    """Sparse progress lines on stdout (the engine shows them as info lines): each status change, and a reminder every
-    `every` seconds while nothing changes. Each line names the resource, since the host cannot attribute output."""
+    """Sparse progress lines on stdout (the engine shows them as info lines): each status change, a reminder every
+    `every` seconds while nothing changes, the start and end of an outage. Each line names the resource, since the host
+    cannot attribute output."""
 
     label: str
     clock: Clock = field(default_factory=Clock)
@@ -77,49 +54,104 @@ class Progress:
     _started: float | None = None
     _last_status: str | None = None
     _last_line: float = 0.0
+    _trouble_since: float | None = None
+    _last_trouble_line: float = 0.0
 
-    def report(self, status: str) -> None:
+    def report(self, status: str, subject: str = "") -> None:
+        """A status seen by a poll of `subject` (an ARN)."""
         now = self.clock.monotonic()
         if self._started is None:
             self._started = now
         if status != self._last_status or now - self._last_line >= self.every:
-            self.emit(f"{self.label}: {status} ({_minutes(now - self._started)} elapsed)")
+            what = f"{subject} is {status}" if subject else status
+            self.emit(f"{self.label}: {what} ({_duration(now - self._started)} elapsed)")
             self._last_status, self._last_line = status, now
 
+    def trouble(self, error: Exception, doing: str) -> None:
+        """A transient error while `doing` something; reported when an outage starts, then every `every` seconds."""
+        now = self.clock.monotonic()
+        if self._trouble_since is None:
+            self._trouble_since = now
+        elif now - self._last_trouble_line < self.every:
+            return
+        self._last_trouble_line = now
+        self.emit(f"{self.label}: {doing}: {cause(error)}; retrying with backoff until the wait budget runs out")
+
+    def recovered(self, failures: int, doing: str) -> None:
+        """The call that kept failing answered again."""
+        if self._trouble_since is not None:
+            took = _duration(self.clock.monotonic() - self._trouble_since)
+            self.emit(f"{self.label}: {doing}: answered again after {failures} failed calls ({took})")
+        self._trouble_since = None
+
     def say(self, message: str) -> None:
+        """One line about this resource."""
         self.emit(f"{self.label}: {message}")
 
 
 def wait_for_status(
-    describe: Callable[[], tuple[str, dict[str, Any]]],
+    refresh: StatusFunc,
     pending: Iterable[str],
     target: Iterable[str],
-    deadline: float,
-    polling: Polling,
-    clock: Clock,
+    backoff: Backoff,
     progress: Progress | None = None,
+    subject: str = "",
 ) -> dict[str, Any]:
-    """Poll `describe()` (returns status and the described object) until the status is in `target`; returns the
-    last described object. Raises UnexpectedStatus for any status outside both sets and DeadlineExceeded once
-    `clock.monotonic()` passes `deadline`."""
+    """Poll `refresh()` until the status is in `target`; returns the last described object.
+
+    Transient errors are retried with `backoff` between polls. Raises UnexpectedStatus for any status outside both
+    sets, and DeadlineExceeded when no further poll fits before the backoff's deadline.
+    """
     pending, target = set(pending), set(target)
-    delay = polling.initial
+    doing = f"checking the status of {subject}" if subject else "checking the status"
+    status: str | None = None
+    described: dict[str, Any] = {}
     while True:
-        status, described = describe()
+        failures = 0
+
+        def failed(error: Exception) -> None:
+            nonlocal failures
+            failures += 1
+            if progress is not None:
+                progress.trouble(error, doing)
+
+        try:
+            status, described = retry(refresh, is_transient, backoff, failed)
+        except OutOfTime as out:
+            raise DeadlineExceeded(status, described, out.error, out.failures) from None
         if progress is not None:
-            progress.report(status)
+            if failures:
+                progress.recovered(failures, doing)
+            progress.report(status, subject)
         if status in target:
             return described
         if status not in pending:
             raise UnexpectedStatus(status, described)
-        remaining = deadline - clock.monotonic()
-        if remaining <= 0:
+        if not backoff.pause():
             raise DeadlineExceeded(status, described)
-        clock.sleep(min(delay, remaining))
-        delay = min(delay * polling.factor, polling.cap)
 
 
-def _minutes(seconds: float) -> str:
+# Named waiters
+
+
+def wait_solution_active(client: Any, arn: str, backoff: Backoff, progress: Progress | None = None) -> dict[str, Any]:
+    """Until the solution (created a moment ago, perhaps) is ACTIVE."""
+    return wait_for_status(solution_status(client, arn), (PENDING, IN_PROGRESS), (ACTIVE,), backoff, progress)
+
+
+def wait_version_trained(client: Any, arn: str, backoff: Backoff, progress: Progress | None = None) -> dict[str, Any]:
+    """Until the version's training ends ACTIVE."""
+    return wait_for_status(version_status(client, arn), TRAINING, (ACTIVE,), backoff, progress, subject=arn)
+
+
+def wait_version_stopped(client: Any, arn: str, backoff: Backoff, progress: Progress | None = None) -> dict[str, Any]:
+    """Until a version being stopped is CREATE STOPPED (or gone with its solution)."""
+    return wait_for_status(
+        version_status(client, arn), (*TRAINING, STOPPING), (STOPPED, NOT_FOUND), backoff, progress, subject=arn
+    )
+
+
+def _duration(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.0f}s"
     hours, minutes = divmod(int(seconds // 60), 60)

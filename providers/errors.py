@@ -1,0 +1,115 @@
+"""Every error the user sees, and how errors are classified.
+
+The engine shows a provider error as a Python traceback; its last line, the exception message, is what users read.
+`failure` is the one place that message is formatted:
+
+    <verb> Personalize solution version <name> (<arn, or the solution while there is no version yet>): <cause>; <what to do>
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+THROTTLING_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "LimitExceededException",  # Personalize answers describes with it when throttling
+    }
+)
+QUOTA_CODE = "LimitExceededException"
+"""From CreateSolutionVersion it (also) means the quota of trainings per region is used up."""
+
+NEXT_STEP = {
+    "creating": "run `pulumi up` again (no training was started)",
+    "reading": "run `pulumi refresh` again",
+    "updating": "run `pulumi up` again",
+    "deleting": "run `pulumi destroy` (or `pulumi up`) again",
+}
+
+
+class SolutionVersionError(Exception):
+    """A failure the user can act on; its message is the last line the engine shows."""
+
+
+class UnknownProfile(Exception):
+    """The AWS profile to use is not in the shared config files; `source` says where it came from."""
+
+    def __init__(self, profile: str, source: str):
+        super().__init__(f"the AWS profile {profile!r} ({source}) could not be found in the AWS config files")
+        self.profile = profile
+        self.source = source
+
+
+def failure(verb: str, name: Any, where: str, cause: str, todo: str) -> SolutionVersionError:
+    """The error for `verb`ing (lower case: "creating", "waiting for", ...) the version `name`; `where` is its ARN."""
+    return SolutionVersionError(f"{verb} Personalize solution version {name} ({where}): {cause}; {todo}")
+
+
+def failure_from(verb: str, name: Any, where: str, error: Exception, next_step: str | None = None) -> SolutionVersionError:
+    """`failure` for an error raised by boto3 or the client setup, with the remedy it calls for, then `next_step`."""
+    step = next_step or NEXT_STEP.get(verb, "run `pulumi up` again")
+    if is_transient(error):
+        todo = f"Personalize or the network kept failing; {step} later"
+    else:
+        todo = f"{remedy(error) or 'fix the cause'}, then {step}"
+    return failure(verb, name, where, cause(error), todo)
+
+
+def code(error: BaseException) -> str:
+    """The service's error code of a ClientError ("" for anything else)."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def cause(error: BaseException) -> str:
+    """What went wrong, in one line."""
+    if isinstance(error, ClientError):
+        message = error.response.get("Error", {}).get("Message", "")
+        return f"{error.operation_name} answered {code(error)}: {message}"
+    if isinstance(error, UnknownProfile):
+        return str(error)
+    if isinstance(error, NoCredentialsError):
+        return "no AWS credentials were found"
+    if isinstance(error, BotoCoreError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def remedy(error: BaseException) -> str | None:
+    """What the user can change to fix `error`, if it is something on their side."""
+    if isinstance(error, UnknownProfile):
+        return (
+            f"set {error.source} to a profile that exists (`aws configure list-profiles`), or remove it to use the "
+            "standard credential chain"
+        )
+    if isinstance(error, NoCredentialsError):
+        return "provide AWS credentials (environment, the stack's aws:profile, or the profile input)"
+    if isinstance(error, NoRegionError):
+        return "set the stack's aws:region or the region input"
+    if code(error) in ("AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"):
+        return "check the credentials and their IAM permissions for Amazon Personalize"
+    return None
+
+
+def is_transient(error: BaseException) -> bool:
+    """Errors that go away by themselves: dropped or refused connections, timeouts, HTTP 5xx, throttling."""
+    if isinstance(error, (BotoConnectionError, HTTPClientError)):
+        return True  # EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError, ...
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or code(error) in THROTTLING_CODES
+    return False

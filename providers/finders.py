@@ -1,0 +1,103 @@
+"""Finders and status functions, in terraform-provider-aws's shape: each finder describes one thing and maps
+ResourceNotFoundException to None right there; each status function returns the status string and the described
+object, for the waiters in `waiters.py`.
+
+Only single calls live here; retrying transient errors is the callers' business (`backoff.retry`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .attempts import attempt_number
+from .errors import code
+from .properties import ACTIVE
+
+NOT_FOUND = "NOT FOUND"
+"""Status functions report this for a thing that does not exist (it is in no waiter's pending set)."""
+
+StatusFunc = Callable[[], tuple[str, dict[str, Any]]]
+
+
+def find_solution(client: Any, arn: str) -> dict[str, Any] | None:
+    """DescribeSolution, or None if there is no such solution."""
+    try:
+        return client.describe_solution(solutionArn=arn)["solution"]
+    except ClientError as error:
+        if code(error) == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def find_version(client: Any, arn: str) -> dict[str, Any] | None:
+    """DescribeSolutionVersion, or None if there is no such version (or its solution was deleted)."""
+    try:
+        return client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
+    except ClientError as error:
+        if code(error) == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def solution_status(client: Any, arn: str) -> StatusFunc:
+    """Status function of a solution."""
+
+    def status() -> tuple[str, dict[str, Any]]:
+        solution = find_solution(client, arn)
+        return (NOT_FOUND, {}) if solution is None else (solution["status"], solution)
+
+    return status
+
+
+def version_status(client: Any, arn: str) -> StatusFunc:
+    """Status function of a solution version."""
+
+    def status() -> tuple[str, dict[str, Any]]:
+        version = find_version(client, arn)
+        return (NOT_FOUND, {}) if version is None else (version["status"], version)
+
+    return status
+
+
+def find_tags(client: Any, arn: str) -> dict[str, str]:
+    """Every tag on `arn`, as a map."""
+    tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
+    return {tag["tagKey"]: tag["tagValue"] for tag in tags}
+
+
+def find_metrics(client: Any, described: dict[str, Any]) -> dict[str, float]:
+    """GetSolutionMetrics of an ACTIVE version ({} for any other status: the service has none yet)."""
+    if described.get("status") != ACTIVE:
+        return {}
+    return client.get_solution_metrics(solutionVersionArn=described["solutionVersionArn"]).get("metrics", {})
+
+
+def find_latest_attempt(client: Any, solution_arn: str, base: str) -> dict[str, Any] | None:
+    """The newest version of `solution_arn` that is an attempt of `base` (`base`, `base-2`, ...), described.
+
+    ListSolutionVersions summaries carry no name, so versions are described one by one, newest first, stopping at the
+    first attempt: attempts are started in order, so the newest one is the latest. Versions the solution's automatic
+    training created (trainingType AUTOMATIC) are never attempts and are skipped without a describe.
+    """
+    for summary in _summaries_newest_first(client, solution_arn):
+        if summary.get("trainingType") == "AUTOMATIC":
+            continue
+        described = find_version(client, summary["solutionVersionArn"])
+        if described is not None and attempt_number(base, described.get("name")) is not None:
+            return described
+    return None
+
+
+def _summaries_newest_first(client: Any, solution_arn: str) -> list[dict[str, Any]]:
+    # The API documents no order for ListSolutionVersions, so sort; listing is cheap (100 summaries a page).
+    summaries = [
+        summary
+        for page in client.get_paginator("list_solution_versions").paginate(
+            solutionArn=solution_arn, PaginationConfig={"PageSize": 100}
+        )
+        for summary in page["solutionVersions"]
+    ]
+    return sorted(summaries, key=lambda summary: summary["creationDateTime"], reverse=True)

@@ -1,0 +1,52 @@
+"""The resource's state (its outputs): the checked inputs plus what the service reports about the version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .properties import INPUTS, NAME_SCOPE, OUTPUTS
+
+
+def outputs(
+    inputs: dict[str, Any], described: dict[str, Any], tags_all: dict[str, str], metrics: dict[str, float]
+) -> dict[str, Any]:
+    """The full state: the checked inputs (`name` stays the checked name) plus the described version."""
+    result = {key: inputs[key] for key in input_keys(inputs)}
+    result.update(
+        solutionVersionArn=described["solutionVersionArn"],
+        versionName=described.get("name"),
+        status=described["status"],
+        failureReason=described.get("failureReason"),
+        trainingMode=described.get("trainingMode", inputs.get("trainingMode")),
+        trainingType=described.get("trainingType"),
+        trainingHours=described.get("trainingHours"),
+        recipeArn=described.get("recipeArn"),
+        datasetGroupArn=described.get("datasetGroupArn"),
+        creationDateTime=_iso(described.get("creationDateTime")),
+        lastUpdatedDateTime=_iso(described.get("lastUpdatedDateTime")),
+        tagsAll=tags_all,
+        metrics=metrics,
+    )
+    return result
+
+
+def with_new_inputs(olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+    """The previous outputs `olds` with the inputs replaced by `news` (for changes that need no service call)."""
+    result = {key: news[key] for key in input_keys(news)}
+    result.update({key: olds.get(key) for key in OUTPUTS.values()})
+    return result
+
+
+def input_keys(props: dict[str, Any]) -> list[str]:
+    """The input keys present in `props`."""
+    return [key for key in (*INPUTS.values(), NAME_SCOPE) if key in props]
+
+
+def user_tags(tags: dict[str, str]) -> dict[str, str]:
+    """Tags without the `aws:` ones, which only AWS may set."""
+    return {key: value for key, value in tags.items() if not key.lower().startswith("aws:")}
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if isinstance(moment, datetime) else moment
