@@ -22,7 +22,7 @@ import yaml
 
 @dataclass
 class Registration:
-    """One resource the program declared: its type token, name, parent type and inputs (as the engine gets them)."""
+    """One resource the program declared: its type token, name and inputs (as the engine gets them)."""
 
     type: str
     name: str

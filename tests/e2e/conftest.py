@@ -1,0 +1,137 @@
+"""End-to-end fixtures: the real Pulumi CLI (from scripts/pulumi-cli), stacks on the Automation API, the emulator.
+
+These tests never skip: where no CLI can be found or built, they fail with the script's message.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from emulator.control import EmulatorProcess
+from emulator.seed import active_solution
+from harness.automation import ROOT, EngineStack, EngineUnavailable, project_name, pulumi_cli
+from tests.conftest import FAST_POLLING, REGION
+from tests.helpers import unique
+
+PROJECT = project_name(ROOT)
+MODEL = "recommendations-version"
+"""The SolutionVersion the example program declares (child of the TrainedModel `recommendations`)."""
+
+
+@pytest.fixture(scope="session")
+def cli() -> Path:
+    try:
+        return pulumi_cli()
+    except EngineUnavailable as missing:
+        pytest.fail(str(missing))
+
+
+@pytest.fixture
+def new_stack(cli: Path, emulator: EmulatorProcess, tmp_path: Path) -> Iterator[Callable[..., EngineStack]]:
+    """Make an EngineStack of the example program (or of `main`) in a fresh folder, with its own ACTIVE solution
+    set as the stack's `solutionArn`; the engine's display is kept in `stack.lines` (and shown on failure)."""
+    made: list[EngineStack] = []
+
+    def make(main: str | None = None, **env: str) -> EngineStack:
+        client = boto3.client("personalize", region_name=REGION)
+        solution = active_solution(client, unique("e2e"))
+        stack = EngineStack(
+            tmp_path / f"stack{len(made)}", env={**emulator.env(REGION), **FAST_POLLING, **env}, main=main, cli=cli,
+            echo=None,
+        )  # fmt: skip
+        stack.set_config(f"{PROJECT}:solutionArn", solution)
+        stack.solution_arn = solution  # type: ignore[attr-defined]
+        made.append(stack)
+        return stack
+
+    yield make
+    for stack in made:
+        print(f"--- engine output of {stack.folder} ---")
+        print("\n".join(stack.lines))
+
+
+def child_processes(pid: int) -> list[int]:
+    """Direct children of `pid` (Linux /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+    return children
+
+
+def process_name(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def provider_hosts(program_dir: Path) -> list[int]:
+    """PIDs of `python -m pulumi.dynamic` processes running in `program_dir` (the engine starts them there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if b"pulumi.dynamic" in cmdline and Path(cwd) == program_dir:
+            found.append(int(entry.name))
+    return found
+
+
+class BackgroundOperation:
+    """`python -m harness.automation OPERATION` for a stack, in its own process, so a test can signal its CLI."""
+
+    def __init__(self, stack: EngineStack, operation: str):
+        import json
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "harness.automation", operation, "--folder", str(stack.folder),
+             "--stack", stack.stack_name, "--env-json", json.dumps({k: v for k, v in stack.env.items() if not k.startswith("PULUMI_")})],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+
+    def cli_pid(self, timeout: float = 60.0) -> int:
+        """The `pulumi` process the Automation API started."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for pid in child_processes(self.process.pid):
+                if process_name(pid) == "pulumi":
+                    return pid
+            time.sleep(0.1)
+        raise AssertionError("the Automation API started no pulumi process")
+
+    def signal_cli(self, signum: signal.Signals) -> None:
+        os.kill(self.cli_pid(), signum)
+
+    def finish(self, timeout: float = 120.0) -> tuple[int, str]:
+        output, _ = self.process.communicate(timeout=timeout)
+        return self.process.returncode, output
+
+
+def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -1,0 +1,246 @@
+"""The example stack on the real Pulumi engine (Go CLI, Automation API inline programs) against the emulator:
+what a user sees from `pulumi up`, `preview --diff`, `refresh`, `destroy`, and from interrupting `up`."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+
+from harness.automation import ROOT, EngineFailed
+
+from tests.conftest import REGION
+from tests.e2e.conftest import (
+    MODEL,
+    PROJECT,
+    BackgroundOperation,
+    provider_hosts,
+    wait_until,
+)
+
+
+def _client():
+    return boto3.client("personalize", region_name=REGION)
+
+
+def _live_tags(arn: str) -> dict[str, str]:
+    return {t["tagKey"]: t["tagValue"] for t in _client().list_tags_for_resource(resourceArn=arn)["tags"]}
+
+
+def _trainings_started(control) -> int:
+    """CreateSolutionVersion calls that started a training (a call refused as a duplicate name started none)."""
+    return sum(1 for r in control.requests("CreateSolutionVersion") if r["status"] == 200)
+
+
+def _version_state(stack) -> dict:
+    [resource] = [r for r in stack.resources() if r["urn"].endswith("::" + MODEL)]
+    return resource
+
+
+def test_up_then_a_preview_shows_no_changes(new_stack, control):
+    stack = new_stack()
+    control.clear_requests()
+    result = stack.up()
+    assert result.summary.result == "succeeded"
+    outputs = stack.outputs()
+    assert outputs["status"] == "ACTIVE"
+    assert outputs["solutionVersionArn"].startswith(stack.solution_arn + "/")
+    assert outputs["tags"] == {"managed-by": "pulumi", "repo": "personalize-models", "team": "recommendations", "cost-center": "4711"}
+    assert outputs["metrics"] and outputs["trainingHours"] > 0
+    assert _trainings_started(control) == 1
+    assert outputs["solutionVersionArn"] in stack.output_since(0), "the engine shows the version's ARN while it trains"
+
+    control.clear_requests()
+    preview = stack.preview(diff=True, expect_no_changes=True)
+    assert preview.change_summary.get("same") == 3 and set(preview.change_summary) == {"same"}
+    assert _trainings_started(control) == 0 and control.count("DescribeSolutionVersion") == 0
+
+
+def test_a_tag_change_previews_as_an_in_place_update_and_keeps_the_version(new_stack):
+    stack = new_stack()
+    stack.up()
+    arn = stack.outputs()["solutionVersionArn"]
+    stack.set_config(f"{PROJECT}:tags", {"team": "search", "cost-center": "4711"})
+
+    start = len(stack.lines)
+    preview = stack.preview(diff=True)
+    assert preview.change_summary.get("update") == 1 and "replace" not in preview.change_summary
+    shown = stack.output_since(start)
+    assert '~ tags' in shown and '"search"' in shown, shown
+
+    stack.up()
+    assert stack.outputs()["solutionVersionArn"] == arn
+    assert _live_tags(arn)["team"] == "search"
+
+
+def test_a_training_mode_change_previews_as_a_replace_that_names_the_reason(new_stack):
+    stack = new_stack()
+    stack.up()
+    stack.set_config(f"{PROJECT}:trainingMode", "UPDATE")
+    start = len(stack.lines)
+    preview = stack.preview(diff=True)
+    assert preview.change_summary.get("replace") == 1
+    shown = stack.output_since(start)
+    assert "trainingMode" in shown and '"UPDATE"' in shown, shown
+
+
+CHAINED = '''
+import pulumi
+from providers import SolutionVersion, SolutionVersionArgs
+
+solution_arn = pulumi.Config().require("solutionArn")
+first = SolutionVersion("first", SolutionVersionArgs(solution_arn=solution_arn, tags={"stage": "base"}))
+second = SolutionVersion(
+    "second",
+    SolutionVersionArgs(
+        solution_arn=solution_arn,
+        tags={"built-on": first.solution_version_arn},
+        retrain_triggers={"base": first.solution_version_arn},
+    ),
+)
+pulumi.export("first", first.solution_version_arn)
+pulumi.export("second", second.solution_version_arn)
+'''
+
+
+def test_a_new_stack_whose_retrain_trigger_is_another_models_arn_previews_and_deploys(new_stack, control):
+    stack = new_stack(main=CHAINED)
+    control.clear_requests()
+    preview = stack.preview(diff=True)
+    assert preview.change_summary.get("create") == 3, preview.change_summary  # the stack and both versions
+    assert control.requests() == [], "a preview calls no AWS API"
+
+    stack.up()
+    outputs = stack.outputs()
+    assert outputs["first"] != outputs["second"]
+    assert _live_tags(outputs["second"])["built-on"] == outputs["first"]
+    stack.preview(expect_no_changes=True)
+
+
+def test_refresh_shows_out_of_band_tag_drift_and_up_restores_it(new_stack):
+    stack = new_stack()
+    stack.up()
+    arn = stack.outputs()["solutionVersionArn"]
+    _client().tag_resource(resourceArn=arn, tags=[{"tagKey": "team", "tagValue": "hijacked"}])
+
+    start = len(stack.lines)
+    refresh = stack.refresh()
+    assert refresh.summary.resource_changes.get("update") == 1, refresh.summary.resource_changes
+    assert "tags" in stack.output_since(start)
+
+    preview = stack.preview(diff=True)
+    assert preview.change_summary.get("update") == 1
+    stack.up()
+    assert _live_tags(arn)["team"] == "recommendations"
+    stack.preview(expect_no_changes=True)
+
+
+def test_destroy_of_an_active_version_removes_it_from_the_stack_and_says_it_is_left_in_place(new_stack, control):
+    stack = new_stack()
+    stack.up()
+    arn = stack.outputs()["solutionVersionArn"]
+    start = len(stack.lines)
+    stack.destroy()
+    assert stack.resources() == []
+    shown = stack.output_since(start)
+    assert arn in shown and "no API to delete" in shown, shown
+    assert _client().describe_solution_version(solutionVersionArn=arn)["solutionVersion"]["status"] == "ACTIVE"
+    assert control.count("StopSolutionVersionCreation") == 0
+
+
+def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_stack, control):
+    stack = new_stack()
+    control.set_timing(training_seconds=12.0, setup_seconds=0.5)
+    control.clear_requests()
+    running = BackgroundOperation(stack, "up")
+    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start")
+    [host] = wait_until(lambda: provider_hosts(stack.program_dir), 10, "the provider host")
+
+    running.signal_cli(signal.SIGKILL)
+    code, output = running.finish()
+    assert code != 0
+    # The engine is gone: its provider host notices (stdin closes) and stops polling instead of living on orphaned.
+    wait_until(lambda: host not in provider_hosts(stack.program_dir), 10, "the orphaned provider host to exit")
+    [version] = _client().list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
+    assert version["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"), "the training itself goes on"
+    assert version["solutionVersionArn"] in output, "the ARN was shown before the kill"
+
+    # The documented recovery: release the lock, drop the pending create the kill left, then up adopts the training.
+    stack.cli_command("cancel", "--yes")
+    assert len(stack.pending_operations()) == 1
+    stack.cli_command("refresh", "--clear-pending-creates", "--yes")
+    assert stack.pending_operations() == []
+    stack.up()
+    outputs = stack.outputs()
+    assert outputs["status"] == "ACTIVE"
+    assert outputs["solutionVersionArn"] == version["solutionVersionArn"], "up adopted the interrupted training"
+    assert _trainings_started(control) == 1
+    assert stack.pending_operations() == []
+
+
+def test_ctrl_c_during_a_training_waits_for_it_and_records_it(new_stack, control):
+    """SIGINT reaches only the CLI (plugins run in their own process groups); the engine's Cancel is not delivered to
+    dynamic providers, so `up` returns when the training ends, and the version is in the stack."""
+    stack = new_stack()
+    control.set_timing(training_seconds=8.0, setup_seconds=0.5)
+    control.clear_requests()
+    running = BackgroundOperation(stack, "up")
+    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start")
+    interrupted = time.monotonic()
+    running.signal_cli(signal.SIGINT)
+    code, output = running.finish()
+    waited = time.monotonic() - interrupted
+    [version] = _client().list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
+    assert version["status"] == "ACTIVE"
+    assert waited >= 3.0, f"up returned {waited:.1f} s after Ctrl-C, before the training ended"
+    assert _version_state(stack)["id"] == version["solutionVersionArn"], "the finished version is recorded"
+    assert stack.pending_operations() == []
+    assert _trainings_started(control) == 1
+    # A later up has nothing to do.
+    stack.preview(expect_no_changes=True)
+    assert code is not None and output
+
+
+def test_a_replace_trains_a_new_version_first_and_leaves_the_old_one_active(new_stack, control):
+    stack = new_stack()
+    stack.up()
+    old_arn = stack.outputs()["solutionVersionArn"]
+    stack.set_config(f"{PROJECT}:trainingMode", "UPDATE")
+    control.clear_requests()
+    result = stack.up()
+    assert result.summary.resource_changes.get("replace") == 1
+    new_arn = stack.outputs()["solutionVersionArn"]
+    assert new_arn != old_arn and stack.outputs()["status"] == "ACTIVE"
+    client = _client()
+    assert client.describe_solution_version(solutionVersionArn=new_arn)["solutionVersion"]["trainingMode"] == "UPDATE"
+    assert client.describe_solution_version(solutionVersionArn=old_arn)["solutionVersion"]["status"] == "ACTIVE", (
+        "the old version is forgotten, not stopped"
+    )
+    assert _trainings_started(control) == 1 and control.count("StopSolutionVersionCreation") == 0
+
+
+def test_invalid_input_fails_the_preview_with_one_line_naming_the_property_before_any_api_call(new_stack, control):
+    stack = new_stack()
+    stack.set_config(f"{PROJECT}:tags", {"aws:owner": "me"})
+    control.clear_requests()
+    with pytest.raises(EngineFailed) as failed:
+        stack.preview()
+    shown = failed.value.output
+    assert "tags.aws:owner" in shown and "reserved" in shown, shown
+    assert "Traceback" not in shown
+    assert control.requests() == []
+
+
+def test_the_main_job_runs_on_the_real_engine():
+    """README command 1: up, outputs, and the no-change, tag-change and training-mode-change previews."""
+    result = subprocess.run(
+        [sys.executable, "scripts/main_job.py", "--training-seconds", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"status": "ACTIVE"' in result.stdout and "main job done" in result.stdout
+    assert "Previewing update (dev)" in result.stdout and "+-1 to replace" in result.stdout
