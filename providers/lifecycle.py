@@ -233,7 +233,7 @@ def _wait_for_training(
     except DeadlineExceeded as late:
         raise failure(
             "waiting for", name, arn, _late(late, inputs, "the version was"),
-            f"{_training_continues(arn)}; or raise waitTimeoutMinutes",
+            _training_continues(arn, "; raise waitTimeoutMinutes to wait longer"),
         ) from None  # fmt: skip
 
 
@@ -379,10 +379,10 @@ def _after_start_call(
     raise failure("creating", name, where, cause(error), f"{fix}; {todo}" if fix else todo) from None
 
 
-def _training_continues(arn: str) -> str:
+def _training_continues(arn: str, hint: str = "") -> str:
     return (
         "the training continues in AWS and is not lost: the next `pulumi up` resumes waiting (it adopts this "
-        f"version); to abandon it: `aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
+        f"version{hint}); to abandon it: `aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
     )
 
 

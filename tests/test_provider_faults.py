@@ -1,0 +1,209 @@
+"""What the network and the service do to a long create, through the real dynamic-provider host against the emulator's
+fault injection: outages while waiting, throttled reads after ACTIVE, the training quota, bad profiles, and operational
+updates that must not call the service."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.dynamic_host import HostError
+from tests.conftest import start_host
+from tests.helpers import active_solution, unique, version_status
+
+OUTAGE = 40
+RIDER_ENV = {
+    # No SDK retries, so every fault is one failed call the provider's own wait must ride out; quick polls keep the
+    # 40-call outages short.
+    "AWS_MAX_ATTEMPTS": "1",
+    "PERSONALIZE_POLL_INITIAL_SECONDS": "0.02",
+    "PERSONALIZE_POLL_MAX_SECONDS": "0.05",
+}
+
+
+@pytest.fixture(scope="module")
+def rider(emulator: Any) -> Iterator[Any]:
+    """A host with no botocore retries and fast polling."""
+    started = start_host(emulator, **RIDER_ENV)
+    yield started
+    started.stop()
+
+
+def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+    name = unique("model")
+    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
+    assert failures == []
+    return name, inputs
+
+
+def message(error: HostError) -> str:
+    """The exception message the user reads (the traceback's last line, without the exception's class)."""
+    return error.last_line.split("SolutionVersionError: ", 1)[-1]
+
+
+def trainings_started(control: Any) -> int:
+    return sum(e["status"] == 200 for e in control.requests("CreateSolutionVersion"))
+
+
+@pytest.mark.parametrize("kind", ["drop", "http500", "throttle"])
+def test_an_outage_of_40_failed_polls_mid_training_ends_active_with_one_training(rider, personalize, control, kind):
+    control.set_timing(training_seconds=1, setup_seconds=0)
+    solution = active_solution(personalize)
+    fault = {"code": "ThrottlingException"} if kind == "throttle" else {}
+    control.add_fault(kind=kind, operation="DescribeSolutionVersion", count=OUTAGE, **fault)
+    name, inputs = checked(rider, solution)
+    rider.output.clear()
+
+    id_, outs = rider.create(name, inputs)
+
+    assert outs["status"] == "ACTIVE" and outs["metrics"]
+    assert control.count("CreateSolutionVersion") == 1, "one training, and no lookup of history before it"
+    statuses = [e["status"] for e in control.requests("DescribeSolutionVersion")]
+    assert statuses[:OUTAGE] == [{"drop": "dropped", "http500": 500, "throttle": 400}[kind]] * OUTAGE
+    assert statuses[OUTAGE:] and set(statuses[OUTAGE:]) == {200}
+    lines = [line for line in rider.output if name in line]
+    assert any("retrying with backoff" in line and id_ in line for line in lines), "the outage is reported"
+    assert any(f"answered again after {OUTAGE} failed calls" in line for line in lines)
+    assert sum("retrying with backoff" in line for line in lines) <= 2, "an outage is reported sparsely, not per call"
+
+
+def test_an_outage_past_the_budget_names_the_arn_and_the_next_step(rider, personalize, control):
+    control.set_timing(training_seconds=1, setup_seconds=0)
+    solution = active_solution(personalize)
+    control.add_fault(kind="drop", operation="DescribeSolutionVersion", count=100_000)
+    name, inputs = checked(rider, solution, waitTimeoutMinutes=0.02)  # 1.2 s
+    started = time.monotonic()
+    with pytest.raises(HostError) as exc:
+        rider.create(name, inputs)
+    took = time.monotonic() - started
+    control.clear_faults()
+
+    (arn,) = [e["solutionVersionArn"] for e in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]]
+    last = message(exc.value)
+    assert last.startswith(f"waiting for Personalize solution version {inputs['name']} ({arn}): ")
+    assert "no answer from Personalize" in last and "waitTimeoutMinutes=0.02" in last
+    assert "training continues" in last and "next `pulumi up` resumes waiting" in last
+    assert f"stop-solution-version-creation --solution-version-arn {arn}" in last
+    assert took < 1.2 + 5, f"the wait ended {took:.1f}s after it started, for a 1.2 s budget"
+
+    id_, outs = rider.create(name, {**inputs, "waitTimeoutMinutes": 5.0})
+    assert id_ == arn and outs["status"] == "ACTIVE"
+    assert trainings_started(control) == 1, "the next up adopted the version"
+
+
+@pytest.mark.parametrize("operation", ["GetSolutionMetrics", "ListTagsForResource"])
+def test_reads_after_active_ride_out_throttling(rider, personalize, control, operation):
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
+    solution = active_solution(personalize)
+    control.add_fault(kind="throttle", operation=operation, count=8, code="ThrottlingException")
+    name, inputs = checked(rider, solution, tags={"team": "ml"})
+    id_, outs = rider.create(name, inputs)
+    assert outs["status"] == "ACTIVE" and outs["metrics"] and outs["tagsAll"] == {"team": "ml"}
+    assert [e["status"] for e in control.requests(operation)][-1] == 200
+
+
+@pytest.mark.parametrize("operation", ["GetSolutionMetrics", "ListTagsForResource"])
+def test_a_trained_version_is_recorded_even_when_tags_or_metrics_cannot_be_read(rider, personalize, control, operation):
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
+    solution = active_solution(personalize)
+    control.add_fault(kind="throttle", operation=operation, count=100_000, code="LimitExceededException")
+    name, inputs = checked(rider, solution, tags={"team": "ml"}, waitTimeoutMinutes=0.03)  # reads retry until 1.8 s
+    rider.output.clear()
+    id_, outs = rider.create(name, inputs)
+    control.clear_faults()
+
+    assert outs["status"] == "ACTIVE" and id_ == outs["solutionVersionArn"]
+    what = "metrics" if operation == "GetSolutionMetrics" else "tags"
+    notes = [line for line in rider.output if f"its {what} could not be read" in line]
+    assert len(notes) == 1 and id_ in notes[0] and name in notes[0] and "pulumi refresh" in notes[0]
+    if what == "metrics":
+        assert outs["metrics"] == {} and outs["tagsAll"] == {"team": "ml"}
+    else:
+        assert outs["metrics"] and outs["tagsAll"] == {"team": "ml"}, "falls back to the tags the create set"
+    _, refreshed, _ = rider.read(name, id_, outs)
+    assert refreshed["metrics"] and refreshed["tagsAll"] == {"team": "ml"}, "a refresh reads them again"
+
+
+def test_the_quota_wait_never_starts_a_try_it_cannot_finish_within_the_budget(host, personalize, control):
+    control.set_timing(training_seconds=60, setup_seconds=0)
+    solutions = [active_solution(personalize) for _ in range(2)]
+    hogs = [personalize.create_solution_version(solutionArn=solutions[i % 2])["solutionVersionArn"] for i in range(20)]
+    try:
+        name, inputs = checked(host, solutions[0], waitTimeoutMinutes=0.05)  # 3 s
+        control.clear_requests()
+        started = time.monotonic()
+        with pytest.raises(HostError) as exc:
+            host.create(name, inputs)
+        took = time.monotonic() - started
+    finally:
+        for arn in hogs:  # still CREATE PENDING (30 s): stopped at once, so later tests have the region's quota
+            personalize.stop_solution_version_creation(solutionVersionArn=arn)
+    creates = control.requests("CreateSolutionVersion")
+    assert len(creates) >= 3 and {e["status"] for e in creates} == {400}
+    assert creates[-1]["time"] - creates[0]["time"] <= 3.0, "no try starts after the budget"
+    assert took < 3.0 + 2.5, f"a 3 s budget ended after {took:.1f}s"
+    last = message(exc.value)
+    assert last.startswith(f"creating Personalize solution version {inputs['name']} (solution {solutions[0]}): ")
+    assert "no free training slot" in last and "waitTimeoutMinutes=0.05" in last and "no training was started" in last
+
+
+def _profile_inputs(solution: str, profile: str) -> dict[str, Any]:
+    return {"solutionArn": solution, "name": unique("v"), "trainingMode": "FULL", "tags": {}, "retrainTriggers": {},
+            "waitTimeoutMinutes": 5.0, "profile": profile}  # fmt: skip
+
+
+def test_an_unknown_profile_fails_every_operation_with_one_line_naming_it(host, personalize, control):
+    solution = active_solution(personalize)
+    inputs = _profile_inputs(solution, "no-such-profile")
+    arn = f"{solution}/0000beef"
+    outs = {**inputs, "solutionVersionArn": arn, "status": "ACTIVE"}
+    control.clear_requests()
+    calls = {
+        "creating": lambda: host.create("m", inputs),
+        "reading": lambda: host.read("m", arn, outs),
+        "updating": lambda: host.update("m", arn, outs, {**inputs, "tags": {"a": "b"}}),
+        "deleting": lambda: host.delete("m", arn, outs),
+    }
+    for verb, call in calls.items():
+        with pytest.raises(HostError) as exc:
+            call()
+        details, last = exc.value.details, message(exc.value)
+        assert last.startswith(f"{verb} Personalize solution version {inputs['name']} (")
+        assert "'no-such-profile' (the profile input) could not be found" in last
+        assert "aws configure list-profiles" in last
+        assert "ProfileNotFound" not in details and "During handling" not in details, "no botocore traceback"
+        assert len(details.strip().splitlines()) < 15, details
+    assert control.requests() == [], "nothing reached the service"
+
+
+def test_update_of_profile_region_and_budget_only_stores_them_without_calling_the_service(
+    emulator, personalize, control, tmp_path: Path
+):
+    config = tmp_path / "config"
+    config.write_text("[profile ml-team]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    solution = active_solution(personalize)
+    host = start_host(emulator, AWS_CONFIG_FILE=str(config))
+    try:
+        control.set_timing(training_seconds=0.2, setup_seconds=0)
+        name, inputs = checked(host, solution, tags={"team": "ml"})
+        id_, outs = host.create(name, inputs)
+        news = {**inputs, "profile": "ml-team", "region": "us-east-1", "waitTimeoutMinutes": 90.0}
+        control.clear_requests()
+
+        updated = host.update(name, id_, outs, news)
+
+        assert control.requests() == [], "an operational change calls nothing on the service"
+        assert updated["profile"] == "ml-team" and updated["region"] == "us-east-1" and updated["waitTimeoutMinutes"] == 90
+        assert {k: v for k, v in updated.items() if k not in news} == {k: v for k, v in outs.items() if k not in news}
+        assert updated["name"] == outs["name"] and updated["tags"] == outs["tags"]
+
+        _, refreshed, _ = host.read(name, id_, updated)
+        assert refreshed["profile"] == "ml-team" and refreshed["status"] == "ACTIVE", "refresh uses the stored profile"
+        host.delete(name, id_, updated)
+        assert version_status(personalize, id_) == "ACTIVE"
+    finally:
+        host.stop()
