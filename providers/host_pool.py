@@ -17,9 +17,10 @@ Guard: only attributes of the standard library's executor are used (`_threads`, 
 found, or any of these is missing or not as expected, nothing is changed and one line naming the resource type says
 that trainings run 4 at a time.
 
-Tested with: CPython 3.11.7 and pulumi 3.216.0 and 3.272.0 (the oldest and a recent SDK of the range the project
-declares, `pulumi>=3.216,<4`; both build the host's executor the same way) through the real host
-(tests/test_host_concurrency.py); the executor part alone also on CPython 3.10.13, 3.12.1 and 3.13.0.
+Tested with: tests/test_host_concurrency.py through the real host on CPython 3.11.7 with pulumi 3.272.0 and 3.216.0
+(the oldest of the range the project declares, `pulumi>=3.216,<4`, run with `pip install --no-deps --target DIR
+pulumi==3.216.0` and `PYTHONPATH=DIR`; both build the host's executor the same way), and the executor part alone
+(widening from a worker, queued calls, later submits, the fallback) on CPython 3.10.13, 3.12.1 and 3.13.0.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +38,9 @@ WORKERS_ENV = "PERSONALIZE_HOST_WORKERS"
 DEFAULT_WORKERS = 64
 SDK_WORKERS = 4
 """The SDK host's own limit: a requested value at or below it means "leave the pool alone"."""
+
+_FIND_ATTEMPTS = 5
+_FIND_PAUSE = 0.02
 
 _once = threading.Lock()
 _attempted = False
@@ -67,7 +72,10 @@ def widen_host_pool(workers: int, emit: Callable[[str], None] = _print) -> bool:
     each call already queued. Returns whether the pool was widened; reports one line when it could not be."""
     if workers <= SDK_WORKERS:
         return False  # turned off
-    executor, problem = _executor_of_current_thread()
+    try:
+        executor, problem = _executor_of_current_thread()
+    except Exception as error:  # never fail the provider call that happens to load the provider
+        executor, problem = None, f"{type(error).__name__}: {error}"
     if executor is None:
         emit(_fallback(problem))
         return False
@@ -75,22 +83,33 @@ def widen_host_pool(workers: int, emit: Callable[[str], None] = _print) -> bool:
         if executor._shutdown or executor._broken:
             emit(_fallback("the worker pool is shut down"))
             return False
-        if executor._max_workers >= workers:
+        limit = executor._max_workers
+        if limit >= workers:
             return False
         executor._max_workers = workers
-        for _ in range(executor._work_queue.qsize()):
-            executor._adjust_thread_count()
+        try:
+            for _ in range(executor._work_queue.qsize()):
+                executor._adjust_thread_count()
+        except Exception as error:  # e.g. the system refuses more threads: back to the SDK's limit
+            executor._max_workers = limit
+            emit(_fallback(f"{type(error).__name__}: {error}"))
+            return False
     return True
 
 
 def _executor_of_current_thread() -> tuple[ThreadPoolExecutor | None, str]:
     """The one executor running this thread, checked to have what `widen_host_pool` uses; else None and why not."""
     current = threading.current_thread()
-    # type(), not isinstance(): isinstance may read `__class__` of arbitrary objects, which can run their code.
-    candidates = [
-        obj for obj in gc.get_objects()
-        if issubclass(type(obj), ThreadPoolExecutor) and current in getattr(obj, "_threads", ())
-    ]  # fmt: skip
+    for _ in range(_FIND_ATTEMPTS):
+        # type(), not isinstance(): isinstance may read `__class__` of arbitrary objects, which can run their code.
+        candidates = [
+            obj for obj in gc.get_objects()
+            if issubclass(type(obj), ThreadPoolExecutor) and current in getattr(obj, "_threads", ())
+        ]  # fmt: skip
+        if candidates:
+            break
+        # A new worker starts running its first call before the submitting thread adds it to `_threads`.
+        time.sleep(_FIND_PAUSE)
     if not candidates:
         return None, "this call does not run on a thread pool"
     if len(candidates) > 1:
