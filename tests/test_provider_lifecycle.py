@@ -238,5 +238,5 @@ def test_stack_config_from_configure_chooses_the_credentials(emulator, personali
             host.create(name, inputs)
     finally:
         host.stop()
-    assert "team-ml-prod" in exc.value.last_line and "could not be found" in exc.value.last_line
+    assert "'team-ml-prod' (the stack's aws:profile) could not be found" in exc.value.last_line
     assert control.count("CreateSolutionVersion") == 0

@@ -1,0 +1,172 @@
+"""Attempts and adoption through the real dynamic-provider host: a failed or stopped version is followed by `<name>-2`,
+`-3`, ...; every attempt is adopted, never trained twice; and a plain create costs one CreateSolutionVersion, not a
+scan of the solution's history."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from pulumi.runtime.proto import provider_pb2
+
+from harness.dynamic_host import HostError
+from providers.attempts import attempt_name, attempt_number
+from providers.checks import NAME_MAX
+from tests.helpers import active_solution, unique, version_status, wait_for
+
+
+@pytest.fixture(autouse=True)
+def quick(fast: Any) -> Any:
+    return fast
+
+
+def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+    name = unique("model")
+    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
+    assert failures == []
+    return name, inputs
+
+
+def started(control: Any) -> list[str]:
+    """Names of the versions CreateSolutionVersion started (a refused duplicate name starts none)."""
+    return [e["params"]["name"] for e in control.requests("CreateSolutionVersion") if e["status"] == 200]
+
+
+def stopped_version(personalize: Any, control: Any, solution: str, name: str) -> str:
+    """A version called `name`, stopped while CREATE PENDING (slow timing meanwhile, so it cannot finish first)."""
+    before = control.set_timing()
+    control.set_timing(training_seconds=10)
+    try:
+        arn = personalize.create_solution_version(solutionArn=solution, name=name)["solutionVersionArn"]
+        personalize.stop_solution_version_creation(solutionVersionArn=arn)
+        wait_for(lambda: version_status(personalize, arn), ("CREATE STOPPED",))
+    finally:
+        control.set_timing(training_seconds=before["trainingSeconds"])
+    return arn
+
+
+def older_versions(personalize: Any, solution: str, count: int) -> list[str]:
+    """`count` finished versions (ACTIVE) of `solution`, oldest first."""
+    arns = [personalize.create_solution_version(solutionArn=solution, name=unique("old"))["solutionVersionArn"]
+            for _ in range(count)]  # fmt: skip
+    for arn in arns:
+        wait_for(lambda: version_status(personalize, arn), ("ACTIVE",))
+    return arns
+
+
+def test_attempt_names_are_deterministic_and_fit_the_63_character_limit():
+    assert [attempt_name("m-1a2b", n) for n in (1, 2, 3, 10)] == ["m-1a2b", "m-1a2b-2", "m-1a2b-3", "m-1a2b-10"]
+    long = "x" * NAME_MAX
+    assert attempt_name(long, 2) == "x" * (NAME_MAX - 2) + "-2" and len(attempt_name(long, 123)) == NAME_MAX
+    for base in ("m-1a2b", long, "model-2"):
+        assert [attempt_number(base, attempt_name(base, n)) for n in (1, 2, 17)] == [1, 2, 17]
+    assert attempt_number("m", "m-1") is None and attempt_number("m", "m-02") is None and attempt_number("m", "mm-2") is None
+    assert attempt_number("m", "other") is None and attempt_number("m", None) is None
+
+
+def test_a_plain_create_on_a_solution_with_20_older_versions_describes_none_of_them(host, personalize, control):
+    solution = active_solution(personalize)
+    older_versions(personalize, solution, 20)
+    name, inputs = checked(host, solution)
+    control.clear_requests()
+
+    id_, outs = host.create(name, inputs)
+
+    assert outs["status"] == "ACTIVE" and outs["versionName"] == inputs["name"]
+    operations = [e["operation"] for e in control.requests()]
+    before_create = operations[: operations.index("CreateSolutionVersion")]
+    assert before_create.count("DescribeSolutionVersion") <= 2 and "ListSolutionVersions" not in before_create
+    assert operations.count("CreateSolutionVersion") == 1
+    assert "ListSolutionVersions" not in operations, "no scan of history at all"
+
+
+def test_a_stopped_version_is_followed_by_attempt_2(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution)
+    first = stopped_version(personalize, control, solution, inputs["name"])
+    control.clear_requests()
+    host.output.clear()
+
+    id_, outs = host.create(name, inputs)
+
+    second = f"{inputs['name']}-2"
+    assert id_ != first and outs["status"] == "ACTIVE"
+    assert outs["versionName"] == second and outs["name"] == inputs["name"], "name stays the checked input: no diff"
+    assert started(control) == [second]
+    assert any(first in line and "ended CREATE STOPPED" in line and second in line for line in host.output)
+    assert host.diff(name, id_, outs, inputs).changes == provider_pb2.DiffResponse.DIFF_NONE
+
+
+def test_a_failed_attempt_is_retrained_by_the_next_create_and_a_third_create_adopts_attempt_2(host, personalize, control):
+    solution = active_solution(personalize)
+    control.add_fault(kind="fail_training", reason="Not enough interactions.", solution_arn=solution)
+    name, inputs = checked(host, solution)
+    with pytest.raises(HostError) as exc:
+        host.create(name, inputs)
+    assert "CREATE FAILED: Not enough interactions." in exc.value.last_line
+    assert f"train the next attempt ({inputs['name']}-2)" in exc.value.last_line
+
+    id_, outs = host.create(name, inputs)
+    assert outs["status"] == "ACTIVE" and outs["versionName"] == f"{inputs['name']}-2"
+
+    control.clear_requests()
+    again_id, again = host.create(name, inputs)
+    assert again_id == id_ and again["versionName"] == f"{inputs['name']}-2"
+    assert started(control) == [], "attempt 2 is adopted, not trained again"
+    assert control.count("DescribeSolutionVersion") <= 3
+
+
+def test_refresh_finding_a_stopped_version_previews_a_replace_that_trains_the_next_attempt(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution, tags={"team": "ml"})
+    old_arn = stopped_version(personalize, control, solution, inputs["name"])
+    old_state = {**inputs, "solutionVersionArn": old_arn, "status": "ACTIVE"}
+
+    _, refreshed, refreshed_inputs = host.read(name, old_arn, old_state)
+    assert refreshed["status"] == "CREATE STOPPED" and refreshed_inputs["name"] == inputs["name"]
+    diff = host.diff(name, old_arn, refreshed, inputs)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and "status" in diff.replaces
+
+    new_id, new = host.create(name, inputs)
+    assert new["status"] == "ACTIVE" and new["versionName"] == f"{inputs['name']}-2" and new["tagsAll"] == {"team": "ml"}
+    host.delete(name, old_arn, refreshed)
+    assert control.count("StopSolutionVersionCreation") == 1, "only the test's own stop; the old version is forgotten"
+
+
+def test_concurrent_creates_of_the_next_attempt_train_it_once(host, personalize, control):
+    control.set_timing(training_seconds=1, setup_seconds=0)
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution)
+    stopped_version(personalize, control, solution, inputs["name"])
+    control.clear_requests()
+    results: list[Any] = [None, None]
+
+    def run(index: int) -> None:
+        results[index] = host.create(name, inputs)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    (first_id, first), (second_id, second) = results
+    assert first_id == second_id and first["status"] == second["status"] == "ACTIVE"
+    assert started(control) == [f"{inputs['name']}-2"], "never two trainings for one resource"
+
+
+def test_adoption_scans_newest_first_and_stops_at_the_first_attempt(host, personalize, control):
+    solution = active_solution(personalize)
+    older_versions(personalize, solution, 5)
+    name, inputs = checked(host, solution)
+    id_, _ = host.create(name, inputs)
+    older_versions(personalize, solution, 5)
+    control.clear_requests()
+
+    again_id, again = host.create(name, inputs)
+
+    assert again_id == id_ and again["status"] == "ACTIVE" and started(control) == []
+    described = [e["params"]["solutionVersionArn"] for e in control.requests("DescribeSolutionVersion")]
+    assert described[:6][-1] == id_ and id_ not in described[:5], "the 5 newer versions, then ours: no older one"
+    assert len(set(described)) == 6
