@@ -203,6 +203,15 @@ def test_one_broken_property_fails_on_that_property_only(news, prop, data):
     assert {p for p, _ in failures} == {prop}, failures
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_inputs, st.sampled_from(sorted(BREAKERS)), st.data())
+def test_one_broken_property_fails_on_that_property_only_through_the_host(host, news, prop, data):
+    """The same, serialized as the engine sends it: NaN, infinities and unknowns survive the wire."""
+    broken = {**news, prop: data.draw(BREAKERS[prop])}
+    _, failures = host.check("r", broken)
+    assert failures and {p for p, _ in failures} == {prop}, failures
+
+
 @settings(max_examples=150)
 @given(valid_inputs, st.one_of(
     st.just({"aws:owner": "x"}),
