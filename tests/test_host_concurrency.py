@@ -2,7 +2,8 @@
 
 Through the real `python -m pulumi.dynamic` host against the emulator (1.5 s trainings), and the widening function
 itself on plain thread pools. The precise figures are in benchmarks/RESULTS.md; the bounds here are lenient for a
-noisy 2-core CI machine, and "together" (trainings started before the first create returned) is exact.
+noisy 2-core CI machine, while "together" (trainings started within half a training of the first) is exact: with the
+SDK's 4 workers a fifth training can start only once one has ended.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def checked_inputs(personalize: Any, count: int) -> list[tuple[str, dict[str, An
 
 
 def create_at_once(host: DynamicHost, control: EmulatorControl, work: list[tuple[str, dict[str, Any]]]) -> tuple[float, int]:
-    """Send the creates at once; returns (seconds until the last returned, trainings started before the first
-    returned)."""
+    """Send the creates at once; returns (seconds until the last returned, trainings started within half a training
+    of the first, by the emulator's clock)."""
     control.clear_requests()
     returned: list[float] = []
     errors: list[BaseException] = []
@@ -86,7 +87,8 @@ def create_at_once(host: DynamicHost, control: EmulatorControl, work: list[tuple
         thread.join(60)
     assert not errors, errors[0]
     assert len(returned) == len(work)
-    together = sum(1 for e in control.requests("CreateSolutionVersion") if e["time"] < min(returned))
+    starts = sorted(e["time"] for e in control.requests("CreateSolutionVersion"))
+    together = sum(1 for t in starts if t < starts[0] + TRAINING / 2)
     return max(returned) - start, together
 
 
@@ -139,7 +141,7 @@ def test_check_diff_and_read_of_another_resource_answer_at_once_while_trainings_
 def test_burst_creates_that_are_the_hosts_first_calls_run_together(fresh_host, personalize, timing):
     host = fresh_host()
     _, together = create_at_once(host, timing, checked_inputs(personalize, 8))
-    assert together == 8, f"only {together} of 8 queued first calls got a worker before the first create returned"
+    assert together == 8, f"only {together} of 8 queued first calls got a worker at once"
     assert fallback_lines(host) == []
 
 
