@@ -62,6 +62,43 @@ def test_component_creates_a_named_child_with_merged_tags_and_registers_outputs(
     ).apply(verify)
 
 
+class PreviewMocks(pulumi.runtime.Mocks):
+    """A preview: new resources report no outputs, so everything read from them is unknown."""
+
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args):
+        self.resources.append(args)
+        return f"{args.name}-id", {}
+
+    def call(self, args):
+        return {}, None
+
+
+@pulumi.runtime.test
+def test_in_a_preview_the_component_takes_unknown_inputs_and_its_outputs_are_unknown(monkeypatch):
+    monkeypatch.setenv("PULUMI_CONFIG", "{}")
+    pulumi.runtime.config.set_all_config({})
+    mocks = PreviewMocks()
+    pulumi.runtime.set_mocks(mocks, project="shop", stack="prod", preview=True)
+    from components import TrainedModel, TrainedModelArgs
+
+    solution = pulumi.CustomResource("test:index:Solution", "solution", {"arn": None})
+    model = TrainedModel(
+        "recs", TrainedModelArgs(solution_arn=solution.arn, tags={"team": "ml"}, retrain_triggers={"data": solution.arn})
+    )
+
+    def verify(values):
+        assert all(isinstance(value, pulumi.output.Unknown) for value in values), values
+        (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
+        assert isinstance(child.inputs["solutionArn"], pulumi.output.Unknown)
+        assert isinstance(child.inputs["retrainTriggers"]["data"], pulumi.output.Unknown)
+        assert child.inputs["tags"] == {"team": "ml"} and child.inputs["trainingMode"] == "FULL"
+
+    return pulumi.Output.all(model.version_arn, model.status, model.metrics).apply(verify, run_with_unknowns=True)
+
+
 @pulumi.runtime.test
 def test_an_aws_provider_lends_its_region_and_profile(mocks):
     import pulumi_aws as aws
