@@ -3,7 +3,7 @@
 The engine shows a provider error as a Python traceback; its last line, the exception message, is what users read.
 `failure` is the one place that message is formatted:
 
-    <verb> Personalize solution version <name> (<arn, or the solution while there is no version yet>): <cause>; <what to do>
+    <verb> Personalize solution version <name> (<version ARN, or the solution before one exists>): <cause>; <what to do>
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ def failure(verb: str, name: Any, where: str, cause: str, todo: str) -> Solution
     return SolutionVersionError(f"{verb} Personalize solution version {name} ({where}): {cause}; {todo}")
 
 
-def failure_from(verb: str, name: Any, where: str, error: Exception, next_step: str | None = None) -> SolutionVersionError:
+def failure_from(
+    verb: str, name: Any, where: str, error: Exception, next_step: str | None = None
+) -> SolutionVersionError:
     """`failure` for an error raised by boto3 or the client setup, with the remedy it calls for, then `next_step`."""
     step = next_step or NEXT_STEP.get(verb, "run `pulumi up` again")
     if is_transient(error):

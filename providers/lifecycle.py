@@ -15,15 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .attempts import attempt_name, attempt_number
 from .backoff import Backoff, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
-from .errors import (
-    QUOTA_CODE,
-    SolutionVersionError,
-    cause,
-    code,
-    failure,
-    is_transient,
-    remedy,
-)
+from .errors import NEXT_STEP, QUOTA_CODE, SolutionVersionError, cause, code, failure, is_transient, remedy
 from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_tags, find_version
 from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TRAINING
 from .state import input_keys, outputs, user_tags, with_new_inputs
@@ -83,23 +75,18 @@ def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progre
     solution_arn = inputs["solutionArn"]
     where = f"solution {solution_arn}"
     try:
-        wait_solution_active(api, solution_arn, budget)
+        wait_solution_active(api, solution_arn, budget, progress)
     except UnexpectedStatus as unexpected:
         if unexpected.status == NOT_FOUND:
-            raise failure("creating", inputs["name"], where, "the solution does not exist", "create it first, or fix solutionArn") from None
-        reason = unexpected.described.get("failureReason")
-        raise failure(
-            "creating",
-            inputs["name"],
-            where,
-            f"the solution is {unexpected.status}" + (f" ({reason})" if reason else ""),
-            "a version can only be trained from an ACTIVE solution; fix the solution, then run `pulumi up` again",
-        ) from None
+            cause_text, todo = "the solution does not exist", "create it first, or fix solutionArn"
+        else:
+            reason = unexpected.described.get("failureReason")
+            cause_text = f"the solution is {unexpected.status}" + (f" ({reason})" if reason else "")
+            todo = "a version can only be trained from an ACTIVE solution; fix it, then run `pulumi up` again"
+        raise failure("creating", inputs["name"], where, cause_text, todo) from None
     except DeadlineExceeded as late:
-        raise failure(
-            "creating", inputs["name"], where, _late(late, inputs, "the solution was"),
-            "run `pulumi up` again (no training was started)",
-        ) from None  # fmt: skip
+        cause_text = _late(late, inputs, "the solution was")
+        raise failure("creating", inputs["name"], where, cause_text, NEXT_STEP["creating"]) from None
 
 
 def _start_or_adopt(service: Personalize, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> Version:
@@ -122,11 +109,9 @@ def _start_or_adopt(service: Personalize, inputs: dict[str, Any], budget: Backof
         if latest is None or latest_number is None or latest_number < number:
             # The name was refused but no listed version has it yet: listings can lag behind a create.
             if not budget.pause():
-                raise failure(
-                    "creating", name, f"solution {inputs['solutionArn']}",
-                    "Personalize reports that a version with this name exists, but no version of the solution has it",
-                    "run `pulumi up` again",
-                )  # fmt: skip
+                cause_text = "Personalize refused the name as taken, but lists no version of the solution with it"
+                where = f"solution {inputs['solutionArn']}"
+                raise failure("creating", name, where, cause_text, "run `pulumi up` again")
             continue
         if latest["status"] in ENDED_UNTRAINED:
             number = latest_number + 1
@@ -142,34 +127,36 @@ def _start_or_adopt(service: Personalize, inputs: dict[str, Any], budget: Backof
 def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, progress: Progress) -> str | None:
     """The new version's ARN, or None if a version with `name` exists. Waits out the quota of trainings per region and
     transient errors within the budget (the client makes one request per try, so no try overruns it)."""
-    request: dict[str, Any] = {"solutionArn": inputs["solutionArn"], "name": name, "trainingMode": inputs["trainingMode"]}
+    request: dict[str, Any] = {
+        "solutionArn": inputs["solutionArn"],
+        "name": name,
+        "trainingMode": inputs["trainingMode"],
+    }
     if inputs.get("tags"):
         request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in inputs["tags"].items()]
 
+    def start() -> str:
+        return starter.create_solution_version(**request)["solutionVersionArn"]
+
     def waiting(error: Exception) -> None:
         quota = code(error) == QUOTA_CODE
-        progress.trouble(error, f"waiting for a free training slot ({QUOTA_HINT})" if quota else "starting the training")
+        progress.trouble(error, f"waiting for a free training slot ({QUOTA_HINT})" if quota else "starting training")
 
     try:
-        return retry(lambda: starter.create_solution_version(**request)["solutionVersionArn"], is_transient, budget, waiting)
+        return retry(start, is_transient, budget, waiting)
     except ClientError as error:
         if code(error) == "ResourceAlreadyExistsException":
             return None
         raise
     except OutOfTime as out:
-        minutes = _minutes(inputs)
+        minutes, last = _minutes(inputs), cause(out.error)
         if code(out.error) == QUOTA_CODE:
-            raise failure(
-                "creating", name, f"solution {inputs['solutionArn']}",
-                f"no free training slot ({QUOTA_HINT}) within waitTimeoutMinutes={minutes}: {cause(out.error)}",
-                "no training was started; run `pulumi up` again when fewer trainings run, or raise waitTimeoutMinutes",
-            ) from None  # fmt: skip
-        raise failure(
-            "creating", name, f"solution {inputs['solutionArn']}",
-            f"CreateSolutionVersion kept failing until waitTimeoutMinutes={minutes} ran out ({out.failures} tries; last: "
-            f"{cause(out.error)})",
-            "run `pulumi up` again (it adopts the training if one of the tries started it)",
-        ) from None  # fmt: skip
+            cause_text = f"no free training slot ({QUOTA_HINT}) within waitTimeoutMinutes={minutes}: {last}"
+            todo = "no training was started; run `pulumi up` again when fewer trainings run or raise waitTimeoutMinutes"
+        else:
+            cause_text = f"CreateSolutionVersion kept failing until waitTimeoutMinutes={minutes} ran out ({last})"
+            todo = "run `pulumi up` again (it adopts the training if one of the tries started it)"
+        raise failure("creating", name, f"solution {inputs['solutionArn']}", cause_text, todo) from None
 
 
 def _adopt(
@@ -177,17 +164,16 @@ def _adopt(
 ) -> Version:
     arn, status, name = found["solutionVersionArn"], found["status"], found["name"]
     if found.get("trainingMode") != inputs["trainingMode"]:
-        raise failure(
-            "creating", name, arn,
-            f"a version with this name already exists with trainingMode {found.get('trainingMode')}, not "
-            f"{inputs['trainingMode']}",
-            "choose another name",
-        )  # fmt: skip
+        cause_text = f"this name is taken by a version trained with trainingMode {found.get('trainingMode')}"
+        todo = f"choose another name for trainingMode {inputs['trainingMode']}"
+        raise failure("creating", name, arn, cause_text, todo)
     version = Version(arn, name, number, found)
     _announce(version, "adopted", inputs, progress)
-    _after_start_call(
-        inputs, name, lambda: _set_tags(api, arn, find_tags(api, arn), inputs.get("tags") or {}), budget, progress, arn
-    )
+
+    def retag() -> None:
+        _set_tags(api, arn, find_tags(api, arn), inputs.get("tags") or {})
+
+    _after_start_call(inputs, name, retag, budget, progress, version)
     return version
 
 
@@ -195,7 +181,7 @@ def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Prog
     """The one line that tells users which version trains and how to stop waiting without losing it."""
     attempt = f" (attempt {version.number}, version name {version.name})" if version.number > 1 else ""
     if version.described is not None and version.described["status"] == ACTIVE:
-        progress.say(f"adopted {version.arn}{attempt}, already ACTIVE (an earlier run trained it); no training is started")
+        progress.say(f"adopted {version.arn}{attempt}, already ACTIVE (an earlier run trained it); nothing to train")
         return
     origin = "" if how == "started" else " (started by an earlier or concurrent run; no second training is started)"
     progress.say(
@@ -214,27 +200,20 @@ def _wait_for_training(
         return wait_version_trained(api, arn, budget, progress)
     except UnexpectedStatus as unexpected:
         next_attempt = attempt_name(inputs["name"], version.number + 1)
+        retrain = f"run `pulumi up` again to train the next attempt ({next_attempt})"
         if unexpected.status == FAILED:
             reason = unexpected.described.get("failureReason") or "no reason given"
-            raise failure(
-                "creating", name, arn, f"the training ended CREATE FAILED: {reason}",
-                f"fix the cause, then run `pulumi up` again to train the next attempt ({next_attempt})",
-            ) from None  # fmt: skip
-        if unexpected.status == NOT_FOUND:
-            raise failure(
-                "waiting for", name, arn, "the version no longer exists (was its solution deleted?)",
-                "run `pulumi up` again once the solution exists",
-            ) from None  # fmt: skip
-        stopped = " (it was stopped outside this stack)" if unexpected.status in (STOPPING, STOPPED) else ""
-        raise failure(
-            "waiting for", name, arn, f"unexpected status {unexpected.status}{stopped}",
-            f"run `pulumi up` again to train the next attempt ({next_attempt})",
-        ) from None  # fmt: skip
+            cause_text, todo = f"the training ended CREATE FAILED: {reason}", f"fix the cause, then {retrain}"
+        elif unexpected.status == NOT_FOUND:
+            cause_text = "the version no longer exists (was its solution deleted?)"
+            todo = "run `pulumi up` again once the solution exists"
+        else:
+            stopped = " (it was stopped outside this stack)" if unexpected.status in (STOPPING, STOPPED) else ""
+            cause_text, todo = f"unexpected status {unexpected.status}{stopped}", retrain
+        raise failure("waiting for", name, arn, cause_text, todo) from None
     except DeadlineExceeded as late:
-        raise failure(
-            "waiting for", name, arn, _late(late, inputs, "the version was"),
-            _training_continues(arn, "; raise waitTimeoutMinutes to wait longer"),
-        ) from None  # fmt: skip
+        todo = _training_continues(arn, "; raise waitTimeoutMinutes to wait longer")
+        raise failure("waiting for", name, arn, _late(late, inputs, "the version was"), todo) from None
 
 
 def _record(
@@ -254,7 +233,8 @@ def _record(
 
     def read(what: str, call: Any) -> Any:
         try:
-            return retry(call, is_transient, reads, lambda error: progress.trouble(error, f"reading the {what} of {arn}"))
+            doing = f"reading the {what} of {arn}"
+            return retry(call, is_transient, reads, lambda error: progress.trouble(error, doing))
         except OutOfTime as out:
             problem = cause(out.error)
         except (ClientError, BotoCoreError) as error:
@@ -275,7 +255,9 @@ def _record(
 # Read, update, delete
 
 
-def read(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def read(
+    api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """Live outputs and the inputs they imply (so drift shows in the next preview), or None if the version is gone."""
     backoff = Backoff.within(polling.grace, polling, clock)
     described = retry(lambda: find_version(api, arn), is_transient, backoff)
@@ -290,7 +272,9 @@ def read(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clo
     return outputs(inputs, described, tags_all, metrics), inputs
 
 
-def update(api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> dict[str, Any]:
+def update(
+    api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polling: Polling, clock: Clock = Clock()
+) -> dict[str, Any]:
     """Apply tag changes in place (never touching `aws:` tags); returns the full outputs. A change of operational
     inputs only (profile, region, waitTimeoutMinutes) is stored without calling the service."""
     old_tags, new_tags = olds.get("tags") or {}, news.get("tags") or {}
@@ -300,10 +284,8 @@ def update(api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polli
     retry(lambda: _set_tags(api, arn, old_tags, new_tags), is_transient, backoff)
     described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
-        raise failure(
-            "updating", olds.get("versionName") or news.get("name"), arn, "the version no longer exists",
-            "run `pulumi refresh`; the next `pulumi up` then trains a new one",
-        )  # fmt: skip
+        todo = "run `pulumi refresh`; the next `pulumi up` then trains a new one"
+        raise failure("updating", olds.get("versionName") or news.get("name"), arn, "it no longer exists", todo)
     tags_all = retry(lambda: find_tags(api, arn), is_transient, backoff)
     metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
     return outputs(news, described, tags_all, metrics)
@@ -338,10 +320,8 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
                 if late.error is None
                 else f"DescribeSolutionVersion kept failing ({late.failures} tries; last: {cause(late.error)})"
             )
-            raise failure(
-                "deleting", props.get("versionName") or props.get("name"), arn, cause_text,
-                "run `pulumi destroy` again to keep waiting",
-            ) from None  # fmt: skip
+            name = props.get("versionName") or props.get("name")
+            raise failure("deleting", name, arn, cause_text, "run `pulumi destroy` again to keep waiting") from None
         else:
             return
     progress.say(
@@ -356,7 +336,9 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
 def _set_tags(api: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
     """Untag removed keys and tag changed pairs, never touching `aws:` tags."""
     removed = [key for key in old if key not in new and not key.lower().startswith("aws:")]
-    changed = [{"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not k.lower().startswith("aws:")]
+    changed = [
+        {"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not k.lower().startswith("aws:")
+    ]
     if removed:
         api.untag_resource(resourceArn=arn, tagKeys=removed)
     if changed:
@@ -364,22 +346,28 @@ def _set_tags(api: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> N
 
 
 def _after_start_call(
-    inputs: dict[str, Any], name: str, call: Any, budget: Backoff, progress: Progress, arn: str | None = None
+    inputs: dict[str, Any], name: str, call: Any, budget: Backoff, progress: Progress, version: Version | None = None
 ) -> Any:
-    """A call made once a version may exist, retried like the wait; if it still fails, the message says so."""
+    """A call made once a version may exist, retried like the wait; if it still fails, the message says what becomes
+    of the version."""
     try:
         return retry(call, is_transient, budget, lambda error: progress.trouble(error, "looking up the version"))
     except OutOfTime as out:
         error: Exception = out.error
     except (ClientError, BotoCoreError) as failed:
         error = failed
-    where = arn or f"solution {inputs['solutionArn']}"
-    todo = _training_continues(arn) if arn else "run `pulumi up` again: it adopts a version this run may have started"
+    if version is None:
+        where, todo = f"solution {inputs['solutionArn']}", "run `pulumi up` again: it adopts a version this run started"
+    elif version.described is not None and version.described["status"] == ACTIVE:
+        where, todo = version.arn, "the version is trained and not lost: the next `pulumi up` adopts it"
+    else:
+        where, todo = version.arn, _training_continues(version.arn)
     fix = remedy(error)
     raise failure("creating", name, where, cause(error), f"{fix}; {todo}" if fix else todo) from None
 
 
 def _training_continues(arn: str, hint: str = "") -> str:
+    """What becomes of a version still training when the create fails, and what to do."""
     return (
         "the training continues in AWS and is not lost: the next `pulumi up` resumes waiting (it adopts this "
         f"version{hint}); to abandon it: `aws personalize stop-solution-version-creation --solution-version-arn {arn}`"

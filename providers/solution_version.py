@@ -55,7 +55,9 @@ class SolutionVersionProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = self._call("creating", props, None, lambda: lifecycle.create(self._clients(props), props, Polling.from_env()))
+        outs = self._call(
+            "creating", props, None, lambda: lifecycle.create(self._clients(props), props, Polling.from_env())
+        )
         return CreateResult(outs["solutionVersionArn"], outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -68,15 +70,15 @@ class SolutionVersionProvider(ResourceProvider):
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(
-            self._call(
-                "updating", news, id_,
-                lambda: lifecycle.update(self._clients(news).api, id_, olds, news, Polling.from_env()),
-            )  # fmt: skip
-        )
+        def update() -> dict[str, Any]:
+            return lifecycle.update(self._clients(news).api, id_, olds, news, Polling.from_env())
+
+        return UpdateResult(self._call("updating", news, id_, update))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self._call("deleting", props, id_, lambda: lifecycle.delete(self._clients(props).api, id_, props, Polling.from_env()))
+        self._call(
+            "deleting", props, id_, lambda: lifecycle.delete(self._clients(props).api, id_, props, Polling.from_env())
+        )
 
     def _clients(self, props: dict[str, Any]) -> Personalize:
         region = props.get("region") or region_of(props.get("solutionArn") or "")

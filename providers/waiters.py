@@ -33,7 +33,9 @@ class DeadlineExceeded(Exception):
     """The budget ran out: still pending (`status`), or with no answer at all because of `error` (the last transient
     error of an outage that lasted `failures` calls)."""
 
-    def __init__(self, status: str | None, described: dict[str, Any], error: Exception | None = None, failures: int = 0):
+    def __init__(
+        self, status: str | None, described: dict[str, Any], error: Exception | None = None, failures: int = 0
+    ):
         super().__init__(status or (cause(error) if error else "deadline exceeded"))
         self.status = status
         self.described = described
@@ -136,7 +138,7 @@ def wait_for_status(
 
 def wait_solution_active(client: Any, arn: str, backoff: Backoff, progress: Progress | None = None) -> dict[str, Any]:
     """Until the solution (created a moment ago, perhaps) is ACTIVE."""
-    return wait_for_status(solution_status(client, arn), (PENDING, IN_PROGRESS), (ACTIVE,), backoff, progress)
+    return wait_for_status(solution_status(client, arn), (PENDING, IN_PROGRESS), (ACTIVE,), backoff, progress, arn)
 
 
 def wait_version_trained(client: Any, arn: str, backoff: Backoff, progress: Progress | None = None) -> dict[str, Any]:

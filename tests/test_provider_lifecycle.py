@@ -99,7 +99,7 @@ def test_budget_exceeded_names_the_arn_and_a_retry_adopts_the_running_training(h
     assert trainings_started(control) == 1, "the retry adopted the version instead of training another"
 
 
-def test_throttling_and_server_errors_are_retried_by_botocore(host, personalize, control):
+def test_throttling_and_server_errors_are_retried(host, personalize, control):
     solution = active_solution(personalize)
     control.add_fault(kind="throttle", operation="CreateSolutionVersion", count=2, code="ThrottlingException")
     control.add_fault(kind="throttle", operation="DescribeSolutionVersion", count=2, code="LimitExceededException")
