@@ -108,6 +108,7 @@ def wait_for_status(
     doing = f"checking the status of {subject}" if subject else "checking the status"
     status: str | None = None
     described: dict[str, Any] = {}
+    polls = 0
     while True:
         failures = 0
 
@@ -121,10 +122,12 @@ def wait_for_status(
             status, described = retry(refresh, is_transient, backoff, failed)
         except OutOfTime as out:
             raise DeadlineExceeded(status, described, out.error, out.failures) from None
+        polls += 1
         if progress is not None:
             if failures:
                 progress.recovered(failures, doing)
-            progress.report(status, subject)
+            if polls > 1 or status not in target:  # no line for something that was ready all along
+                progress.report(status, subject)
         if status in target:
             return described
         if status not in pending:
