@@ -13,6 +13,7 @@ from pulumi.runtime.proto import provider_pb2
 from harness.dynamic_host import HostError
 from providers.attempts import attempt_name, attempt_number
 from providers.checks import NAME_MAX
+from tests.conftest import start_host
 from tests.helpers import active_solution, unique, version_status, wait_for
 
 
@@ -170,3 +171,33 @@ def test_adoption_scans_newest_first_and_stops_at_the_first_attempt(host, person
     described = [e["params"]["solutionVersionArn"] for e in control.requests("DescribeSolutionVersion")]
     assert described[:6][-1] == id_ and id_ not in described[:5], "the 5 newer versions, then ours: no older one"
     assert len(set(described)) == 6
+
+
+def test_an_interrupted_create_of_attempt_2_is_adopted_by_the_next_one(emulator, personalize, control):
+    solution = active_solution(personalize)
+    first = start_host(emulator)
+    name, inputs = checked(first, solution)
+    stopped_version(personalize, control, solution, inputs["name"])
+    control.set_timing(training_seconds=3)
+    control.clear_requests()
+    worker = threading.Thread(target=lambda: _ignore_errors(first.create, name, inputs))
+    worker.start()
+    wait_for(lambda: "started" if started(control) else "waiting", ("started",))
+    first.kill()
+    worker.join(10)
+
+    second = start_host(emulator)
+    try:
+        id_, outs = second.create(name, inputs)
+    finally:
+        second.stop()
+    assert outs["status"] == "ACTIVE" and outs["versionName"] == f"{inputs['name']}-2"
+    assert started(control) == [f"{inputs['name']}-2"], "the running attempt 2 is adopted, not trained again"
+    assert any("adopted training" in line and id_ in line for line in second.output)
+
+
+def _ignore_errors(call: Any, *args: Any) -> None:
+    try:
+        call(*args)
+    except HostError:
+        pass  # the host was killed under it, as a second Ctrl-C does
