@@ -42,6 +42,3 @@ class TooManyTagsException(PersonalizeError):
 class TooManyTagKeysException(PersonalizeError):
     pass
 
-
-class ThrottlingException(PersonalizeError):
-    """Not in Personalize's model, but what AWS's front end returns when it throttles; botocore retries it."""

@@ -13,15 +13,23 @@ consumed by the calls they match. One rule is a JSON object:
 
 `operation` may be `*` for every Personalize operation. A rule with an unknown field, kind, code or operation is
 rejected (HTTP 400 from the control API, a usage error from the command line) and nothing of that request is armed.
+
+The server asks `faults.answer_request(...)` before anything else looks at a Personalize call, and the
+CreateSolutionVersion handler calls `faults.fail_training_if_armed(version)`; the backend knows nothing of faults.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .shape_validation import service_model
+from .wsgi import Environ, StartResponse, drop_connection, json_response
+
+if TYPE_CHECKING:
+    from .models import SolutionVersion
 
 KINDS = ("throttle", "http500", "drop", "fail_training")
 THROTTLE_CODES = ("ThrottlingException", "LimitExceededException")
@@ -90,7 +98,7 @@ def parse_rules(data: Any) -> list[FaultRule]:
 
 
 class FaultInjector:
-    """Thread-safe list of armed rules; each `take_*` consumes one use of the first matching rule."""
+    """Thread-safe list of armed rules; each match consumes one use of the first matching rule."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -108,16 +116,32 @@ class FaultInjector:
         with self._lock:
             return [rule.to_json() for rule in self._rules]
 
-    def take_request_fault(self, operation: str) -> FaultRule | None:
-        """The throttle/http500/drop rule to apply to this call, if any."""
-        return self._take(lambda r: r.kind != "fail_training" and r.operation in ("*", operation))
+    def answer_request(
+        self, operation: str, environ: Environ, start_response: StartResponse, record_status: Callable[[Any], None]
+    ) -> Iterable[bytes] | None:
+        """The faulty answer to this call if a throttle/http500/drop rule matches it (one use of the rule is
+        consumed), else None. `record_status` gets the HTTP status, or "dropped"."""
+        rule = self._take(lambda r: r.kind != "fail_training" and r.operation in ("*", operation))
+        if rule is None:
+            return None
+        if rule.kind == "drop":
+            record_status("dropped")
+            return drop_connection(environ, start_response)
+        if rule.kind == "http500":
+            record_status(500)
+            payload = {"__type": "InternalFailure", "message": "Emulated internal server error."}
+            return json_response(start_response, 500, payload)
+        record_status(400)
+        return json_response(start_response, 400, {"__type": rule.code, "message": "Rate exceeded"})
 
-    def take_training_failure(self, solution_arn: str) -> str | None:
-        """The failureReason the version being created must end with, if a rule says so."""
+    def fail_training_if_armed(self, version: SolutionVersion) -> None:
+        """Make a just-created version end in CREATE FAILED if a fail_training rule matches its solution."""
+        solution_arn = version.solution.arn
         rule = self._take(lambda r: r.kind == "fail_training" and r.solution_arn in (None, solution_arn))
-        return rule.reason if rule else None
+        if rule is not None:
+            version.fail_training(rule.reason)
 
-    def _take(self, matches: Any) -> FaultRule | None:
+    def _take(self, matches: Callable[[FaultRule], bool]) -> FaultRule | None:
         with self._lock:
             for rule in self._rules:
                 if matches(rule):

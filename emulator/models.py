@@ -1,8 +1,9 @@
 """Amazon Personalize resources and their backend, in moto's layout (one backend per account and region).
 
 Extends moto's own Personalize backend (which has schemas only) with dataset groups, solutions and solution versions.
-Statuses advance with time through moto's state manager, so they can also be switched to moto's `manual` or
-`immediate` progressions over moto's `/moto-api/state-manager/set-transition` endpoint.
+The backend's methods take the API's parameters as keyword arguments (`responses.py` maps the JSON names). Statuses
+move through moto's state manager (`state.py`): with time by default, or by moto's `manual` and `immediate`
+progressions; the Describe calls advance them, as moto's backends do.
 """
 
 from __future__ import annotations
@@ -11,15 +12,11 @@ import functools
 import hashlib
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
 from moto.core.base_backend import BackendDict
 from moto.core.common_models import BaseModel
 from moto.core.exceptions import InvalidToken
-from moto.core.utils import unix_time
-from moto.moto_api import state_manager
-from moto.moto_api._internal.managed_state_model import ManagedState
 from moto.personalize.models import PersonalizeBackend
 from moto.utilities.paginator import paginate
 from moto.utilities.tagging_service import TaggingService
@@ -34,12 +31,7 @@ from .exceptions import (
     TooManyTagKeysException,
     TooManyTagsException,
 )
-from .faults import faults
-
-SETUP_MODEL = "personalize::setup"
-"""State-manager name for dataset groups and solutions (CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE)."""
-TRAINING_MODEL = "personalize::solutionversion"
-"""State-manager name for solution versions; each of the two training steps takes `seconds`."""
+from .state import DATASET_GROUP_MODEL, SOLUTION_MODEL, SOLUTION_VERSION_MODEL, TimedState, epoch_seconds, utcnow
 
 PENDING = "CREATE PENDING"
 IN_PROGRESS = "CREATE IN_PROGRESS"
@@ -48,6 +40,9 @@ FAILED = "CREATE FAILED"
 STOPPING = "CREATE STOPPING"
 STOPPED = "CREATE STOPPED"
 TRAINING = (PENDING, IN_PROGRESS)
+SETUP_PATH = [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)]
+
+Tags = list[dict[str, str]]
 
 MAX_TAGS = 50
 MAX_TRAININGS_PER_REGION = 20
@@ -82,9 +77,6 @@ METRIC_NAMES = (
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-state_manager.register_default_transition(SETUP_MODEL, {"progression": "time", "seconds": 0.5})
-state_manager.register_default_transition(TRAINING_MODEL, {"progression": "time", "seconds": 2})
 
 PAGINATION_MODEL = {
     "list_solutions": {
@@ -121,87 +113,73 @@ def paginate_with_next_token_errors(method: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-class TimedState(ManagedState):
-    """moto's ManagedState, except that time progression catches up on every step that is due.
 
-    moto advances at most one step per read, so a version nobody looked at for an hour would still need two more
-    intervals to finish; the real service finishes in the background.
-    """
-
-    def __init__(self, model_name: str, transitions: list[tuple[str | None, str]]):
-        super().__init__(model_name, transitions)
-        self.changed_at = datetime.now()
-
-    @property
-    def status(self) -> str:
-        before = self._status
-        config = state_manager.get_transition(self.model_name)
-        if config["progression"] == "time":
-            step = timedelta(seconds=config["seconds"])
-            while self._get_next_status(self._status) != self._status and datetime.now() >= self._time_progressed + step:
-                self._status = self._get_next_status(self._status)
-                self._time_progressed += step
-            if self._status != before:
-                self.changed_at = self._time_progressed
-        else:
-            ManagedState.status.fget(self)  # type: ignore[attr-defined]
-            if self._status != before:
-                self.changed_at = datetime.now()
-        return self._status  # type: ignore[return-value]
-
-    @status.setter
-    def status(self, value: str) -> None:
-        self._status = value
-        self._time_progressed = self.changed_at = datetime.now()
-
-    def restart(self, transitions: list[tuple[str | None, str]]) -> None:
-        """Follow a new path from the current status (used when a training is stopped)."""
-        self._transitions = transitions
-        self._time_progressed = datetime.now()
-
-
-def _epoch(moment: datetime) -> float:
-    return unix_time(moment)
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
 
 
 class DatasetGroup(BaseModel):
-    def __init__(self, account_id: str, region: str, partition: str, name: str, params: dict[str, Any]):
+    def __init__(
+        self,
+        account_id: str,
+        region_name: str,
+        partition: str,
+        name: str,
+        role_arn: str | None = None,
+        kms_key_arn: str | None = None,
+        domain: str | None = None,
+    ):
         self.name = name
-        self.arn = f"arn:{partition}:personalize:{region}:{account_id}:dataset-group/{name}"
-        self.role_arn = params.get("roleArn")
-        self.kms_key_arn = params.get("kmsKeyArn")
-        self.domain = params.get("domain")
-        self.created = datetime.now()
-        self.state = TimedState(SETUP_MODEL, [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)])
+        self.arn = f"arn:{partition}:personalize:{region_name}:{account_id}:dataset-group/{name}"
+        self.role_arn = role_arn
+        self.kms_key_arn = kms_key_arn
+        self.domain = domain
+        self.created = utcnow()
+        self.state = TimedState(DATASET_GROUP_MODEL, SETUP_PATH)
 
     def to_dict(self) -> dict[str, Any]:
-        data = {
-            "name": self.name,
-            "datasetGroupArn": self.arn,
-            "status": self.state.status,
-            "creationDateTime": _epoch(self.created),
-            "lastUpdatedDateTime": _epoch(self.state.changed_at),
-            "roleArn": self.role_arn,
-            "kmsKeyArn": self.kms_key_arn,
-            "domain": self.domain,
-        }
-        return {k: v for k, v in data.items() if v is not None}
+        return _without_none(
+            {
+                "name": self.name,
+                "datasetGroupArn": self.arn,
+                "status": self.state.status,
+                "creationDateTime": epoch_seconds(self.created),
+                "lastUpdatedDateTime": epoch_seconds(self.state.changed_at),
+                "roleArn": self.role_arn,
+                "kmsKeyArn": self.kms_key_arn,
+                "domain": self.domain,
+            }
+        )
 
 
 class Solution(BaseModel):
-    def __init__(self, account_id: str, region: str, partition: str, name: str, params: dict[str, Any]):
+    def __init__(
+        self,
+        account_id: str,
+        region_name: str,
+        partition: str,
+        name: str,
+        dataset_group_arn: str,
+        recipe_arn: str | None = None,
+        perform_hpo: bool = False,
+        perform_automl: bool = False,
+        perform_auto_training: bool = True,
+        perform_incremental_update: bool = False,
+        event_type: str | None = None,
+        solution_config: dict[str, Any] | None = None,
+    ):
         self.name = name
-        self.arn = f"arn:{partition}:personalize:{region}:{account_id}:solution/{name}"
-        self.dataset_group_arn: str = params["datasetGroupArn"]
-        self.recipe_arn: str | None = params.get("recipeArn")
-        self.perform_hpo = params.get("performHPO", False)
-        self.perform_automl = params.get("performAutoML", False)
-        self.perform_auto_training = params.get("performAutoTraining", True)
-        self.perform_incremental_update = params.get("performIncrementalUpdate", False)
-        self.event_type = params.get("eventType")
-        self.solution_config = params.get("solutionConfig")
-        self.created = datetime.now()
-        self.state = TimedState(SETUP_MODEL, [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)])
+        self.arn = f"arn:{partition}:personalize:{region_name}:{account_id}:solution/{name}"
+        self.dataset_group_arn = dataset_group_arn
+        self.recipe_arn = recipe_arn
+        self.perform_hpo = perform_hpo
+        self.perform_automl = perform_automl
+        self.perform_auto_training = perform_auto_training
+        self.perform_incremental_update = perform_incremental_update
+        self.event_type = event_type
+        self.solution_config = solution_config
+        self.created = utcnow()
+        self.state = TimedState(SOLUTION_MODEL, SETUP_PATH)
         self.versions: dict[str, SolutionVersion] = {}
 
     @property
@@ -209,15 +187,16 @@ class Solution(BaseModel):
         return (self.recipe_arn or "").rsplit("/", 1)[-1]
 
     def summary(self) -> dict[str, Any]:
-        data = {
-            "name": self.name,
-            "solutionArn": self.arn,
-            "status": self.state.status,
-            "creationDateTime": _epoch(self.created),
-            "lastUpdatedDateTime": _epoch(self.state.changed_at),
-            "recipeArn": self.recipe_arn,
-        }
-        return {k: v for k, v in data.items() if v is not None}
+        return _without_none(
+            {
+                "name": self.name,
+                "solutionArn": self.arn,
+                "status": self.state.status,
+                "creationDateTime": epoch_seconds(self.created),
+                "lastUpdatedDateTime": epoch_seconds(self.state.changed_at),
+                "recipeArn": self.recipe_arn,
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = self.summary()
@@ -228,10 +207,7 @@ class Solution(BaseModel):
             performIncrementalUpdate=self.perform_incremental_update,
             datasetGroupArn=self.dataset_group_arn,
         )
-        if self.event_type is not None:
-            data["eventType"] = self.event_type
-        if self.solution_config is not None:
-            data["solutionConfig"] = self.solution_config
+        data.update(_without_none({"eventType": self.event_type, "solutionConfig": self.solution_config}))
         if self.versions:
             latest = max(self.versions.values(), key=lambda v: v.created)
             data["latestSolutionVersion"] = latest.summary()
@@ -239,19 +215,23 @@ class Solution(BaseModel):
 
 
 class SolutionVersion(BaseModel):
-    def __init__(self, solution: Solution, name: str | None, training_mode: str, failure_reason: str | None):
+    def __init__(self, solution: Solution, name: str | None, training_mode: str):
         self.solution = solution
         self.name = name
         self.arn = f"{solution.arn}/{random.getrandbits(32):08x}"
         self.training_mode = training_mode
-        self.created = datetime.now()
-        self.failure_reason = failure_reason
-        outcome = FAILED if failure_reason else ACTIVE
-        self.state = TimedState(TRAINING_MODEL, [(PENDING, IN_PROGRESS), (IN_PROGRESS, outcome)])
+        self.created = utcnow()
+        self.failure_reason: str | None = None
+        self.state = TimedState(SOLUTION_VERSION_MODEL, [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)])
 
     @property
     def status(self) -> str:
         return self.state.status
+
+    def fail_training(self, reason: str) -> None:
+        """End this training in CREATE FAILED with `reason` instead of ACTIVE, on the same schedule."""
+        self.failure_reason = reason
+        self.state.follow([(PENDING, IN_PROGRESS), (IN_PROGRESS, FAILED)], restart_clock=False)
 
     def stop(self) -> None:
         """CREATE PENDING stops at once; CREATE IN_PROGRESS goes through CREATE STOPPING."""
@@ -260,17 +240,12 @@ class SolutionVersion(BaseModel):
             self.state.status = STOPPED
         elif status == IN_PROGRESS:
             self.state.status = STOPPING
-            self.state.restart([(STOPPING, STOPPED)])
+            self.state.follow([(STOPPING, STOPPED)])
         else:
             raise ResourceInUseException(
                 f"Solution version {self.arn} is in status {status}; only a version in CREATE PENDING or "
                 "CREATE IN_PROGRESS can be stopped."
             )
-
-    def training_hours(self) -> float | None:
-        if self.status != ACTIVE:
-            return None
-        return round((self.state.changed_at - self.created).total_seconds() / 3600, 6)
 
     def metrics(self) -> dict[str, float]:
         # Deterministic per version, so repeated reads agree.
@@ -279,15 +254,16 @@ class SolutionVersion(BaseModel):
         return {name: round(rng.uniform(0.05, 0.95), 4) for name in METRIC_NAMES}
 
     def summary(self) -> dict[str, Any]:
+        status = self.status  # read once: every field below describes the same moment
         data = {
             "solutionVersionArn": self.arn,
-            "status": self.status,
+            "status": status,
             "trainingMode": self.training_mode,
             "trainingType": "MANUAL",
-            "creationDateTime": _epoch(self.created),
-            "lastUpdatedDateTime": _epoch(self.state.changed_at),
+            "creationDateTime": epoch_seconds(self.created),
+            "lastUpdatedDateTime": epoch_seconds(self.state.changed_at),
         }
-        if data["status"] == FAILED:
+        if status == FAILED:
             data["failureReason"] = self.failure_reason
         return data
 
@@ -301,15 +277,20 @@ class SolutionVersion(BaseModel):
             performIncrementalUpdate=solution.perform_incremental_update,
             datasetGroupArn=solution.dataset_group_arn,
         )
-        for key, value in (
-            ("name", self.name),
-            ("recipeArn", solution.recipe_arn),
-            ("eventType", solution.event_type),
-            ("solutionConfig", solution.solution_config),
-            ("trainingHours", self.training_hours()),
-        ):
-            if value is not None:
-                data[key] = value
+        training_hours = None
+        if data["status"] == ACTIVE:
+            training_hours = round((self.state.changed_at - self.created).total_seconds() / 3600, 6)
+        data.update(
+            _without_none(
+                {
+                    "name": self.name,
+                    "recipeArn": solution.recipe_arn,
+                    "eventType": solution.event_type,
+                    "solutionConfig": solution.solution_config,
+                    "trainingHours": training_hours,
+                }
+            )
+        )
         return data
 
 
@@ -324,75 +305,110 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     # Dataset groups
 
-    def create_dataset_group(self, params: dict[str, Any]) -> DatasetGroup:
-        name = params["name"]
+    def create_dataset_group(
+        self,
+        name: str,
+        role_arn: str | None = None,
+        kms_key_arn: str | None = None,
+        domain: str | None = None,
+        tags: Tags | None = None,
+    ) -> DatasetGroup:
         if any(g.name == name for g in self.dataset_groups.values()):
             raise ResourceAlreadyExistsException(f"Dataset group {name} already exists.")
-        self._check_new_tags(params.get("tags"))
-        group = DatasetGroup(self.account_id, self.region_name, self.partition, name, params)
+        self._check_new_tags(tags)
+        group = DatasetGroup(
+            self.account_id, self.region_name, self.partition, name,
+            role_arn=role_arn, kms_key_arn=kms_key_arn, domain=domain,
+        )  # fmt: skip
         self.dataset_groups[group.arn] = group
-        self.tagger.tag_resource(group.arn, params.get("tags"))
+        self.tagger.tag_resource(group.arn, tags)
         return group
 
-    def describe_dataset_group(self, arn: str) -> DatasetGroup:
-        if arn not in self.dataset_groups:
-            raise ResourceNotFoundException(arn)
-        return self.dataset_groups[arn]
+    def describe_dataset_group(self, dataset_group_arn: str) -> DatasetGroup:
+        group = self._dataset_group(dataset_group_arn)
+        group.state.advance()
+        return group
 
     # Solutions
 
-    def create_solution(self, params: dict[str, Any]) -> Solution:
-        name = params["name"]
-        group = self.describe_dataset_group(params["datasetGroupArn"])
+    def create_solution(
+        self,
+        name: str,
+        dataset_group_arn: str,
+        recipe_arn: str | None = None,
+        perform_hpo: bool = False,
+        perform_automl: bool = False,
+        perform_auto_training: bool = True,
+        perform_incremental_update: bool = False,
+        event_type: str | None = None,
+        solution_config: dict[str, Any] | None = None,
+        tags: Tags | None = None,
+    ) -> Solution:
+        group = self._dataset_group(dataset_group_arn)
         if group.state.status != ACTIVE:
             raise ResourceInUseException(f"Dataset group {group.arn} is not ACTIVE (status {group.state.status}).")
         if any(s.name == name for s in self.solutions.values()):
             raise ResourceAlreadyExistsException(f"Solution {name} already exists.")
-        recipe_arn = params.get("recipeArn")
-        if not recipe_arn and not params.get("performAutoML"):
+        if not recipe_arn and not perform_automl:
             raise InvalidInputException("Provide a recipeArn, or set performAutoML to true.")
         if recipe_arn and recipe_arn.rsplit("/", 1)[-1] not in KNOWN_RECIPES:
             raise ResourceNotFoundException(recipe_arn)
-        self._check_new_tags(params.get("tags"))
-        solution = Solution(self.account_id, self.region_name, self.partition, name, params)
+        self._check_new_tags(tags)
+        solution = Solution(
+            self.account_id, self.region_name, self.partition, name,
+            dataset_group_arn=dataset_group_arn,
+            recipe_arn=recipe_arn,
+            perform_hpo=perform_hpo,
+            perform_automl=perform_automl,
+            perform_auto_training=perform_auto_training,
+            perform_incremental_update=perform_incremental_update,
+            event_type=event_type,
+            solution_config=solution_config,
+        )  # fmt: skip
         self.solutions[solution.arn] = solution
-        self.tagger.tag_resource(solution.arn, params.get("tags"))
+        self.tagger.tag_resource(solution.arn, tags)
         return solution
 
-    def describe_solution(self, arn: str) -> Solution:
-        if arn not in self.solutions:
-            raise ResourceNotFoundException(arn)
-        return self.solutions[arn]
+    def describe_solution(self, solution_arn: str) -> Solution:
+        solution = self._solution(solution_arn)
+        solution.state.advance()
+        return solution
 
     @paginate_with_next_token_errors
     def list_solutions(self, dataset_group_arn: str | None = None) -> list[Solution]:
         # ListSolutions has no ResourceNotFoundException in the model: an unknown dataset group lists nothing.
         return [s for s in self.solutions.values() if dataset_group_arn in (None, s.dataset_group_arn)]
 
-    def delete_solution(self, arn: str) -> None:
-        solution = self.describe_solution(arn)
+    def delete_solution(self, solution_arn: str) -> None:
+        solution = self._solution(solution_arn)
         training = [v.arn for v in solution.versions.values() if v.status in TRAINING + (STOPPING,)]
         if training:
             raise ResourceInUseException(
-                f"Solution {arn} has a solution version in progress ({training[0]}); stop it or wait for it to finish."
+                f"Solution {solution_arn} has a solution version in progress ({training[0]}); stop it or wait for it "
+                "to finish."
             )
         for version_arn in solution.versions:
             self.tagger.delete_all_tags_for_resource(version_arn)
-        self.tagger.delete_all_tags_for_resource(arn)
-        del self.solutions[arn]
+        self.tagger.delete_all_tags_for_resource(solution_arn)
+        del self.solutions[solution_arn]
 
     # Solution versions
 
-    def create_solution_version(self, params: dict[str, Any]) -> SolutionVersion:
-        solution = self.describe_solution(params["solutionArn"])
+    def create_solution_version(
+        self,
+        solution_arn: str,
+        name: str | None = None,
+        training_mode: str | None = None,
+        tags: Tags | None = None,
+    ) -> SolutionVersion:
+        solution = self._solution(solution_arn)
         if solution.state.status != ACTIVE:
             raise ResourceInUseException(
                 f"Solution {solution.arn} is not ACTIVE (status {solution.state.status}); wait for it to become ACTIVE."
             )
-        name = params.get("name")
         if name is not None and any(v.name == name for v in solution.versions.values()):
             raise ResourceAlreadyExistsException(f"Solution version {name} already exists for solution {solution.arn}.")
-        mode = params.get("trainingMode", "FULL")
+        mode = training_mode or "FULL"
         if mode == "UPDATE":
             if solution.recipe_name not in INCREMENTAL_RECIPES:
                 raise InvalidInputException(
@@ -403,72 +419,88 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
                 raise InvalidInputException(
                     f"trainingMode UPDATE needs an ACTIVE solution version of {solution.arn} trained with trainingMode FULL."
                 )
-        self._check_new_tags(params.get("tags"))
+        self._check_new_tags(tags)
         training = sum(v.status in TRAINING for s in self.solutions.values() for v in s.versions.values())
         if training >= MAX_TRAININGS_PER_REGION:
             raise LimitExceededException(
                 f"You have reached the limit of {MAX_TRAININGS_PER_REGION} solution versions in CREATE PENDING or "
                 f"CREATE IN_PROGRESS in {self.region_name}."
             )
-        version = SolutionVersion(solution, name, mode, faults.take_training_failure(solution.arn))
+        version = SolutionVersion(solution, name, mode)
         solution.versions[version.arn] = version
-        self.tagger.tag_resource(version.arn, params.get("tags"))
+        self.tagger.tag_resource(version.arn, tags)
         return version
 
-    def describe_solution_version(self, arn: str) -> SolutionVersion:
-        solution_arn = arn.rsplit("/", 1)[0]
-        solution = self.solutions.get(solution_arn)
-        if solution is None or arn not in solution.versions:
-            raise ResourceNotFoundException(arn)
-        return solution.versions[arn]
+    def describe_solution_version(self, solution_version_arn: str) -> SolutionVersion:
+        version = self._solution_version(solution_version_arn)
+        version.state.advance()
+        return version
 
     @paginate_with_next_token_errors
     def list_solution_versions(self, solution_arn: str | None = None) -> list[SolutionVersion]:
-        if solution_arn:
-            solutions = [self.describe_solution(solution_arn)]
-        else:
-            solutions = list(self.solutions.values())
+        solutions = [self._solution(solution_arn)] if solution_arn else list(self.solutions.values())
         versions = [v for s in solutions for v in s.versions.values()]
         return sorted(versions, key=lambda v: v.created, reverse=True)
 
-    def stop_solution_version_creation(self, arn: str) -> None:
-        self.describe_solution_version(arn).stop()
+    def stop_solution_version_creation(self, solution_version_arn: str) -> None:
+        self._solution_version(solution_version_arn).stop()
 
-    def get_solution_metrics(self, arn: str) -> dict[str, float]:
-        version = self.describe_solution_version(arn)
-        if version.status != ACTIVE:
-            raise ResourceInUseException(f"Solution version {arn} is not ACTIVE (status {version.status}).")
+    def get_solution_metrics(self, solution_version_arn: str) -> dict[str, float]:
+        version = self._solution_version(solution_version_arn)
+        status = version.status
+        if status != ACTIVE:
+            raise ResourceInUseException(f"Solution version {solution_version_arn} is not ACTIVE (status {status}).")
         return version.metrics()
 
     # Tags
 
-    def tag_resource(self, arn: str, tags: list[dict[str, str]]) -> None:
-        self._check_taggable(arn)
+    def tag_resource(self, resource_arn: str, tags: Tags) -> None:
+        self._check_taggable(resource_arn)
         self._check_reserved([t["tagKey"] for t in tags])
-        merged = self.tagger.get_tag_dict_for_resource(arn) | {t["tagKey"]: t["tagValue"] for t in tags}
+        merged = self.tagger.get_tag_dict_for_resource(resource_arn) | {t["tagKey"]: t["tagValue"] for t in tags}
         if len(merged) > MAX_TAGS:
-            raise TooManyTagsException(f"A resource can have at most {MAX_TAGS} tags; this request would give {arn} {len(merged)}.")
-        self.tagger.tag_resource(arn, tags)
-
-    def untag_resource(self, arn: str, keys: list[str]) -> None:
-        self._check_taggable(arn)
-        self._check_reserved(keys)
-        if len(set(keys)) > MAX_TAGS:
-            raise TooManyTagKeysException(
-                f"The request contains {len(set(keys))} tag keys; a resource can have at most {MAX_TAGS} tags."
+            raise TooManyTagsException(
+                f"A resource can have at most {MAX_TAGS} tags; this request would give {resource_arn} {len(merged)}."
             )
-        self.tagger.untag_resource_using_names(arn, keys)
+        self.tagger.tag_resource(resource_arn, tags)
 
-    def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:
-        self._check_taggable(arn)
-        return self.tagger.list_tags_for_resource(arn)["tags"]
+    def untag_resource(self, resource_arn: str, tag_keys: list[str]) -> None:
+        self._check_taggable(resource_arn)
+        self._check_reserved(tag_keys)
+        if len(set(tag_keys)) > MAX_TAGS:
+            raise TooManyTagKeysException(
+                f"The request contains {len(set(tag_keys))} tag keys; a resource can have at most {MAX_TAGS} tags."
+            )
+        self.tagger.untag_resource_using_names(resource_arn, tag_keys)
+
+    def list_tags_for_resource(self, resource_arn: str) -> Tags:
+        self._check_taggable(resource_arn)
+        return self.tagger.list_tags_for_resource(resource_arn)["tags"]
+
+    # Finders: look a resource up without counting as a Describe call (which advances `manual` progressions).
+
+    def _dataset_group(self, arn: str) -> DatasetGroup:
+        if arn not in self.dataset_groups:
+            raise ResourceNotFoundException(arn)
+        return self.dataset_groups[arn]
+
+    def _solution(self, arn: str) -> Solution:
+        if arn not in self.solutions:
+            raise ResourceNotFoundException(arn)
+        return self.solutions[arn]
+
+    def _solution_version(self, arn: str) -> SolutionVersion:
+        solution = self.solutions.get(arn.rsplit("/", 1)[0])
+        if solution is None or arn not in solution.versions:
+            raise ResourceNotFoundException(arn)
+        return solution.versions[arn]
 
     def _check_taggable(self, arn: str) -> None:
         if arn in self.dataset_groups or arn in self.solutions or arn in self.schemas:
             return
-        self.describe_solution_version(arn)
+        self._solution_version(arn)
 
-    def _check_new_tags(self, tags: list[dict[str, str]] | None) -> None:
+    def _check_new_tags(self, tags: Tags | None) -> None:
         if not tags:
             return
         self._check_reserved([t["tagKey"] for t in tags])

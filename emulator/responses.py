@@ -1,4 +1,5 @@
-"""Thin request handlers: parse the JSON body, call the backend, dump the JSON answer (moto's layout)."""
+"""Thin request handlers, in moto's layout: read the JSON body, call the backend with keyword arguments, dump the
+JSON answer. The one place that maps the API's camelCase names to the backend's parameters."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from moto.personalize.responses import PersonalizeResponse
 
+from .faults import faults
 from .models import PersonalizeEmulatorBackend, personalize_emulator_backends
 
 
@@ -22,22 +24,41 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
         return json.loads(self.body or "{}")
 
     def create_dataset_group(self) -> str:
-        group = self.personalize_backend.create_dataset_group(self.params)
+        params = self.params
+        group = self.personalize_backend.create_dataset_group(
+            name=params["name"],
+            role_arn=params.get("roleArn"),
+            kms_key_arn=params.get("kmsKeyArn"),
+            domain=params.get("domain"),
+            tags=params.get("tags"),
+        )
         body: dict[str, Any] = {"datasetGroupArn": group.arn}
         if group.domain:
             body["domain"] = group.domain
         return json.dumps(body)
 
     def describe_dataset_group(self) -> str:
-        group = self.personalize_backend.describe_dataset_group(self.params["datasetGroupArn"])
+        group = self.personalize_backend.describe_dataset_group(dataset_group_arn=self.params["datasetGroupArn"])
         return json.dumps({"datasetGroup": group.to_dict()})
 
     def create_solution(self) -> str:
-        solution = self.personalize_backend.create_solution(self.params)
+        params = self.params
+        solution = self.personalize_backend.create_solution(
+            name=params["name"],
+            dataset_group_arn=params["datasetGroupArn"],
+            recipe_arn=params.get("recipeArn"),
+            perform_hpo=params.get("performHPO", False),
+            perform_automl=params.get("performAutoML", False),
+            perform_auto_training=params.get("performAutoTraining", True),
+            perform_incremental_update=params.get("performIncrementalUpdate", False),
+            event_type=params.get("eventType"),
+            solution_config=params.get("solutionConfig"),
+            tags=params.get("tags"),
+        )
         return json.dumps({"solutionArn": solution.arn})
 
     def describe_solution(self) -> str:
-        solution = self.personalize_backend.describe_solution(self.params["solutionArn"])
+        solution = self.personalize_backend.describe_solution(solution_arn=self.params["solutionArn"])
         return json.dumps({"solution": solution.to_dict()})
 
     def list_solutions(self) -> str:
@@ -50,15 +71,23 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
         return json.dumps(_page("solutions", [s.summary() for s in solutions], next_token))
 
     def delete_solution(self) -> str:
-        self.personalize_backend.delete_solution(self.params["solutionArn"])
+        self.personalize_backend.delete_solution(solution_arn=self.params["solutionArn"])
         return "{}"
 
     def create_solution_version(self) -> str:
-        version = self.personalize_backend.create_solution_version(self.params)
+        params = self.params
+        version = self.personalize_backend.create_solution_version(
+            solution_arn=params["solutionArn"],
+            name=params.get("name"),
+            training_mode=params.get("trainingMode"),
+            tags=params.get("tags"),
+        )
+        faults.fail_training_if_armed(version)
         return json.dumps({"solutionVersionArn": version.arn})
 
     def describe_solution_version(self) -> str:
-        version = self.personalize_backend.describe_solution_version(self.params["solutionVersionArn"])
+        arn = self.params["solutionVersionArn"]
+        version = self.personalize_backend.describe_solution_version(solution_version_arn=arn)
         return json.dumps({"solutionVersion": version.to_dict()})
 
     def list_solution_versions(self) -> str:
@@ -71,26 +100,27 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
         return json.dumps(_page("solutionVersions", [v.summary() for v in versions], next_token))
 
     def stop_solution_version_creation(self) -> str:
-        self.personalize_backend.stop_solution_version_creation(self.params["solutionVersionArn"])
+        arn = self.params["solutionVersionArn"]
+        self.personalize_backend.stop_solution_version_creation(solution_version_arn=arn)
         return "{}"
 
     def get_solution_metrics(self) -> str:
         arn = self.params["solutionVersionArn"]
-        metrics = self.personalize_backend.get_solution_metrics(arn)
+        metrics = self.personalize_backend.get_solution_metrics(solution_version_arn=arn)
         return json.dumps({"solutionVersionArn": arn, "metrics": metrics})
 
     def tag_resource(self) -> str:
         params = self.params
-        self.personalize_backend.tag_resource(params["resourceArn"], params["tags"])
+        self.personalize_backend.tag_resource(resource_arn=params["resourceArn"], tags=params["tags"])
         return "{}"
 
     def untag_resource(self) -> str:
         params = self.params
-        self.personalize_backend.untag_resource(params["resourceArn"], params["tagKeys"])
+        self.personalize_backend.untag_resource(resource_arn=params["resourceArn"], tag_keys=params["tagKeys"])
         return "{}"
 
     def list_tags_for_resource(self) -> str:
-        tags = self.personalize_backend.list_tags_for_resource(self.params["resourceArn"])
+        tags = self.personalize_backend.list_tags_for_resource(resource_arn=self.params["resourceArn"])
         return json.dumps({"tags": tags})
 
 

@@ -1,0 +1,117 @@
+"""The `/_emulator/` control API, served on the emulator's own port (`emulator/control.py` is its Python client).
+
+| method and path | body | answer |
+|---|---|---|
+| `GET /_emulator/health` | | `{"ok": true, "trainingSeconds": S, "setupSeconds": S}` |
+| `GET /_emulator/requests` | | `{"requests": [{"operation", "params", "time", "status"}, ...]}`, oldest first |
+| `DELETE /_emulator/requests` | | `{}`; the log is emptied |
+| `GET /_emulator/faults` | | `{"faults": [rule, ...]}`, the armed rules |
+| `POST /_emulator/faults` | a rule or a list of rules (see `faults.py`) | `{"faults": [...]}`; 400 `{"error"}` if any is bad |
+| `DELETE /_emulator/faults` | | `{}`; every rule is disarmed |
+| `POST /_emulator/timing` | `{"trainingSeconds": S, "setupSeconds": S}`, either optional | the timing now in force |
+| `POST /_emulator/reset` | | `{}`; every resource, fault rule and logged request is forgotten |
+
+Anything else answers 404 `{"error": "no control route ..."}`; a body that is not JSON, 400 `{"error"}`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.core.base_backend import BackendDict
+
+from .faults import faults, parse_rules
+from .request_log import request_log
+from .state import set_timing, timing
+from .wsgi import Environ, StartResponse, json_response, read_body
+
+PREFIX = "/_emulator/"
+
+Answer = tuple[int, Any]
+Handler = Callable[[Any], Answer]
+
+
+def reset() -> None:
+    """Forget every resource, fault rule and logged request (the timing stays)."""
+    BackendDict.reset()
+    faults.clear()
+    request_log.clear()
+
+
+def _health(body: Any) -> Answer:
+    return 200, {"ok": True, **timing()}
+
+
+def _requests(body: Any) -> Answer:
+    return 200, {"requests": request_log.entries()}
+
+
+def _clear_requests(body: Any) -> Answer:
+    request_log.clear()
+    return 200, {}
+
+
+def _faults(body: Any) -> Answer:
+    return 200, {"faults": faults.rules()}
+
+
+def _add_faults(body: Any) -> Answer:
+    try:
+        faults.add(*parse_rules(body))
+    except ValueError as error:
+        return 400, {"error": str(error)}
+    return 200, {"faults": faults.rules()}
+
+
+def _clear_faults(body: Any) -> Answer:
+    faults.clear()
+    return 200, {}
+
+
+def _set_timing(body: Any) -> Answer:
+    if not isinstance(body, dict):
+        return 400, {"error": "timing must be a JSON object"}
+    seconds = {key: body.get(key) for key in ("trainingSeconds", "setupSeconds")}
+    for key, value in seconds.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            return 400, {"error": f"{key!r} must be a number >= 0; got {value!r}"}
+    set_timing(seconds["trainingSeconds"], seconds["setupSeconds"])
+    return 200, timing()
+
+
+def _reset(body: Any) -> Answer:
+    reset()
+    return 200, {}
+
+
+ROUTES: dict[tuple[str, str], Handler] = {
+    ("GET", "health"): _health,
+    ("GET", "requests"): _requests,
+    ("DELETE", "requests"): _clear_requests,
+    ("GET", "faults"): _faults,
+    ("POST", "faults"): _add_faults,
+    ("DELETE", "faults"): _clear_faults,
+    ("POST", "timing"): _set_timing,
+    ("POST", "reset"): _reset,
+}
+
+
+def handles(environ: Environ) -> bool:
+    return environ.get("PATH_INFO", "").startswith(PREFIX)
+
+
+def serve(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+    """Answer one control request (one whose path starts with `/_emulator/`)."""
+    method = environ["REQUEST_METHOD"]
+    route = environ.get("PATH_INFO", "")[len(PREFIX):]
+    try:
+        body = json.loads(read_body(environ) or b"{}")
+    except ValueError:
+        return json_response(start_response, 400, {"error": "body must be JSON"})
+    handler = ROUTES.get((method, route))
+    if handler is None:
+        return json_response(start_response, 404, {"error": f"no control route {method} /_emulator/{route}"})
+    status, payload = handler(body)
+    return json_response(start_response, status, payload)

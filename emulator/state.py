@@ -1,0 +1,132 @@
+"""Asynchronous statuses as data, through moto's state manager: one model name per resource type.
+
+Each resource's status follows a transition list (`CREATE PENDING -> CREATE IN_PROGRESS -> ACTIVE` and so on), and
+how it moves along it is moto's per-model progression, set over moto's `/moto-api/state-manager/set-transition`
+endpoint or with `set_timing` (`--training-seconds`, `--setup-seconds`, `POST /_emulator/timing`):
+
+- `time` (the default): one step every `seconds`; a resource nobody reads still finishes on time.
+- `manual`: one step after every `times` Describe calls of that resource (DescribeDatasetGroup, DescribeSolution,
+  DescribeSolutionVersion); no time passes for it otherwise.
+- `immediate`: the last status of the path at the first read.
+
+Timestamps are timezone-aware UTC, so the epoch seconds on the wire do not depend on the machine's TZ.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from moto.moto_api import state_manager
+from moto.moto_api._internal.managed_state_model import ManagedState
+
+DATASET_GROUP_MODEL = "personalize::datasetgroup"
+SOLUTION_MODEL = "personalize::solution"
+SOLUTION_VERSION_MODEL = "personalize::solutionversion"
+SETUP_MODELS = (DATASET_GROUP_MODEL, SOLUTION_MODEL)
+"""The models `--setup-seconds` times: dataset groups and solutions, two steps each to ACTIVE."""
+
+DEFAULT_TRAINING_SECONDS = 4.0
+DEFAULT_SETUP_SECONDS = 1.0
+
+Transitions = list[tuple[str | None, str]]
+
+
+def utcnow() -> datetime:
+    """The emulator's clock: timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def epoch_seconds(moment: datetime) -> float:
+    """Epoch seconds, as AWS JSON 1.1 sends timestamps."""
+    return moment.timestamp()
+
+
+def _time_progression(total_seconds: float) -> dict[str, Any]:
+    # Every path the emulator models takes two steps to its end (PENDING -> IN_PROGRESS -> outcome), half each.
+    return {"progression": "time", "seconds": total_seconds / 2}
+
+
+def set_timing(training_seconds: float | None = None, setup_seconds: float | None = None) -> None:
+    """Time progression for solution versions (CREATE PENDING, then CREATE IN_PROGRESS, `training_seconds / 2`
+    each; stopping takes half) and for dataset groups and solutions (`setup_seconds` to ACTIVE).
+
+    This becomes the models' registered default and replaces any progression set over moto's API, so moto's
+    `unset-transition` comes back to it.
+    """
+    for models, seconds in ((SOLUTION_VERSION_MODEL,), training_seconds), (SETUP_MODELS, setup_seconds):
+        if seconds is None:
+            continue
+        for model in models:
+            state_manager.register_default_transition(model, _time_progression(seconds))
+            state_manager.unset_transition(model)
+
+
+def timing() -> dict[str, float]:
+    """The current time progressions as `set_timing` takes them (0 for a model on `manual` or `immediate`)."""
+
+    def total(model: str) -> float:
+        config = state_manager.get_transition(model)
+        return config.get("seconds", 0) * 2 if config["progression"] == "time" else 0
+
+    return {"trainingSeconds": total(SOLUTION_VERSION_MODEL), "setupSeconds": total(SOLUTION_MODEL)}
+
+
+for _model, _seconds in (
+    (SOLUTION_VERSION_MODEL, DEFAULT_TRAINING_SECONDS),
+    (DATASET_GROUP_MODEL, DEFAULT_SETUP_SECONDS),
+    (SOLUTION_MODEL, DEFAULT_SETUP_SECONDS),
+):
+    state_manager.register_default_transition(_model, _time_progression(_seconds))
+
+
+class TimedState(ManagedState):
+    """moto's ManagedState with a UTC clock, the time of the last change, and time progression that catches up.
+
+    moto advances at most one step per read, so a version nobody looked at for an hour would still need two more
+    intervals to finish; the real service finishes in the background. `manual` and `immediate` are moto's own.
+    Describe calls call `advance()`, as moto's backends do.
+    """
+
+    def __init__(self, model_name: str, transitions: Transitions):
+        super().__init__(model_name, transitions)
+        self._time_progressed = self.changed_at = utcnow()
+
+    @property
+    def status(self) -> str:
+        before = self._status
+        config = state_manager.get_transition(self.model_name)
+        progression = config["progression"]
+        if progression == "time":
+            step = timedelta(seconds=config["seconds"])
+            now = utcnow()
+            while self._next() != self._status and now >= self._time_progressed + step:
+                self._status = self._next()
+                self._time_progressed += step
+            if self._status != before:
+                self.changed_at = self._time_progressed
+            return self._status  # type: ignore[return-value]
+        if progression == "immediate":
+            self._status = self._get_last_status(previous=self._status)
+        elif progression == "manual" and self._tick >= config["times"]:
+            self._status = self._next()
+            self._tick = 0
+        if self._status != before:
+            self._time_progressed = self.changed_at = utcnow()
+        return self._status  # type: ignore[return-value]
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
+        self._tick = 0
+        self._time_progressed = self.changed_at = utcnow()
+
+    def follow(self, transitions: Transitions, restart_clock: bool = True) -> None:
+        """Continue along a new path from the current status: a stopped training, or one that is to fail."""
+        self._transitions = transitions
+        if restart_clock:
+            self._tick = 0
+            self._time_progressed = utcnow()
+
+    def _next(self) -> str | None:
+        return self._get_next_status(previous=self._status)
