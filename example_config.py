@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-TRAINING_MODES = ("FULL", "UPDATE", "AUTOTRAIN")
+from providers.properties import DEFAULT_TRAINING_MODE, TRAINING_MODES
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class ExampleConfig:
                 f"missing config '{key('solutionArn')}': the ARN of the Personalize solution to train "
                 "(pulumi config set solutionArn arn:aws:personalize:REGION:ACCOUNT:solution/NAME)"
             )
-        training_mode = config.get("trainingMode") or "FULL"
+        training_mode = config.get("trainingMode") or DEFAULT_TRAINING_MODE
         if training_mode not in TRAINING_MODES:
             raise pulumi.RunError(f"config '{key('trainingMode')}' must be one of {', '.join(TRAINING_MODES)}; got {training_mode!r}")
         tags = _object(config, "tags", key)

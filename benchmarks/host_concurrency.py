@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from emulator.control import EmulatorProcess  # noqa: E402
 from harness.dynamic_host import DynamicHost  # noqa: E402
 from providers.host_pool import WORKERS_ENV  # noqa: E402
-from tests.helpers import active_solution  # noqa: E402
+from emulator.seed import active_solution  # noqa: E402
 
 COUNTS = (1, 4, 8, 16)
 BURST_COUNTS = (1, 8, 16)

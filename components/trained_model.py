@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from providers import SolutionVersion, SolutionVersionArgs
+from providers.properties import DEFAULT_TRAINING_MODE
 
 from .default_tags import stack_default_tags
 
@@ -24,7 +25,7 @@ class TrainedModelArgs:
         self,
         *,
         solution_arn: pulumi.Input[str],
-        training_mode: pulumi.Input[str] = "FULL",
+        training_mode: pulumi.Input[str] = DEFAULT_TRAINING_MODE,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
         wait_timeout_minutes: pulumi.Input[float] | None = None,

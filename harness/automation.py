@@ -31,6 +31,8 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
+from .program import project_name
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI_SCRIPT = ROOT / "scripts" / "pulumi-cli"
 PROGRAM_FILES = ("__main__.py", "example_config.py", "Pulumi.yaml")
@@ -56,11 +58,6 @@ def pulumi_cli() -> Path:
     if result.returncode != 0 or not result.stdout.strip():
         raise EngineUnavailable("no Pulumi CLI: see the message above (scripts/pulumi-cli)")
     return Path(result.stdout.strip().splitlines()[-1])
-
-
-def project_name(program_dir: Path = ROOT) -> str:
-    """The `name:` of the program's Pulumi.yaml."""
-    return yaml.safe_load((program_dir / "Pulumi.yaml").read_text())["name"]
 
 
 def copy_program(destination: Path, stack: str, main: str | None = None, source: Path = ROOT) -> Path:

@@ -23,6 +23,8 @@ from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.proto.provider_pb2_grpc import ResourceProviderStub
 
 from providers.properties import TYPE_TOKEN
+
+from .program import project_name
 from providers.solution_version import SolutionVersionProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +58,9 @@ def serialized_provider() -> str:
     return serialize_provider(SolutionVersionProvider())
 
 
-def urn(name: str, stack: str = "dev", project: str = "personalize") -> str:
-    return f"urn:pulumi:{stack}::{project}::{TYPE_TOKEN}::{name}"
+def urn(name: str, stack: str = "dev") -> str:
+    """The URN the engine would give a top-level SolutionVersion `name` of the example project's `stack`."""
+    return f"urn:pulumi:{stack}::{project_name(PROJECT_ROOT)}::{TYPE_TOKEN}::{name}"
 
 
 class DynamicHost:

@@ -36,7 +36,8 @@ class ProgramRun:
     error: str | None = None
 
 
-def project_name(program_dir: Path) -> str:
+def project_name(program_dir: Path = Path(__file__).resolve().parent.parent) -> str:
+    """The `name:` of the program's Pulumi.yaml (by default, the repository's example program)."""
     return yaml.safe_load((program_dir / "Pulumi.yaml").read_text())["name"]
 
 

@@ -11,13 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .checks import is_unknown, normalize_numbers
-from .properties import ACTIVE, INPUTS, NO_DIFF, REPLACE_ON_CHANGE, UPDATE_IN_PLACE
+from .properties import ACTIVE, OPERATIONAL, REPLACE_ON_CHANGE, UPDATE_IN_PLACE
 
-# The user-set operational inputs (wait budget, region, profile). They never change the version, but a change is
-# still an update so that the engine stores them and refresh and destroy use the current values; update then calls
-# nothing on the service. The other NO_DIFF keys (nameScope, __provider) are set by the program, not the user, and
-# cause no diff.
-STORED_ON_UPDATE = tuple(key for key in NO_DIFF if key in INPUTS.values())
 # A missing map and an empty one are the same input.
 _EMPTY_MAPS = ("tags", "retrainTriggers")
 
@@ -38,7 +33,7 @@ def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
     status = olds.get("status")
     if status is not None and status != ACTIVE:
         replaces.append("status")
-    updates = [key for key in (*UPDATE_IN_PLACE, *STORED_ON_UPDATE) if _differs(olds, news, key)]
+    updates = [key for key in (*UPDATE_IN_PLACE, *OPERATIONAL) if _differs(olds, news, key)]
     return Decision(changes=replaces + updates, replaces=replaces)
 
 

@@ -5,7 +5,14 @@ Python arguments are snake_case; state keys are camelCase like every Pulumi AWS 
 
 from __future__ import annotations
 
-TYPE_TOKEN = "pulumi-python:dynamic/personalize:SolutionVersion"
+from typing import Any, Generic, TypeVar, overload
+
+import pulumi
+
+RESOURCE_MODULE = "personalize"
+RESOURCE_NAME = "SolutionVersion"
+TYPE_TOKEN = f"pulumi-python:dynamic/{RESOURCE_MODULE}:{RESOURCE_NAME}"
+"""Part of every URN: `pulumi.dynamic.Resource` builds it from the module and name the resource class declares."""
 
 # Inputs: Python argument name -> state key.
 INPUTS = {
@@ -21,24 +28,66 @@ INPUTS = {
 # Set by the resource class, not by users: `project/stack/resource-name`, the seed of the autoname.
 NAME_SCOPE = "nameScope"
 
+T = TypeVar("T")
+
+
+class StateKey(Generic[T]):
+    """A typed attribute of the resource that reads the state key `key` (the engine sets state keys as attributes)."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    @overload
+    def __get__(self, resource: None, owner: type) -> StateKey[T]: ...
+    @overload
+    def __get__(self, resource: object, owner: type) -> pulumi.Output[T]: ...
+    def __get__(self, resource: object | None, owner: type) -> Any:
+        return self if resource is None else resource.__dict__[self.key]
+
+
+class SolutionVersionState:
+    """The resource's outputs, declared once: a typed Python attribute for each state key (the table OUTPUTS and the
+    resource class both derive from it)."""
+
+    solution_version_arn: StateKey[str] = StateKey("solutionVersionArn")
+    """ARN of the trained version (also the resource's id)."""
+    version_name: StateKey[str] = StateKey("versionName")
+    """Name of the attempt this resource trained: `name`, or `name-2`, `name-3`, ... after failed or stopped ones."""
+    status: StateKey[str] = StateKey("status")
+    """ACTIVE after a successful `up`; a refresh may find CREATE FAILED or CREATE STOPPED (the next `up` retrains)."""
+    failure_reason: StateKey[str | None] = StateKey("failureReason")
+    """Why the training failed, if it did (seen after a refresh)."""
+    training_type: StateKey[str] = StateKey("trainingType")
+    """MANUAL for versions this resource trains (AUTOMATIC ones come from the solution's automatic training)."""
+    training_hours: StateKey[float] = StateKey("trainingHours")
+    """Billed training hours, reported once the version is ACTIVE."""
+    recipe_arn: StateKey[str] = StateKey("recipeArn")
+    """Recipe the solution trains with."""
+    dataset_group_arn: StateKey[str] = StateKey("datasetGroupArn")
+    """Dataset group of the solution."""
+    creation_date_time: StateKey[str] = StateKey("creationDateTime")
+    """When the training started (ISO 8601)."""
+    last_updated_date_time: StateKey[str] = StateKey("lastUpdatedDateTime")
+    """When the status last changed (ISO 8601)."""
+    tags_all: StateKey[dict[str, str]] = StateKey("tagsAll")
+    """Every tag on the version as the service reports it, including tags set outside this stack."""
+    metrics: StateKey[dict[str, float]] = StateKey("metrics")
+    """GetSolutionMetrics of the ACTIVE version, e.g. precision_at_25, normalized_discounted_cumulative_gain_at_10."""
+    # Inputs echoed in the state.
+    solution_arn: StateKey[str] = StateKey("solutionArn")
+    """ARN of the solution the version belongs to."""
+    training_mode: StateKey[str] = StateKey("trainingMode")
+    """FULL, UPDATE or AUTOTRAIN, as the service reports it."""
+    tags: StateKey[dict[str, str]] = StateKey("tags")
+    """The tags this resource manages."""
+
+
 # Outputs read from the service: Python attribute name -> state key.
 OUTPUTS = {
-    "solution_version_arn": "solutionVersionArn",
-    "version_name": "versionName",  # the name of the attempt this resource trained: `name`, or `name-2`, `-3`, ...
-    "status": "status",
-    "failure_reason": "failureReason",
-    "training_type": "trainingType",
-    "training_hours": "trainingHours",
-    "recipe_arn": "recipeArn",
-    "dataset_group_arn": "datasetGroupArn",
-    "creation_date_time": "creationDateTime",
-    "last_updated_date_time": "lastUpdatedDateTime",
-    "tags_all": "tagsAll",
-    "metrics": "metrics",
+    name: attribute.key
+    for name, attribute in vars(SolutionVersionState).items()
+    if isinstance(attribute, StateKey) and attribute.key not in INPUTS.values()
 }
-
-SNAKE_TO_CAMEL = {**INPUTS, **OUTPUTS, "name_scope": NAME_SCOPE}
-CAMEL_TO_SNAKE = {camel: snake for snake, camel in SNAKE_TO_CAMEL.items()}
 
 TRAINING_MODES = ("FULL", "UPDATE", "AUTOTRAIN")
 DEFAULT_TRAINING_MODE = "FULL"
@@ -49,8 +98,9 @@ DEFAULT_WAIT_TIMEOUT_MINUTES = 720.0
 REPLACE_ON_CHANGE = ("solutionArn", "name", "trainingMode", "retrainTriggers")
 # Changing these is applied in place.
 UPDATE_IN_PLACE = ("tags",)
-# Operational inputs: they change how the provider works, never the version itself.
-NO_DIFF = ("waitTimeoutMinutes", "region", "profile", NAME_SCOPE, "__provider")
+# Operational inputs: they change how the provider works, never the version itself. A change is an update that only
+# stores them (so refresh and destroy use the current values) and calls nothing on the service.
+OPERATIONAL = ("waitTimeoutMinutes", "region", "profile")
 
 # Solution version statuses, as the API spells them (with spaces).
 PENDING = "CREATE PENDING"

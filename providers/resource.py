@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from .properties import INPUTS, NAME_SCOPE, OUTPUTS
+from .properties import INPUTS, NAME_SCOPE, OUTPUTS, RESOURCE_MODULE, RESOURCE_NAME, SolutionVersionState
 from .solution_version import SolutionVersionProvider
 
 
@@ -32,7 +32,8 @@ class SolutionVersionArgs:
             become ACTIVE. Changing it trains a new version (replace).
         :param name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name
             plus a hash of the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the
-            version an interrupted one started. Changing it trains a new version.
+            version an interrupted one started. After a failed or stopped training the next attempt is named
+            `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
         :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and
             the User-Personalization or HRNN-Coldstart recipe) or AUTOTRAIN. Changing it trains a new version.
         :param tags: Tags of the version (at most 50; keys must not start with `aws:`). Changes apply in place.
@@ -58,83 +59,16 @@ class SolutionVersionArgs:
         return {camel: getattr(self, snake) for snake, camel in INPUTS.items() if getattr(self, snake) is not None}
 
 
-class SolutionVersion(Resource, module="personalize", name="SolutionVersion"):
+class SolutionVersion(SolutionVersionState, Resource, module=RESOURCE_MODULE, name=RESOURCE_NAME):
     """An Amazon Personalize solution version: `pulumi up` trains it and waits until it is ACTIVE.
 
     Deleting it stops a training still in progress; an ACTIVE, failed or stopped version is only removed from the
-    stack (Personalize has no API to delete a solution version; it goes away with its solution).
+    stack (Personalize has no API to delete a solution version; it goes away with its solution). Its outputs are the
+    typed attributes declared in `SolutionVersionState` (`solution_version_arn`, `status`, `metrics`, ...).
     """
-
-    solutionVersionArn: pulumi.Output[str]
-    status: pulumi.Output[str]
-    """ACTIVE after a successful `up`; a refresh may find CREATE FAILED or CREATE STOPPED (the next `up` retrains)."""
-    metrics: pulumi.Output[Mapping[str, float]]
-    """GetSolutionMetrics of the ACTIVE version, e.g. precision_at_25, normalized_discounted_cumulative_gain_at_10."""
-    tags: pulumi.Output[Mapping[str, str]]
-    """The tags this resource manages."""
 
     def __init__(self, resource_name: str, args: SolutionVersionArgs, opts: pulumi.ResourceOptions | None = None):
         props: dict[str, Any] = {camel: None for camel in (*INPUTS.values(), *OUTPUTS.values())}
         props.update(args.to_inputs())
         props[NAME_SCOPE] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
         super().__init__(SolutionVersionProvider(), resource_name, props, opts)
-
-    @property
-    def solution_version_arn(self) -> pulumi.Output[str]:
-        """ARN of the trained version (also the resource's id)."""
-        return self.solutionVersionArn
-
-    @property
-    def solution_arn(self) -> pulumi.Output[str]:
-        """ARN of the solution the version belongs to."""
-        return self.solutionArn  # type: ignore[attr-defined]
-
-    @property
-    def version_name(self) -> pulumi.Output[str]:
-        """Name of the version (given or autonamed)."""
-        return self.name  # type: ignore[attr-defined]
-
-    @property
-    def training_mode(self) -> pulumi.Output[str]:
-        """FULL, UPDATE or AUTOTRAIN, as the service reports it."""
-        return self.trainingMode  # type: ignore[attr-defined]
-
-    @property
-    def training_type(self) -> pulumi.Output[str]:
-        """MANUAL for versions this resource trains (AUTOMATIC ones come from the solution's automatic training)."""
-        return self.trainingType  # type: ignore[attr-defined]
-
-    @property
-    def training_hours(self) -> pulumi.Output[float]:
-        """Billed training hours, reported once the version is ACTIVE."""
-        return self.trainingHours  # type: ignore[attr-defined]
-
-    @property
-    def failure_reason(self) -> pulumi.Output[str | None]:
-        """Why the training failed, if it did (seen after a refresh)."""
-        return self.failureReason  # type: ignore[attr-defined]
-
-    @property
-    def recipe_arn(self) -> pulumi.Output[str]:
-        """Recipe the solution trains with."""
-        return self.recipeArn  # type: ignore[attr-defined]
-
-    @property
-    def dataset_group_arn(self) -> pulumi.Output[str]:
-        """Dataset group of the solution."""
-        return self.datasetGroupArn  # type: ignore[attr-defined]
-
-    @property
-    def creation_date_time(self) -> pulumi.Output[str]:
-        """When the training started (ISO 8601)."""
-        return self.creationDateTime  # type: ignore[attr-defined]
-
-    @property
-    def last_updated_date_time(self) -> pulumi.Output[str]:
-        """When the status last changed (ISO 8601)."""
-        return self.lastUpdatedDateTime  # type: ignore[attr-defined]
-
-    @property
-    def tags_all(self) -> pulumi.Output[Mapping[str, str]]:
-        """Every tag on the version as the service reports it, including tags set outside this stack."""
-        return self.tagsAll  # type: ignore[attr-defined]

@@ -3,7 +3,7 @@
 This class is pickled by reference into every SolutionVersion's state (`providers.solution_version.
 SolutionVersionProvider`): keep this module's path and the class name, import nothing with side effects, and keep no
 client, session or credentials on the instance. The engine's provider process unpickles it, calls `configure` with the
-stack config, then the methods below (from up to 4 threads at once).
+stack config, then the methods below, from many threads at once (see host_pool.py).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .backoff import OutOfTime, Polling
 from .clients import Personalize, StackAwsConfig, personalize_clients
 from .diffs import decide
 from .engine_watch import exit_when_engine_is_gone
+from .host_pool import widen_host_pool_once
 from .errors import SolutionVersionError, UnknownProfile, failure_from
 
 
@@ -38,8 +39,7 @@ class SolutionVersionProvider(ResourceProvider):
         # Runs only in the provider process, after unpickling: the credentials it may carry never reach state.
         self._stack_aws = StackAwsConfig.from_config(req.config.get)
         exit_when_engine_is_gone()
-        from .host_pool import widen_host_pool_once  # more than 4 trainings at once per stack (see host_pool.py)
-        widen_host_pool_once()
+        widen_host_pool_once()  # more than 4 trainings at once per stack
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs, failures = check_inputs(olds or {}, news)

@@ -6,7 +6,11 @@ import time
 import uuid
 from typing import Any
 
-RECIPE_USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
+from emulator import seed
+from emulator.seed import RECIPE_USER_PERSONALIZATION
+
+__all__ = ["RECIPE_USER_PERSONALIZATION", "RECIPE_SIMS", "active_solution", "unique", "version_status", "wait_for"]
+
 RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
 
 
@@ -27,12 +31,7 @@ def wait_for(read: Any, statuses: tuple[str, ...], timeout: float = 15.0) -> str
 
 def active_solution(client: Any, recipe_arn: str = RECIPE_USER_PERSONALIZATION, wait: bool = True) -> str:
     """A new dataset group and solution; returns the solution ARN once ACTIVE (or at once with wait=False)."""
-    group = client.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
-    wait_for(lambda: client.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
-    solution = client.create_solution(name=unique("sol"), datasetGroupArn=group, recipeArn=recipe_arn)["solutionArn"]
-    if wait:
-        wait_for(lambda: client.describe_solution(solutionArn=solution)["solution"]["status"], ("ACTIVE",))
-    return solution
+    return seed.active_solution(client, None, recipe_arn, wait)
 
 
 def version_status(client: Any, arn: str) -> str:
