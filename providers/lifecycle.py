@@ -187,7 +187,8 @@ def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Prog
     progress.say(
         f"{how} training {version.arn}{attempt}{origin}; pulumi up waits until it is ACTIVE (up to "
         f"waitTimeoutMinutes={_minutes(inputs)}). To stop waiting without losing it, interrupt pulumi (a second Ctrl-C "
-        "or kill) and run `pulumi cancel` if the stack is locked, then `pulumi up` to resume (it adopts this version); "
+        "or kill), then `pulumi cancel` if the stack is locked, `pulumi refresh --clear-pending-creates` and `pulumi up` "
+        "to resume (it adopts this version); "
         f"to abandon it: aws personalize stop-solution-version-creation --solution-version-arn {version.arn}"
     )
 
