@@ -27,6 +27,7 @@ from .properties import (
     INPUTS,
     NAME_SCOPE,
     TRAINING_MODES,
+    TRAINING_ONLY,
 )
 
 NAME_MAX = 63
@@ -38,6 +39,10 @@ SOLUTION_ARN_RE = re.compile(
     r"(?P<name>[a-zA-Z0-9][a-zA-Z0-9\-_]*)"
 )
 SOLUTION_ARN_RULE = "arn:PARTITION:personalize:REGION:ACCOUNT:solution/NAME, at most 256 characters"
+VERSION_ARN_RE = re.compile(SOLUTION_ARN_RE.pattern + r"/(?P<id>[a-zA-Z0-9]+)")
+VERSION_ARN_RULE = "arn:PARTITION:personalize:REGION:ACCOUNT:solution/NAME/ID, at most 256 characters"
+METRIC_NAME_RE = re.compile(r"[a-z0-9_]+")
+METRIC_NAME_RULE = "lower-case letters, digits and '_'"
 REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 MAX_TAGS = 50
 TAG_KEY_MAX = 128
@@ -91,23 +96,37 @@ def check_inputs(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, 
     for key in sorted(set(inputs) - known_keys):
         failures.append(Failure(key, f"unknown property {_show(key)}; valid properties: {', '.join(sorted(INPUTS.values()))}"))
 
-    inputs.setdefault("trainingMode", DEFAULT_TRAINING_MODE)
+    # An adopted version was trained already: inputs that only shape a training cannot go with it.
+    adopting = "existingVersionArn" in inputs
+    conflicts = _check_adoption_conflicts(inputs) if adopting else []
+    conflicting = {failure.property for failure in conflicts}
+    failures += conflicts
+
+    if not adopting:
+        inputs.setdefault("trainingMode", DEFAULT_TRAINING_MODE)
+        inputs.setdefault("retrainTriggers", {})
     inputs.setdefault("waitTimeoutMinutes", DEFAULT_WAIT_TIMEOUT_MINUTES)
     inputs.setdefault("tags", {})
-    inputs.setdefault("retrainTriggers", {})
-    inputs["retrainTriggers"] = normalize_numbers(inputs["retrainTriggers"])
+    inputs.setdefault("minMetrics", {})
+    if "retrainTriggers" in inputs:
+        inputs["retrainTriggers"] = normalize_numbers(inputs["retrainTriggers"])
 
     failures += _check_solution_arn(inputs.get("solutionArn"))
-    failures += _check_name(inputs.get("name"))
-    failures += _check_training_mode(inputs["trainingMode"])
+    if "name" not in conflicting:
+        failures += _check_name(inputs.get("name"))
+    if "trainingMode" not in conflicting:
+        failures += _check_training_mode(inputs.get("trainingMode"))
     failures += _check_tags(inputs["tags"])
-    failures += _check_retrain_triggers(inputs["retrainTriggers"])
+    if "retrainTriggers" not in conflicting:
+        failures += _check_retrain_triggers(inputs.get("retrainTriggers", {}))
+    failures += _check_min_metrics(inputs["minMetrics"])
+    failures += _check_existing_version_arn(inputs.get("existingVersionArn"), inputs.get("solutionArn"))
     failures += _check_wait_timeout(inputs["waitTimeoutMinutes"])
     failures += _check_region(inputs.get("region"), inputs.get("solutionArn"))
     failures += _check_optional_string("profile", inputs.get("profile"))
     failures += _check_optional_string(NAME_SCOPE, inputs.get(NAME_SCOPE))
 
-    if "name" not in inputs and not failures:
+    if "name" not in inputs and not adopting and not failures:
         inputs["name"] = autoname(olds, inputs)
     return inputs, failures
 
@@ -173,7 +192,7 @@ def _is_name(value: str) -> bool:
 
 
 def _check_training_mode(value: Any) -> list[Failure]:
-    if _unknown_itself(value) or value in TRAINING_MODES:
+    if value is None or _unknown_itself(value) or value in TRAINING_MODES:
         return []
     return [Failure("trainingMode", f"trainingMode must be one of {', '.join(TRAINING_MODES)}; got {_show(value)}")]
 
@@ -228,6 +247,57 @@ def _non_finite_path(value: Any, path: str) -> str | None:
         if found:
             return found
     return None
+
+
+def _check_min_metrics(value: Any) -> list[Failure]:
+    if _unknown_itself(value):
+        return []
+    if not isinstance(value, dict):
+        rule = "minMetrics must be a map of metric names to minimum values, e.g. {coverage: 0.2}"
+        return [Failure("minMetrics", f"{rule}; got {type(value).__name__}")]
+    failures = []
+    for metric, minimum in value.items():
+        where = f"minMetrics.{metric}"
+        if not isinstance(metric, str) or not METRIC_NAME_RE.fullmatch(metric):
+            rule = f"{METRIC_NAME_RULE}, as GetSolutionMetrics names them (e.g. precision_at_25)"
+            failures.append(Failure(where, f"metric name {_show(metric)} must be {rule}"))
+        elif _unknown_itself(minimum):
+            continue
+        elif isinstance(minimum, bool) or not isinstance(minimum, (int, float)) or not math.isfinite(minimum):
+            failures.append(Failure(where, f"{where} must be a finite number (the minimum); got {_show(minimum)}"))
+    return failures
+
+
+def _check_existing_version_arn(value: Any, solution_arn: Any) -> list[Failure]:
+    if value is None or _unknown_itself(value):
+        return []
+    if not isinstance(value, str) or len(value) > ARN_MAX or not VERSION_ARN_RE.fullmatch(value):
+        hint = ""
+        if isinstance(value, str) and region_of(value):
+            hint = " (this is a solution ARN; pass the ARN of one of its versions)"
+        rule = f"existingVersionArn must be a solution version ARN, {VERSION_ARN_RULE}"
+        return [Failure("existingVersionArn", f"{rule}; got {_show(value)}{hint}")]
+    its_solution = value.rsplit("/", 1)[0]
+    if isinstance(solution_arn, str) and region_of(solution_arn) and its_solution != solution_arn:
+        reason = f"existingVersionArn is a version of {_show(its_solution)}, not of solutionArn {_show(solution_arn)}"
+        return [Failure("existingVersionArn", reason)]
+    return []
+
+
+def _check_adoption_conflicts(inputs: dict[str, Any]) -> list[Failure]:
+    """`name`, `trainingMode` and `retrainTriggers` (an empty map is no triggers) next to `existingVersionArn`."""
+    failures = []
+    for key in TRAINING_ONLY:
+        if key not in inputs or (key == "retrainTriggers" and inputs[key] == {}):
+            continue
+        failures.append(
+            Failure(
+                key,
+                f"{key} cannot be combined with existingVersionArn: an adopted version is trained already (remove "
+                f"{key}, or remove existingVersionArn to train a version)",
+            )
+        )
+    return failures
 
 
 def _check_wait_timeout(value: Any) -> list[Failure]:

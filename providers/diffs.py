@@ -2,7 +2,10 @@
 
 `olds` are the previous outputs (which carry the checked inputs), `news` the new checked inputs. During a preview
 `news` may hold unknown values (`pulumi.output.Unknown`, at any depth); diff is conservative about them and names the
-property: an unknown identity input is a replace, unknown tags or operational inputs an update.
+property: an unknown identity input is a replace, unknown tags, minimums or operational inputs an update.
+
+A version adopted with `existingVersionArn` is identified by that ARN (and its solution) alone: its name, training
+mode and triggers are the service's, and a change of the ARN (or a switch between adopting and training) replaces.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .checks import is_unknown, normalize_numbers
-from .properties import ACTIVE, OPERATIONAL, REPLACE_ON_CHANGE, UPDATE_IN_PLACE
+from .properties import ACTIVE, ADOPTED_IDENTITY, OPERATIONAL, REPLACE_ON_CHANGE, UPDATE_IN_PLACE
 
 # A missing map and an empty one are the same input.
-_EMPTY_MAPS = ("tags", "retrainTriggers")
+_EMPTY_MAPS = ("tags", "retrainTriggers", "minMetrics")
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,10 @@ class Decision:
 
 def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
     """Replace when an identity input changed or is not known yet (or the live version is no longer ACTIVE); update
-    when only tags or operational inputs did (or are not known yet)."""
-    replaces = [key for key in REPLACE_ON_CHANGE if _differs(olds, news, key)]
+    when only tags, minimums or operational inputs did (or are not known yet)."""
+    adopted = olds.get("existingVersionArn") is not None or news.get("existingVersionArn") is not None
+    identity = ADOPTED_IDENTITY if adopted else REPLACE_ON_CHANGE
+    replaces = [key for key in identity if _differs(olds, news, key)]
     # A refresh that found the version stopped or failed out of band: the next `up` trains a new one.
     status = olds.get("status")
     if status is not None and status != ACTIVE:

@@ -8,7 +8,8 @@ The engine shows a provider error as a Python traceback; its last line, the exce
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -18,6 +19,8 @@ from botocore.exceptions import (
     NoRegionError,
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from .gate import Shortfall
 
 THROTTLING_CODES = frozenset(
     {
@@ -56,6 +59,50 @@ class UnknownProfile(Exception):
 def failure(verb: str, name: Any, where: str, cause: str, todo: str) -> SolutionVersionError:
     """The error for `verb`ing (lower case: "creating", "waiting for", ...) the version `name`; `where` is its ARN."""
     return SolutionVersionError(f"{verb} Personalize solution version {name} ({where}): {cause}; {todo}")
+
+
+GateCase = Literal["trained", "adopted", "update"]
+"""Whose verdict a rejection is: a version this resource trained (or found from an earlier run), a version adopted
+with existingVersionArn, or the version already in the stack, re-judged because minMetrics changed."""
+
+
+def rejected(
+    verb: str, name: Any, arn: str, missed: Sequence[Shortfall], metrics: Mapping[str, Any], case: GateCase
+) -> SolutionVersionError:
+    """The one-line rejection by `minMetrics`: each metric that missed, its value, its minimum, and what to do."""
+    misses = []
+    for miss in missed:
+        if miss.value is None:
+            reported = ", ".join(sorted(metrics)) or "no metrics"
+            misses.append(f"{miss.metric} is not reported (minimum {_number(miss.minimum)}; it reports {reported})")
+        else:
+            misses.append(f"{miss.metric} is {_number(miss.value)}, below the minimum {_number(miss.minimum)}")
+    fixes = ", ".join(
+        f"remove minMetrics.{m.metric}"
+        if m.value is None
+        else f"lower minMetrics.{m.metric} to {_number(m.value)} or less"
+        for m in missed
+    )
+    cause_text = "rejected by minMetrics: " + "; ".join(misses)
+    if case == "trained":
+        todo = (
+            "the version stays in Personalize (there is no API to delete it) but not in the stack, which keeps its "
+            f"previous version if it had one; to accept this version, {fixes} and run `pulumi up` (it adopts it, no "
+            "retraining); to train another, change retrainTriggers"
+        )
+    elif case == "adopted":
+        todo = f"it was not added to the stack and is unchanged; to accept it, {fixes}; or adopt another version"
+    else:
+        todo = (
+            "nothing was changed and the stack keeps the version with its previous minMetrics; to keep this version, "
+            f"{fixes}; or change retrainTriggers to train one that passes"
+        )
+    return failure(verb, name, arn, cause_text, todo)
+
+
+def _number(value: float) -> str:
+    # repr round-trips: "lower to <value> or less" must really accept the value.
+    return repr(float(value))
 
 
 def failure_from(

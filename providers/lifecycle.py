@@ -2,7 +2,8 @@
 
 The pieces, in terraform-provider-aws's shape: `finders.py` (describe and list, not-found mapped to None), `waiters.py`
 (pending/target status sets), `backoff.py` (every retry and every sleep, against a deadline), `attempts.py` (version
-names of retrained attempts), `errors.py` (every message the user sees), `state.py` (the outputs).
+names of retrained attempts), `gate.py` (the `minMetrics` verdict), `errors.py` (every message the user sees),
+`state.py` (the outputs).
 """
 
 from __future__ import annotations
@@ -15,10 +16,23 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .attempts import attempt_name, attempt_number
 from .backoff import Backoff, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
-from .errors import NEXT_STEP, QUOTA_CODE, SolutionVersionError, cause, code, failure, is_transient, remedy
+from .checks import normalize_numbers
+from .errors import (
+    NEXT_STEP,
+    QUOTA_CODE,
+    GateCase,
+    SolutionVersionError,
+    cause,
+    code,
+    failure,
+    is_transient,
+    rejected,
+    remedy,
+)
 from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_tags, find_version
+from .gate import shortfalls
 from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TRAINING
-from .state import input_keys, outputs, user_tags, with_new_inputs
+from .state import display_name, input_keys, outputs, user_tags, with_new_inputs
 from .waiters import (
     DeadlineExceeded,
     Progress,
@@ -34,7 +48,7 @@ QUOTA_HINT = "20 solution versions pending or in progress per region"
 
 def label(inputs: dict[str, Any]) -> str:
     """How progress lines name the resource (the host cannot attribute output to it)."""
-    return f"personalize solution version {inputs.get('name')}"
+    return f"personalize solution version {display_name(inputs)}"
 
 
 @dataclass(frozen=True)
@@ -52,9 +66,13 @@ class Version:
 
 def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> dict[str, Any]:
     """Start the next attempt of `inputs['name']` (or adopt the one already running or ACTIVE) and block until it is
-    ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it."""
+    ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it. With
+    `existingVersionArn`, that version is adopted instead (see `_adopt_existing`). The version must then pass
+    `minMetrics`, or the create fails and it stays out of the stack."""
     progress = Progress(label(inputs), clock=clock, every=polling.progress_every)
     budget = Backoff.within(float(inputs["waitTimeoutMinutes"]) * 60, polling, clock)
+    if inputs.get("existingVersionArn"):
+        return _adopt_existing(service.api, inputs, polling, clock, budget, progress)
     _wait_for_solution(service.api, inputs, budget, progress)
     version = _start_or_adopt(service, inputs, budget, progress)
     try:
@@ -69,6 +87,51 @@ def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock
         todo = f"{fix}; {_training_continues(version.arn)}" if fix else _training_continues(version.arn)
         raise failure("waiting for", version.name, version.arn, cause(error), todo) from _chain(error)
     return _record(service.api, inputs, described, polling, clock, budget, progress)
+
+
+def _adopt_existing(
+    api: Any, inputs: dict[str, Any], polling: Polling, clock: Clock, budget: Backoff, progress: Progress
+) -> dict[str, Any]:
+    """Adopt the version `existingVersionArn` names (trained by hand, or by the solution's automatic training): wait
+    if it is still training, judge it, then give it the resource's tags. Never calls CreateSolutionVersion, and
+    never stops the training."""
+    arn = inputs["existingVersionArn"]
+    name = display_name(inputs)
+
+    def describe() -> dict[str, Any] | None:
+        try:
+            return retry(lambda: find_version(api, arn), is_transient, budget, lambda e: progress.trouble(e, "describing"))
+        except OutOfTime as out:
+            error: Exception = out.error
+        except (ClientError, BotoCoreError) as failed:
+            error = failed
+        fix, again = remedy(error), NEXT_STEP["creating"]
+        raise failure("creating", name, arn, cause(error), f"{fix}, then {again}" if fix else again) from None
+
+    found = describe()
+    if found is None:
+        todo = f"fix existingVersionArn (aws personalize list-solution-versions --solution-arn {inputs['solutionArn']})"
+        raise failure("creating", name, arn, "existingVersionArn names no version (or its solution was deleted)", todo)
+    name = found.get("name") or name
+    status = found["status"]
+    never_active = (
+        "existingVersionArn must name a version that is ACTIVE or still training: adopt another one, or remove "
+        "existingVersionArn to train one"
+    )
+    kind = f"trainingType {found.get('trainingType', 'unknown')}"
+    if status in ENDED_UNTRAINED:
+        reason = f" ({found['failureReason']})" if found.get("failureReason") else ""
+        raise failure("creating", name, arn, f"the version ended {status}{reason}", never_active)
+    if status == ACTIVE:
+        progress.say(f"adopting {arn} ({kind}), already ACTIVE; nothing to train")
+        described = found
+    else:
+        progress.say(
+            f"adopting {arn} ({kind}), still {status}; pulumi up waits until it is ACTIVE (up to "
+            f"waitTimeoutMinutes={_minutes(inputs)}) and never stops it"
+        )
+        described = _wait_for_training(api, inputs, Version(arn, name, 1, found), budget, progress, never_active)
+    return _record(api, inputs, described, polling, clock, budget, progress, retag=True)
 
 
 def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> None:
@@ -194,17 +257,28 @@ def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Prog
 
 
 def _wait_for_training(
-    api: Any, inputs: dict[str, Any], version: Version, budget: Backoff, progress: Progress
+    api: Any,
+    inputs: dict[str, Any],
+    version: Version,
+    budget: Backoff,
+    progress: Progress,
+    never_active: str | None = None,
 ) -> dict[str, Any]:
+    """Until `version` is ACTIVE. `never_active` is what to do if it ends otherwise (default: train the next attempt;
+    an adopted version has none)."""
     arn, name = version.arn, version.name
     try:
         return wait_version_trained(api, arn, budget, progress)
     except UnexpectedStatus as unexpected:
-        next_attempt = attempt_name(inputs["name"], version.number + 1)
-        retrain = f"run `pulumi up` again to train the next attempt ({next_attempt})"
+        if never_active is None:
+            next_attempt = attempt_name(inputs["name"], version.number + 1)
+            retrain = f"run `pulumi up` again to train the next attempt ({next_attempt})"
+            fix_then_retrain = f"fix the cause, then {retrain}"
+        else:
+            retrain = fix_then_retrain = never_active
         if unexpected.status == FAILED:
             reason = unexpected.described.get("failureReason") or "no reason given"
-            cause_text, todo = f"the training ended CREATE FAILED: {reason}", f"fix the cause, then {retrain}"
+            cause_text, todo = f"the training ended CREATE FAILED: {reason}", fix_then_retrain
         elif unexpected.status == NOT_FOUND:
             cause_text = "the version no longer exists (was its solution deleted?)"
             todo = "run `pulumi up` again once the solution exists"
@@ -225,32 +299,61 @@ def _record(
     clock: Clock,
     budget: Backoff,
     progress: Progress,
+    retag: bool = False,
 ) -> dict[str, Any]:
-    """The outputs of a trained version. Tags and metrics are read with the same retries as the wait (for what is left
-    of the budget, at least a few polls); if they still cannot be read, the version is recorded without them and one
-    line says so: a trained version is never lost from the stack."""
+    """The outputs of a trained version, once it passes `minMetrics` (`retag`: then give it the resource's tags, for
+    an adopted version). Tags and metrics are read with the same retries as the wait (for what is left of the budget,
+    at least a few polls); if they still cannot be read, the version is recorded without them and one line says so:
+    a trained version is never lost from the stack. Only a gate that cannot judge without metrics fails instead."""
     arn = described["solutionVersionArn"]
+    name = described.get("name") or display_name(inputs)
     reads = Backoff(polling, clock, max(budget.deadline, clock.monotonic() + polling.grace))
+    minimums = inputs.get("minMetrics") or {}
 
-    def read(what: str, call: Any) -> Any:
+    def read(what: str, call: Any) -> tuple[Any, str]:
         try:
             doing = f"reading the {what} of {arn}"
-            return retry(call, is_transient, reads, lambda error: progress.trouble(error, doing))
+            return retry(call, is_transient, reads, lambda error: progress.trouble(error, doing)), ""
         except OutOfTime as out:
-            problem = cause(out.error)
+            return None, cause(out.error)
         except (ClientError, BotoCoreError) as error:
-            problem = cause(error)
+            return None, cause(error)
+
+    def not_read(what: str, problem: str) -> None:
         progress.say(
             f"{arn} is ACTIVE and recorded in the stack, but its {what} could not be read ({problem}); "
             f"`pulumi refresh` reads them again"
         )
-        return None
 
-    tags_all = read("tags", lambda: find_tags(api, arn))
+    metrics, problem = read("metrics", lambda: find_metrics(api, described))
+    if metrics is None and minimums:
+        again = "the next `pulumi up` adopts it and judges it again"
+        raise failure("creating", name, arn, f"its metrics could not be read to judge minMetrics ({problem})", again)
+    if metrics is None:
+        not_read("metrics", problem)
+    _judge("creating", name, arn, metrics or {}, minimums, "adopted" if retag else "trained")
+    if retag:
+        wanted = inputs.get("tags") or {}
+        try:
+            retry(lambda: _set_tags(api, arn, find_tags(api, arn), wanted), is_transient, reads)
+        except (OutOfTime, ClientError, BotoCoreError) as error:
+            problem = cause(error.error if isinstance(error, OutOfTime) else error)
+            cause_text = f"its tags could not be set ({problem})"
+            raise failure("creating", name, arn, cause_text, NEXT_STEP["creating"]) from None
+    tags_all, problem = read("tags", lambda: find_tags(api, arn))
     if tags_all is None:
+        not_read("tags", problem)
         tags_all = dict(inputs.get("tags") or {})  # what this create set
-    metrics = read("metrics", lambda: find_metrics(api, described))
     return outputs(inputs, described, tags_all, metrics or {})
+
+
+def _judge(
+    verb: str, name: str, arn: str, metrics: dict[str, Any], minimums: dict[str, Any], case: GateCase
+) -> None:
+    """Raise the one-line rejection if `metrics` miss any of `minimums`."""
+    missed = shortfalls(metrics, minimums)
+    if missed:
+        raise rejected(verb, name, arn, missed, metrics, case)
 
 
 # Read, update, delete
@@ -268,7 +371,8 @@ def read(
     metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
     inputs = {key: props[key] for key in input_keys(props)}
     inputs["tags"] = user_tags(tags_all)
-    inputs["trainingMode"] = described.get("trainingMode", inputs.get("trainingMode"))
+    if inputs.get("existingVersionArn") is None:  # an adopted version's training mode is not an input
+        inputs["trainingMode"] = described.get("trainingMode", inputs.get("trainingMode"))
     inputs["solutionArn"] = described.get("solutionArn", inputs.get("solutionArn"))
     return outputs(inputs, described, tags_all, metrics), inputs
 
@@ -276,19 +380,25 @@ def read(
 def update(
     api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polling: Polling, clock: Clock = Clock()
 ) -> dict[str, Any]:
-    """Apply tag changes in place (never touching `aws:` tags); returns the full outputs. A change of operational
-    inputs only (profile, region, waitTimeoutMinutes) is stored without calling the service."""
+    """Apply tag changes in place (never touching `aws:` tags) and judge the version against `minMetrics` again;
+    returns the full outputs. A version that no longer passes fails the update before anything changes on the service.
+    A change of operational inputs only (profile, region, waitTimeoutMinutes) is stored without calling the service."""
     old_tags, new_tags = olds.get("tags") or {}, news.get("tags") or {}
-    if old_tags == new_tags:
+    minimums = news.get("minMetrics") or {}
+    rejudge = normalize_numbers(olds.get("minMetrics") or {}) != normalize_numbers(minimums)
+    if old_tags == new_tags and not rejudge:
         return with_new_inputs(olds, news)
     backoff = Backoff.within(polling.grace, polling, clock)
-    retry(lambda: _set_tags(api, arn, old_tags, new_tags), is_transient, backoff)
+    name = display_name(olds)
     described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
         todo = "run `pulumi refresh`; the next `pulumi up` then trains a new one"
-        raise failure("updating", olds.get("versionName") or news.get("name"), arn, "it no longer exists", todo)
-    tags_all = retry(lambda: find_tags(api, arn), is_transient, backoff)
+        raise failure("updating", name, arn, "it no longer exists", todo)
     metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
+    _judge("updating", name, arn, metrics, minimums, "update")
+    if old_tags != new_tags:
+        retry(lambda: _set_tags(api, arn, old_tags, new_tags), is_transient, backoff)
+    tags_all = retry(lambda: find_tags(api, arn), is_transient, backoff)
     return outputs(news, described, tags_all, metrics)
 
 
@@ -321,8 +431,8 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
                 if late.error is None
                 else f"DescribeSolutionVersion kept failing ({late.failures} tries; last: {cause(late.error)})"
             )
-            name = props.get("versionName") or props.get("name")
-            raise failure("deleting", name, arn, cause_text, "run `pulumi destroy` again to keep waiting") from None
+            todo = "run `pulumi destroy` again to keep waiting"
+            raise failure("deleting", display_name(props), arn, cause_text, todo) from None
         else:
             return
     progress.say(

@@ -24,6 +24,8 @@ INPUTS = {
     "wait_timeout_minutes": "waitTimeoutMinutes",
     "region": "region",
     "profile": "profile",
+    "min_metrics": "minMetrics",
+    "existing_version_arn": "existingVersionArn",
 }
 # Set by the resource class, not by users: `project/stack/resource-name`, the seed of the autoname.
 NAME_SCOPE = "nameScope"
@@ -80,6 +82,10 @@ class SolutionVersionState:
     """FULL, UPDATE or AUTOTRAIN, as the service reports it."""
     tags: StateKey[dict[str, str]] = StateKey("tags")
     """The tags this resource manages."""
+    min_metrics: StateKey[dict[str, float]] = StateKey("minMetrics")
+    """The quality gate the version passed: metric name -> minimum."""
+    existing_version_arn: StateKey[str | None] = StateKey("existingVersionArn")
+    """The version this resource adopted instead of training one, if any."""
 
 
 # Outputs read from the service: Python attribute name -> state key.
@@ -94,10 +100,15 @@ DEFAULT_TRAINING_MODE = "FULL"
 DEFAULT_WAIT_TIMEOUT_MINUTES = 720.0
 """Twelve hours: real trainings take from ~20 minutes to many hours (about 6 h for 25 M interactions)."""
 
-# Changing one of these trains a new version (replacement, create-before-delete).
-REPLACE_ON_CHANGE = ("solutionArn", "name", "trainingMode", "retrainTriggers")
-# Changing these is applied in place.
-UPDATE_IN_PLACE = ("tags",)
+# Changing one of these trains (or adopts) a new version (replacement, create-before-delete).
+REPLACE_ON_CHANGE = ("solutionArn", "name", "trainingMode", "retrainTriggers", "existingVersionArn")
+# What identifies an adopted version (`existingVersionArn` set): name, training mode and triggers are the service's.
+ADOPTED_IDENTITY = ("solutionArn", "existingVersionArn")
+# Inputs that only shape the training; they cannot be combined with `existingVersionArn`.
+TRAINING_ONLY = ("name", "trainingMode", "retrainTriggers")
+# Changing these is applied in place. `minMetrics` is not part of the version's identity: a change re-judges the
+# version already in the stack and changes nothing on the service.
+UPDATE_IN_PLACE = ("tags", "minMetrics")
 # Operational inputs: they change how the provider works, never the version itself. A change is an update that only
 # stores them (so refresh and destroy use the current values) and calls nothing on the service.
 OPERATIONAL = ("waitTimeoutMinutes", "region", "profile")

@@ -26,6 +26,8 @@ class SolutionVersionArgs:
         wait_timeout_minutes: pulumi.Input[float] | None = None,
         region: pulumi.Input[str] | None = None,
         profile: pulumi.Input[str] | None = None,
+        min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
+        existing_version_arn: pulumi.Input[str] | None = None,
     ):
         """
         :param solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to
@@ -44,6 +46,16 @@ class SolutionVersionArgs:
         :param region: AWS region of the calls; default, and must equal, the solution ARN's region.
         :param profile: AWS shared-config profile for the calls; default the stack's `aws:profile`, then the
             standard credential chain.
+        :param min_metrics: A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g.
+            `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails
+            the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that
+            fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges
+            the version already in the stack on update, changing nothing on the service.
+        :param existing_version_arn: Adopt this existing version of `solution_arn` (trained by hand, or by the
+            solution's automatic training) instead of training one: create waits for it if it is still training,
+            judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined
+            with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import`
+            does not work for dynamic resources; this is the way in.)
         """
         self.solution_arn = solution_arn
         self.name = name
@@ -53,6 +65,8 @@ class SolutionVersionArgs:
         self.wait_timeout_minutes = wait_timeout_minutes
         self.region = region
         self.profile = profile
+        self.min_metrics = min_metrics
+        self.existing_version_arn = existing_version_arn
 
     def to_inputs(self) -> dict[str, Any]:
         """State keys (camelCase) for the arguments that were given."""

@@ -30,6 +30,7 @@ from .diffs import decide
 from .engine_watch import exit_when_engine_is_gone
 from .host_pool import widen_host_pool_once
 from .errors import SolutionVersionError, UnknownProfile, failure_from
+from .state import display_name
 
 
 class SolutionVersionProvider(ResourceProvider):
@@ -92,6 +93,7 @@ class SolutionVersionProvider(ResourceProvider):
         except SolutionVersionError:
             raise
         except (BotoCoreError, ClientError, UnknownProfile, OutOfTime) as error:
-            where = id_ or props.get("solutionVersionArn") or f"solution {props.get('solutionArn')}"
-            name = props.get("versionName") or props.get("name")
-            raise failure_from(verb, name, where, error.error if isinstance(error, OutOfTime) else error) from None
+            arn = id_ or props.get("solutionVersionArn") or props.get("existingVersionArn")
+            where = arn or f"solution {props.get('solutionArn')}"
+            cause = error.error if isinstance(error, OutOfTime) else error
+            raise failure_from(verb, display_name(props), where, cause) from None

@@ -43,6 +43,18 @@ def input_keys(props: dict[str, Any]) -> list[str]:
     return [key for key in (*INPUTS.values(), NAME_SCOPE) if key in props]
 
 
+def display_name(props: dict[str, Any]) -> str:
+    """How messages name the version: the attempt's name, the checked name, or for an adopted version without either
+    the end of its ARN (`<solution name>/<id>`)."""
+    name = props.get("versionName") or props.get("name")
+    if isinstance(name, str) and name:
+        return name
+    arn = props.get("solutionVersionArn") or props.get("existingVersionArn")
+    if isinstance(arn, str) and ":solution/" in arn:
+        return arn.split(":solution/", 1)[1]
+    return str(name)
+
+
 def user_tags(tags: dict[str, str]) -> dict[str, str]:
     """Tags without the `aws:` ones, which only AWS may set."""
     return {key: value for key, value in tags.items() if not key.lower().startswith("aws:")}
