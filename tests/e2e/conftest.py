@@ -5,10 +5,12 @@ These tests never skip: where no CLI can be found or built, they fail with the s
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -98,16 +100,28 @@ def provider_hosts(program_dir: Path) -> list[int]:
 
 
 class BackgroundOperation:
-    """`python -m harness.automation OPERATION` for a stack, in its own process, so a test can signal its CLI."""
+    """`python -m harness.automation OPERATION` for a stack, in its own process, so a test can signal its CLI. Its
+    output is read as it comes (a full pipe would stall the engine) and kept in `lines`."""
 
     def __init__(self, stack: EngineStack, operation: str):
-        import json
-
+        extra_env = {key: value for key, value in stack.env.items() if not key.startswith("PULUMI_")}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "harness.automation", operation, "--folder", str(stack.folder),
-             "--stack", stack.stack_name, "--env-json", json.dumps({k: v for k, v in stack.env.items() if not k.startswith("PULUMI_")})],
+             "--stack", stack.stack_name, "--env-json", json.dumps(extra_env)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
 
     def cli_pid(self, timeout: float = 60.0) -> int:
         """The `pulumi` process the Automation API started."""
@@ -117,21 +131,24 @@ class BackgroundOperation:
                 if process_name(pid) == "pulumi":
                     return pid
             time.sleep(0.1)
-        raise AssertionError("the Automation API started no pulumi process")
+        raise AssertionError(f"the Automation API started no pulumi process; it printed:\n{self.output}")
 
     def signal_cli(self, signum: signal.Signals) -> None:
         os.kill(self.cli_pid(), signum)
 
     def finish(self, timeout: float = 120.0) -> tuple[int, str]:
-        output, _ = self.process.communicate(timeout=timeout)
-        return self.process.returncode, output
+        code = self.process.wait(timeout=timeout)
+        self._reader.join(timeout=10)
+        return code, self.output
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float, what: str, running: BackgroundOperation | None = None) -> Any:
+    """Poll `condition()` until it is truthy and return it; on timeout, fail showing what `running` printed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    printed = f"; the operation printed:\n{running.output}" if running is not None else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}{printed}")

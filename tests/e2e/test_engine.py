@@ -157,7 +157,7 @@ def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_s
     control.set_timing(training_seconds=12.0, setup_seconds=0.5)
     control.clear_requests()
     running = BackgroundOperation(stack, "up")
-    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start")
+    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start", running)
     [host] = wait_until(lambda: provider_hosts(stack.program_dir), 10, "the provider host")
 
     running.signal_cli(signal.SIGKILL)
@@ -189,7 +189,7 @@ def test_ctrl_c_during_a_training_waits_for_it_and_records_it(new_stack, control
     control.set_timing(training_seconds=8.0, setup_seconds=0.5)
     control.clear_requests()
     running = BackgroundOperation(stack, "up")
-    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start")
+    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start", running)
     interrupted = time.monotonic()
     running.signal_cli(signal.SIGINT)
     code, output = running.finish()
