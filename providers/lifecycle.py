@@ -371,8 +371,10 @@ def read(
     metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
     inputs = {key: props[key] for key in input_keys(props)}
     inputs["tags"] = user_tags(tags_all)
-    if inputs.get("existingVersionArn") is None:  # an adopted version's training mode is not an input
+    if inputs.get("existingVersionArn") is None:
         inputs["trainingMode"] = described.get("trainingMode", inputs.get("trainingMode"))
+    else:  # an adopted version's training mode is the service's, not an input (the outputs carry it)
+        inputs.pop("trainingMode", None)
     inputs["solutionArn"] = described.get("solutionArn", inputs.get("solutionArn"))
     return outputs(inputs, described, tags_all, metrics), inputs
 
