@@ -15,6 +15,7 @@ model = TrainedModel(
         tags=settings.tags,
         retrain_triggers={"data": settings.retrain_trigger} if settings.retrain_trigger else None,
         wait_timeout_minutes=settings.wait_timeout_minutes,
+        min_metrics=settings.min_metrics or None,
     ),
 )
 

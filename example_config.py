@@ -5,20 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import math
+
 import pulumi
 
+from providers.checks import METRIC_NAME_RE, METRIC_NAME_RULE
 from providers.properties import DEFAULT_TRAINING_MODE, TRAINING_MODES
 
 
 @dataclass(frozen=True)
 class ExampleConfig:
-    """`<project>:solutionArn` (required), `trainingMode`, `tags`, `retrainTrigger`, `waitTimeoutMinutes`."""
+    """`<project>:solutionArn` (required), `trainingMode`, `tags`, `retrainTrigger`, `waitTimeoutMinutes`,
+    `minMetrics`."""
 
     solution_arn: str
     training_mode: str
     tags: dict[str, str]
     retrain_trigger: str | None
     wait_timeout_minutes: float | None
+    min_metrics: dict[str, float]
 
     @classmethod
     def load(cls) -> ExampleConfig:
@@ -43,7 +48,15 @@ class ExampleConfig:
             wait_minutes = -1.0
         if wait_minutes is not None and wait_minutes <= 0:
             raise pulumi.RunError(f"config '{key('waitTimeoutMinutes')}' must be a number of minutes > 0; got {wait!r}")
-        return cls(solution_arn, training_mode, tags, config.get("retrainTrigger"), wait_minutes)
+        min_metrics = _object(config, "minMetrics", key)
+        if not all(METRIC_NAME_RE.fullmatch(name) and _is_number(value) for name, value in min_metrics.items()):
+            rule = f"metric names ({METRIC_NAME_RULE}) to numbers, e.g. {{coverage: 0.2}}"
+            raise pulumi.RunError(f"config '{key('minMetrics')}' must map {rule}")
+        return cls(solution_arn, training_mode, tags, config.get("retrainTrigger"), wait_minutes, min_metrics)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _object(config: pulumi.Config, name: str, key: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from providers import SolutionVersion, SolutionVersionArgs
-from providers.properties import DEFAULT_TRAINING_MODE
 
 from .default_tags import stack_default_tags
 
@@ -25,17 +24,20 @@ class TrainedModelArgs:
         self,
         *,
         solution_arn: pulumi.Input[str],
-        training_mode: pulumi.Input[str] = DEFAULT_TRAINING_MODE,
+        training_mode: pulumi.Input[str] | None = None,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
         wait_timeout_minutes: pulumi.Input[float] | None = None,
         aws_provider: pulumi_aws.Provider | None = None,
         region: pulumi.Input[str] | None = None,
         profile: pulumi.Input[str] | None = None,
+        min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
+        existing_version_arn: pulumi.Input[str] | None = None,
     ):
         """
         :param solution_arn: ARN of the Personalize solution to train.
-        :param training_mode: FULL (default), UPDATE or AUTOTRAIN; changing it trains a new version.
+        :param training_mode: FULL (default), UPDATE or AUTOTRAIN; changing it trains a new version. UPDATE stops the
+            service's automatic updates for that version.
         :param tags: Tags for the model; merged over the stack's `aws:defaultTags` (these win on conflicts).
         :param retrain_triggers: Any values; changing one trains a new version (e.g. the latest import job ARN).
         :param wait_timeout_minutes: How long `pulumi up` waits for the training (default 720).
@@ -44,6 +46,11 @@ class TrainedModelArgs:
             not used (they would be stored in state): give it a profile, or use the environment's credentials.
         :param region: Region override (default: the provider's, then the solution ARN's; all must agree).
         :param profile: Profile override (default: the provider's, then the stack's `aws:profile`).
+        :param min_metrics: Quality gate: GetSolutionMetrics names mapped to minimums (e.g. `{"coverage": 0.3}`). A
+            version that misses one fails `pulumi up` and never reaches `version_arn`, so a rejected retrain leaves the
+            previous version in place. A change re-judges the version in the stack; it never retrains.
+        :param existing_version_arn: Adopt this version of `solution_arn` (e.g. one the solution's automatic training
+            made) instead of training one; not with `training_mode` or `retrain_triggers`. Changing it replaces.
         """
         self.solution_arn = solution_arn
         self.training_mode = training_mode
@@ -53,6 +60,8 @@ class TrainedModelArgs:
         self.aws_provider = aws_provider
         self.region = region
         self.profile = profile
+        self.min_metrics = min_metrics
+        self.existing_version_arn = existing_version_arn
 
 
 class TrainedModel(pulumi.ComponentResource):
@@ -62,7 +71,7 @@ class TrainedModel(pulumi.ComponentResource):
     """
 
     version_arn: pulumi.Output[str]
-    """ARN of the trained solution version."""
+    """ARN of the trained solution version; it only ever names a version that passed `min_metrics`."""
     status: pulumi.Output[str]
     """ACTIVE once trained."""
     training_hours: pulumi.Output[float]
@@ -88,6 +97,8 @@ class TrainedModel(pulumi.ComponentResource):
                 wait_timeout_minutes=args.wait_timeout_minutes,
                 region=region,
                 profile=profile,
+                min_metrics=args.min_metrics,
+                existing_version_arn=args.existing_version_arn,
             ),
             pulumi.ResourceOptions(parent=self),
         )

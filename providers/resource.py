@@ -37,7 +37,8 @@ class SolutionVersionArgs:
             version an interrupted one started. After a failed or stopped training the next attempt is named
             `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
         :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and
-            the User-Personalization or HRNN-Coldstart recipe) or AUTOTRAIN. Changing it trains a new version.
+            the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that
+            version) or AUTOTRAIN. Changing it trains a new version.
         :param tags: Tags of the version (at most 50; keys must not start with `aws:`). Changes apply in place.
         :param retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
         :param wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours).

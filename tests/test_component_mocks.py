@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pulumi
@@ -29,6 +30,17 @@ class Mocks(pulumi.runtime.Mocks):
         return {}, None
 
 
+@pytest.fixture(autouse=True)
+def event_loop_for_the_sdk():
+    """The SDK's mocks run on the thread's current event loop; an earlier test's `asyncio.run` (the host harness
+    serializes with it) leaves the main thread without one."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
 @pytest.fixture
 def mocks(monkeypatch):
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:defaultTags": json.dumps({"tags": {"owner": "platform", "team": "default"}})}))
@@ -51,7 +63,8 @@ def test_component_creates_a_named_child_with_merged_tags_and_registers_outputs(
         (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
         assert child.name == "recs-version"
         assert child.inputs["tags"] == {"owner": "platform", "team": "ml"}, "own tags win over aws:defaultTags"
-        assert child.inputs["trainingMode"] == "FULL" and child.inputs["retrainTriggers"] == {"data": "v1"}
+        assert "trainingMode" not in child.inputs, "left to the provider's check (FULL), so adoption can omit it"
+        assert child.inputs["retrainTriggers"] == {"data": "v1"}
         assert child.inputs["nameScope"] == "shop/prod/recs-version"
         assert child.inputs["__provider"], "the provider is pickled at registration"
         assert version_arn == f"{ARN}/1a2b3c4d" and status == "ACTIVE" and hours == 1.5 and metrics == {"coverage": 0.5}
@@ -94,7 +107,7 @@ def test_in_a_preview_the_component_takes_unknown_inputs_and_its_outputs_are_unk
         (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
         assert isinstance(child.inputs["solutionArn"], pulumi.output.Unknown)
         assert isinstance(child.inputs["retrainTriggers"]["data"], pulumi.output.Unknown)
-        assert child.inputs["tags"] == {"team": "ml"} and child.inputs["trainingMode"] == "FULL"
+        assert child.inputs["tags"] == {"team": "ml"} and "trainingMode" not in child.inputs
 
     return pulumi.Output.all(model.version_arn, model.status, model.metrics).apply(verify, run_with_unknowns=True)
 
@@ -116,6 +129,41 @@ def test_an_aws_provider_lends_its_region_and_profile(mocks):
     return model.version_arn.apply(verify)
 
 
+@pulumi.runtime.test
+def test_the_component_passes_the_gate_and_the_adopted_version_to_its_child(mocks):
+    from components import TrainedModel, TrainedModelArgs
+
+    gated = TrainedModel("gated", TrainedModelArgs(solution_arn=ARN, training_mode="UPDATE", min_metrics={"coverage": 0.3}))
+    adopted = TrainedModel("adopted", TrainedModelArgs(solution_arn=ARN, existing_version_arn=f"{ARN}/0000beef"))
+
+    def verify(_):
+        children = {r.name: r.inputs for r in mocks.resources if r.typ == TYPE_TOKEN}
+        assert children["gated-version"]["minMetrics"] == {"coverage": 0.3}
+        assert children["gated-version"]["trainingMode"] == "UPDATE" and "existingVersionArn" not in children["gated-version"]
+        assert children["adopted-version"]["existingVersionArn"] == f"{ARN}/0000beef"
+        assert not {"trainingMode", "retrainTriggers", "name", "minMetrics"} & set(children["adopted-version"])
+
+    return pulumi.Output.all(gated.version_arn, adopted.version_arn).apply(verify)
+
+
+@pulumi.runtime.test
+def test_an_unknown_minimum_in_a_preview_reaches_the_child_as_unknown(monkeypatch):
+    monkeypatch.setenv("PULUMI_CONFIG", "{}")
+    pulumi.runtime.config.set_all_config({})
+    mocks = PreviewMocks()
+    pulumi.runtime.set_mocks(mocks, project="shop", stack="prod", preview=True)
+    from components import TrainedModel, TrainedModelArgs
+
+    threshold = pulumi.CustomResource("test:index:Threshold", "threshold", {"value": None})
+    model = TrainedModel("recs", TrainedModelArgs(solution_arn=ARN, min_metrics={"coverage": threshold.value}))
+
+    def verify(_):
+        (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
+        assert isinstance(child.inputs["minMetrics"]["coverage"], pulumi.output.Unknown)
+
+    return model.version_arn.apply(verify, run_with_unknowns=True)
+
+
 def program(config: dict[str, str]):
     return run_program(PROJECT_ROOT, "dev", config, {})
 
@@ -128,6 +176,7 @@ def test_the_example_program_declares_one_model_from_stack_config():
     version = run.registrations[1].inputs
     assert version["tags"] == {"team": "recommendations", "cost-center": "4711", "managed-by": "pulumi", "repo": "personalize-models"}
     assert version["retrainTriggers"] == {"data": "interactions-2026-11-01"} and version["waitTimeoutMinutes"] == 60
+    assert version["minMetrics"] == {"coverage": 0.05}
     assert set(run.exports) == {"solutionVersionArn", "status", "trainingHours", "metrics", "tags"}
 
 
@@ -140,6 +189,9 @@ def test_the_example_program_declares_one_model_from_stack_config():
         ("personalize-models:tags", '{"n": 5}', "config 'personalize-models:tags' must map tag keys to strings"),
         ("personalize-models:waitTimeoutMinutes", "soon", "config 'personalize-models:waitTimeoutMinutes' must be a number"),
         ("aws:defaultTags", '{"tags": ["x"]}', "config 'aws:defaultTags' must be an object"),
+        ("personalize-models:minMetrics", '{"Coverage": 0.2}', "config 'personalize-models:minMetrics' must map metric names"),
+        ("personalize-models:minMetrics", '{"coverage": "high"}', "config 'personalize-models:minMetrics' must map metric names"),
+        ("personalize-models:minMetrics", '[0.2]', "config 'personalize-models:minMetrics' must be an object"),
     ],
 )
 def test_bad_config_stops_the_program_with_one_line_naming_the_key(key, value, message):
