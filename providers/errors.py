@@ -94,8 +94,8 @@ def rejected(
         todo = f"it was not added to the stack and is unchanged; to accept it, {fixes}; or adopt another version"
     else:
         todo = (
-            "nothing was changed and the stack keeps the version with its previous minMetrics; to keep this version, "
-            f"{fixes}; or change retrainTriggers to train one that passes"
+            f"nothing was changed and the stack keeps the version with its previous minMetrics; {fixes} to accept it, "
+            "or change retrainTriggers to train one that passes"
         )
     return failure(verb, name, arn, cause_text, todo)
 

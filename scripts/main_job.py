@@ -4,7 +4,9 @@
 2. starts the emulator and creates the dataset group and solution that Pulumi.dev.yaml names;
 3. `pulumi up` of the example stack (a copy of the program in .main-job/program, a local file backend in
    .main-job/state), its outputs, then previews that must show no changes, an in-place tag update, and a replace for a
-   training-mode change, each printed as the engine displays it (`pulumi preview --diff`).
+   training-mode change, each printed as the engine displays it (`pulumi preview --diff`);
+4. the quality gate: a stricter `minMetrics` than the emulated metrics can meet previews as an update (no retraining),
+   and `pulumi up` rejects it in one line while the stack keeps its version; restored, the preview is clean again.
 Exits non-zero if any step does not behave as described.
 """
 
@@ -31,6 +33,8 @@ STACK = "dev"
 WORK = ROOT / ".main-job"
 POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.5", "PERSONALIZE_POLL_MAX_SECONDS": "1"}
 MODEL = "recommendations-version"
+STRICTER_GATE = {"coverage": 0.99}
+"""Never met: the emulator's metrics are deterministic per version and lie in 0.05-0.95."""
 
 
 class StepFailed(Exception):
@@ -90,9 +94,47 @@ def run(cli: Path, env: dict[str, str]) -> None:
     print("==> `pulumi preview --diff` right after up (must show no changes)")
     stack.preview(diff=True, expect_no_changes=True)
     project = project_name(ROOT)
+    show_the_gate(stack, f"{project}:minMetrics", outputs["solutionVersionArn"])
     tags = json.loads(stack.stack.get_config(f"{project}:tags").value)
     expect_preview(stack, f"{project}:tags", {**tags, "team": "search"}, "update", "a tag change")
     expect_preview(stack, f"{project}:trainingMode", "UPDATE", "replace", "a training-mode change")
+
+
+def show_the_gate(stack: EngineStack, key: str, version_arn: str) -> None:
+    """A stricter `minMetrics` previews as an update, `pulumi up` rejects it in one line and the stack keeps its
+    version; with the gate restored, the preview shows no changes."""
+    original = stack.stack.get_config(key)
+    stack.set_config(key, STRICTER_GATE)
+    try:
+        shown = f"{key}={json.dumps(STRICTER_GATE)}"
+        print(f"==> `pulumi preview --diff` of a stricter quality gate: {shown} (must show update)")
+        planned = stack.preview(diff=True).change_summary
+        if planned.get("update") != 1 or planned.get("replace"):
+            raise StepFailed(f"expected the stricter gate to update {MODEL} in place, not retrain: got {dict(planned)}")
+        print("==> `pulumi up` with the stricter gate (must be rejected: the emulated metrics never reach it)")
+        try:
+            stack.up()
+        except EngineFailed as failed:
+            rejection = [
+                line.strip().split("SolutionVersionError: ", 1)[-1]
+                for line in failed.output.splitlines()
+                if "rejected by minMetrics" in line
+            ]
+        else:
+            raise StepFailed("`pulumi up` accepted a version whose metrics miss the stricter minMetrics")
+        if not rejection or version_arn not in rejection[-1]:
+            raise StepFailed(f"`pulumi up` failed without the one-line rejection naming {version_arn}")
+        print(f"==> rejected, in one line:\n{rejection[-1]}")
+        [model] = [r for r in stack.resources() if r["urn"].endswith("::" + MODEL)]
+        gate = (model.get("outputs") or {}).get("minMetrics")
+        if model.get("id") != version_arn or gate == STRICTER_GATE:
+            found = f"{model.get('id')} with minMetrics {json.dumps(gate)}"
+            raise StepFailed(f"after the rejection the stack should hold {version_arn} as it was, not {found}")
+        print(f"==> the stack still holds {version_arn} with its previous minMetrics {json.dumps(gate)}")
+    finally:
+        stack.stack.set_config(key, original)
+    print(f"==> `pulumi preview --diff` with {key} restored (must show no changes)")
+    stack.preview(diff=True, expect_no_changes=True)
 
 
 def expect_preview(stack: EngineStack, key: str, value: Any, op: str, what: str) -> None:
