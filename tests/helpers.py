@@ -9,7 +9,7 @@ from typing import Any
 from emulator import seed
 from emulator.seed import RECIPE_USER_PERSONALIZATION
 
-__all__ = ["RECIPE_USER_PERSONALIZATION", "RECIPE_SIMS", "active_solution", "unique", "version_status", "wait_for"]
+__all__ = ["RECIPE_USER_PERSONALIZATION", "RECIPE_SIMS", "active_solution", "unique", "trainings_started", "version_status", "wait_for"]
 
 RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
 
@@ -36,3 +36,8 @@ def active_solution(client: Any, recipe_arn: str = RECIPE_USER_PERSONALIZATION, 
 
 def version_status(client: Any, arn: str) -> str:
     return client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]["status"]
+
+
+def trainings_started(control: Any) -> int:
+    """CreateSolutionVersion calls that started a training (a call refused, e.g. as a duplicate name, started none)."""
+    return sum(1 for entry in control.requests("CreateSolutionVersion") if entry["status"] == 200)

@@ -14,6 +14,7 @@ import pytest
 from harness.automation import ROOT, EngineFailed
 
 from tests.conftest import REGION
+from tests.helpers import trainings_started
 from tests.e2e.conftest import (
     MODEL,
     PROJECT,
@@ -31,11 +32,6 @@ def _live_tags(arn: str) -> dict[str, str]:
     return {t["tagKey"]: t["tagValue"] for t in _client().list_tags_for_resource(resourceArn=arn)["tags"]}
 
 
-def _trainings_started(control) -> int:
-    """CreateSolutionVersion calls that started a training (a call refused as a duplicate name started none)."""
-    return sum(1 for r in control.requests("CreateSolutionVersion") if r["status"] == 200)
-
-
 def _version_state(stack) -> dict:
     [resource] = [r for r in stack.resources() if r["urn"].endswith("::" + MODEL)]
     return resource
@@ -51,13 +47,13 @@ def test_up_then_a_preview_shows_no_changes(new_stack, control):
     assert outputs["solutionVersionArn"].startswith(stack.solution_arn + "/")
     assert outputs["tags"] == {"managed-by": "pulumi", "repo": "personalize-models", "team": "recommendations", "cost-center": "4711"}
     assert outputs["metrics"] and outputs["trainingHours"] > 0
-    assert _trainings_started(control) == 1
+    assert trainings_started(control) == 1
     assert outputs["solutionVersionArn"] in stack.output_since(0), "the engine shows the version's ARN while it trains"
 
     control.clear_requests()
     preview = stack.preview(diff=True, expect_no_changes=True)
     assert preview.change_summary.get("same") == 3 and set(preview.change_summary) == {"same"}
-    assert _trainings_started(control) == 0 and control.count("DescribeSolutionVersion") == 0
+    assert trainings_started(control) == 0 and control.count("DescribeSolutionVersion") == 0
 
 
 def test_a_tag_change_previews_as_an_in_place_update_and_keeps_the_version(new_stack):
@@ -157,7 +153,7 @@ def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_s
     control.set_timing(training_seconds=12.0, setup_seconds=0.5)
     control.clear_requests()
     running = BackgroundOperation(stack, "up")
-    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start", running)
+    wait_until(lambda: trainings_started(control) == 1, 90, "the training to start", running)
     [host] = wait_until(lambda: provider_hosts(stack.program_dir), 10, "the provider host")
 
     running.signal_cli(signal.SIGKILL)
@@ -178,7 +174,7 @@ def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_s
     outputs = stack.outputs()
     assert outputs["status"] == "ACTIVE"
     assert outputs["solutionVersionArn"] == version["solutionVersionArn"], "up adopted the interrupted training"
-    assert _trainings_started(control) == 1
+    assert trainings_started(control) == 1
     assert stack.pending_operations() == []
 
 
@@ -189,7 +185,7 @@ def test_ctrl_c_during_a_training_waits_for_it_and_records_it(new_stack, control
     control.set_timing(training_seconds=8.0, setup_seconds=0.5)
     control.clear_requests()
     running = BackgroundOperation(stack, "up")
-    wait_until(lambda: _trainings_started(control) == 1, 90, "the training to start", running)
+    wait_until(lambda: trainings_started(control) == 1, 90, "the training to start", running)
     interrupted = time.monotonic()
     running.signal_cli(signal.SIGINT)
     code, output = running.finish()
@@ -199,7 +195,7 @@ def test_ctrl_c_during_a_training_waits_for_it_and_records_it(new_stack, control
     assert waited >= 3.0, f"up returned {waited:.1f} s after Ctrl-C, before the training ended"
     assert _version_state(stack)["id"] == version["solutionVersionArn"], "the finished version is recorded"
     assert stack.pending_operations() == []
-    assert _trainings_started(control) == 1
+    assert trainings_started(control) == 1
     assert code != 0 and "update canceled" in output
     # A later up has nothing to do.
     stack.preview(expect_no_changes=True)
@@ -220,7 +216,7 @@ def test_a_replace_trains_a_new_version_first_and_leaves_the_old_one_active(new_
     assert client.describe_solution_version(solutionVersionArn=old_arn)["solutionVersion"]["status"] == "ACTIVE", (
         "the old version is forgotten, not stopped"
     )
-    assert _trainings_started(control) == 1 and control.count("StopSolutionVersionCreation") == 0
+    assert trainings_started(control) == 1 and control.count("StopSolutionVersionCreation") == 0
 
 
 def test_invalid_input_fails_the_preview_with_one_line_naming_the_property_before_any_api_call(new_stack, control):
