@@ -161,6 +161,7 @@ valid_inputs = st.fixed_dictionaries(
         "waitTimeoutMinutes": st.floats(min_value=0.001, max_value=1e6),
         "profile": st.text(min_size=1, max_size=10),
         "region": st.just("same as the ARN"),
+        "minMetrics": st.dictionaries(st.from_regex(r"[a-z0-9_]{1,20}", fullmatch=True), st.floats(0, 1), max_size=4),
     },
 ).map(lambda news: {**news, "region": checks.region_of(news["solutionArn"])} if "region" in news else news)
 BREAKERS = {
@@ -228,7 +229,11 @@ garbage_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )
-garbage_props = st.dictionaries(st.sampled_from([*BREAKERS, "tags", "profile", "nameScope"]) | st.text(max_size=12), garbage_values, max_size=6)
+garbage_props = st.dictionaries(
+    st.sampled_from([*BREAKERS, "tags", "profile", "nameScope", "minMetrics", "existingVersionArn"]) | st.text(max_size=12),
+    garbage_values,
+    max_size=6,
+)
 
 
 @settings(max_examples=200)
@@ -261,6 +266,9 @@ BASE, _ = check({"solutionArn": ARN, "nameScope": "p/s/r", "tags": {"team": "ml"
         ({"name": "other-name"}, ["name"], True),
         ({"retrainTriggers": {"n": 2}}, ["retrainTriggers"], True),
         ({"retrainTriggers": {"n": 1.0}}, [], False),
+        # The gate is re-judged in place; it is not part of the version's identity.
+        ({"minMetrics": {"coverage": 0.5}}, [], True),
+        ({"minMetrics": {}}, [], False),
         # Operational inputs: an update (which calls nothing on the service), so that the engine stores them.
         ({"waitTimeoutMinutes": 5.0}, [], True),
         ({"profile": "other"}, [], True),
@@ -339,7 +347,7 @@ def test_unknown_tags_preview_as_an_in_place_update(host, tags):
 
 
 def test_a_first_preview_with_every_input_unknown_is_not_validated(host):
-    unknowns = {key: Unknown() for key in ("solutionArn", "trainingMode", "tags", "retrainTriggers", "waitTimeoutMinutes", "region", "profile")}
+    unknowns = {key: Unknown() for key in ("solutionArn", "trainingMode", "tags", "retrainTriggers", "waitTimeoutMinutes", "region", "profile", "minMetrics")}
     inputs, failures = host.check("r", {**unknowns, "nameScope": "p/s/r"})
     assert failures == []
     assert isinstance(inputs["name"], Unknown) and isinstance(inputs["solutionArn"], Unknown)
@@ -372,13 +380,13 @@ def test_inputs_state_cannot_hold_or_the_service_would_refuse_fail_through_the_h
 
 
 identity_keys = ["solutionArn", "trainingMode", "retrainTriggers"]
-maybe_unknown = ["tags", "waitTimeoutMinutes", "profile", "region", *identity_keys]
+maybe_unknown = ["tags", "waitTimeoutMinutes", "profile", "region", "minMetrics", *identity_keys]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_inputs, st.sets(st.sampled_from(maybe_unknown), min_size=1), st.booleans())
 def test_any_unknown_input_passes_check_and_shows_in_diff_through_the_host(host, news, unknown, deep):
-    news = {"trainingMode": "FULL", "retrainTriggers": {"k": 1}, "tags": {"t": "v"}, "profile": "p", **news}
+    news = {"trainingMode": "FULL", "retrainTriggers": {"k": 1}, "tags": {"t": "v"}, "profile": "p", "minMetrics": {"m": 0.1}, **news}
     news.pop("name", None)
     known, failures = host.check("r", news)
     assert failures == []
