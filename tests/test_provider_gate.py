@@ -18,7 +18,7 @@ from pulumi.runtime.proto import provider_pb2
 from harness.dynamic_host import HostError
 from providers.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
-from tests.helpers import active_solution, unique, version_status
+from tests.helpers import active_solution, trainings_started, unique, version_status
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
@@ -37,9 +37,6 @@ def message(error: HostError) -> str:
     """The exception message the user reads (the traceback's last line, without the exception's class)."""
     return error.last_line.split("SolutionVersionError: ", 1)[-1]
 
-
-def trainings_started(control: Any) -> int:
-    return sum(e["status"] == 200 for e in control.requests("CreateSolutionVersion"))
 
 
 def only_version(personalize: Any, solution: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 from harness.automation import EngineFailed
 from tests.conftest import REGION
 from tests.e2e.conftest import MODEL, PROJECT
+from tests.helpers import trainings_started
 
 GATE = f"{PROJECT}:minMetrics"
 STRICT = {"coverage": 0.99}
@@ -35,9 +36,6 @@ def _rejection(failed: EngineFailed) -> str:
     return lines[-1].strip().split("SolutionVersionError: ", 1)[-1]
 
 
-def _trainings_started(control) -> int:
-    return sum(1 for r in control.requests("CreateSolutionVersion") if r["status"] == 200)
-
 
 def test_a_stricter_gate_fails_up_in_one_line_and_the_stack_keeps_its_version(new_stack, control):
     stack = new_stack()
@@ -56,7 +54,7 @@ def test_a_stricter_gate_fails_up_in_one_line_and_the_stack_keeps_its_version(ne
     assert f"coverage is {_coverage(arn)!r}, below the minimum 0.99" in line
     model = _model(stack)
     assert model["id"] == arn and model["outputs"]["minMetrics"] == {"coverage": 0.05}, "the previous version stays"
-    assert _trainings_started(control) == 0
+    assert trainings_started(control) == 0
     assert control.count("TagResource") == control.count("UntagResource") == 0, "nothing changed on the service"
 
     stack.set_config(GATE, {"coverage": 0.05})
@@ -88,4 +86,4 @@ def test_a_rejected_retrain_leaves_the_previous_version_serving_until_the_gate_a
     result = stack.up()
     assert result.summary.resource_changes.get("replace") == 1
     assert stack.outputs()["solutionVersionArn"] == retrained
-    assert _trainings_started(control) == 0
+    assert trainings_started(control) == 0
