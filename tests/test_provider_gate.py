@@ -38,7 +38,6 @@ def message(error: HostError) -> str:
     return error.last_line.split("SolutionVersionError: ", 1)[-1]
 
 
-
 def only_version(personalize: Any, solution: str) -> str:
     (summary,) = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
     return summary["solutionVersionArn"]

@@ -36,7 +36,6 @@ def _rejection(failed: EngineFailed) -> str:
     return lines[-1].strip().split("SolutionVersionError: ", 1)[-1]
 
 
-
 def test_a_stricter_gate_fails_up_in_one_line_and_the_stack_keeps_its_version(new_stack, control):
     stack = new_stack()
     stack.up()
