@@ -15,9 +15,8 @@ import platform
 import sys
 import tempfile
 import time
-from pathlib import Path
-
 from importlib.metadata import version
+from pathlib import Path
 
 import boto3
 
