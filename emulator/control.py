@@ -62,6 +62,13 @@ class EmulatorControl:
     def reset(self) -> None:
         self._call("POST", "reset", {})
 
+    def start_automatic_training(self, solution_arn: str) -> str:
+        """Start a version of the solution's automatic training (trainingType AUTOMATIC, no name); return its ARN.
+
+        Raises urllib.error.HTTPError (404 for an unknown solution, 409 if the solution is not ACTIVE or the region's
+        20 trainings are running) with the control API's `{"error", "code"}` as its body."""
+        return self._call("POST", "automatic-training", {"solutionArn": solution_arn})["solutionVersionArn"]
+
 
 class EmulatorProcess:
     """`python -m emulator` on a free port of 127.0.0.1, as a child process."""

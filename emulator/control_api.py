@@ -10,6 +10,14 @@
 | `DELETE /_emulator/faults` | | `{}`; every rule is disarmed |
 | `POST /_emulator/timing` | `{"trainingSeconds": S, "setupSeconds": S}`, either optional | the timing now in force |
 | `POST /_emulator/reset` | | `{}`; every resource, fault rule and logged request is forgotten |
+| `POST /_emulator/automatic-training` | `{"solutionArn": ARN}` | `{"solutionVersionArn": ...}`, see below |
+
+`automatic-training` starts what the solution's automatic training would (`PersonalizeEmulatorBackend.
+start_automatic_training`: trainingType AUTOMATIC, no name, FULL, no tags; an armed `fail_training` rule applies to it).
+It answers 400 `{"error"}` for a bad body, 404 `{"error", "code": "ResourceNotFoundException"}` for an unknown
+solution, and 409 `{"error", "code"}` when no training can start: the solution is not ACTIVE
+(`ResourceInUseException`), has performAutoTraining false (`InvalidInputException`), or 20 trainings are running in
+its region (`LimitExceededException`).
 
 Anything else answers 404 `{"error": "no control route ..."}`; a body that is not JSON, 400 `{"error"}`.
 """
@@ -22,7 +30,9 @@ from typing import Any
 
 from moto.core.base_backend import BackendDict
 
+from .exceptions import PersonalizeError, ResourceNotFoundException
 from .faults import faults, parse_rules
+from .models import personalize_emulator_backends
 from .request_log import request_log
 from .state import set_timing, timing
 from .wsgi import Environ, StartResponse, json_response, read_body
@@ -81,6 +91,27 @@ def _set_timing(body: Any) -> Answer:
     return 200, timing()
 
 
+def _start_automatic_training(body: Any) -> Answer:
+    if not isinstance(body, dict) or set(body) != {"solutionArn"} or not isinstance(body["solutionArn"], str):
+        return 400, {"error": f'the body must be {{"solutionArn": "<solution ARN>"}} and nothing else; got {body!r}'}
+    arn = body["solutionArn"]
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "personalize" or not parts[5].startswith("solution/"):
+        shape = "arn:<partition>:personalize:<region>:<account>:solution/<name>"
+        return 400, {"error": f"'solutionArn' must be a solution ARN ({shape}); got {arn!r}"}
+    region, account = parts[3], parts[4]
+    try:
+        # Never create a backend for an account or region nothing was created in: its solution cannot exist.
+        if account not in personalize_emulator_backends or region not in personalize_emulator_backends[account]:
+            raise ResourceNotFoundException(arn)
+        version = personalize_emulator_backends[account][region].start_automatic_training(solution_arn=arn)
+    except PersonalizeError as error:
+        status = 404 if isinstance(error, ResourceNotFoundException) else 409
+        return status, {"error": error.message, "code": error.error_type}
+    faults.fail_training_if_armed(version)
+    return 200, {"solutionVersionArn": version.arn}
+
+
 def _reset(body: Any) -> Answer:
     reset()
     return 200, {}
@@ -95,6 +126,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("DELETE", "faults"): _clear_faults,
     ("POST", "timing"): _set_timing,
     ("POST", "reset"): _reset,
+    ("POST", "automatic-training"): _start_automatic_training,
 }
 
 

@@ -9,13 +9,15 @@ consumed by the calls they match. One rule is a JSON object:
 - `{"kind": "drop", "operation": "DescribeSolutionVersion", "count": 1}`: the next call's connection is closed with no
   response.
 - `{"kind": "fail_training", "reason": "...", "count": 1, "solutionArn": "..."}`: the next version created (of that
-  solution, if given) ends in CREATE FAILED with that failureReason.
+  solution, if given; by CreateSolutionVersion or `POST /_emulator/automatic-training`) ends in CREATE FAILED with
+  that failureReason.
 
 `operation` may be `*` for every Personalize operation. A rule with an unknown field, kind, code or operation is
 rejected (HTTP 400 from the control API, a usage error from the command line) and nothing of that request is armed.
 
 The server asks `faults.answer_request(...)` before anything else looks at a Personalize call, and the
-CreateSolutionVersion handler calls `faults.fail_training_if_armed(version)`; the backend knows nothing of faults.
+CreateSolutionVersion and automatic-training handlers call `faults.fail_training_if_armed(version)`; the backend knows
+nothing of faults.
 """
 
 from __future__ import annotations

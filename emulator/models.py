@@ -215,11 +215,13 @@ class Solution(BaseModel):
 
 
 class SolutionVersion(BaseModel):
-    def __init__(self, solution: Solution, name: str | None, training_mode: str):
+    def __init__(self, solution: Solution, name: str | None, training_mode: str, training_type: str = "MANUAL"):
         self.solution = solution
         self.name = name
         self.arn = f"{solution.arn}/{random.getrandbits(32):08x}"
         self.training_mode = training_mode
+        self.training_type = training_type
+        """MANUAL (CreateSolutionVersion) or AUTOMATIC (the solution's automatic training)."""
         self.created = utcnow()
         self.failure_reason: str | None = None
         self.state = TimedState(SOLUTION_VERSION_MODEL, [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)])
@@ -259,7 +261,7 @@ class SolutionVersion(BaseModel):
             "solutionVersionArn": self.arn,
             "status": status,
             "trainingMode": self.training_mode,
-            "trainingType": "MANUAL",
+            "trainingType": self.training_type,
             "creationDateTime": epoch_seconds(self.created),
             "lastUpdatedDateTime": epoch_seconds(self.state.changed_at),
         }
@@ -420,15 +422,30 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
                     f"trainingMode UPDATE needs an ACTIVE solution version of {solution.arn} trained with trainingMode FULL."
                 )
         self._check_new_tags(tags)
-        training = sum(v.status in TRAINING for s in self.solutions.values() for v in s.versions.values())
-        if training >= MAX_TRAININGS_PER_REGION:
-            raise LimitExceededException(
-                f"You have reached the limit of {MAX_TRAININGS_PER_REGION} solution versions in CREATE PENDING or "
-                f"CREATE IN_PROGRESS in {self.region_name}."
-            )
+        self._check_training_quota()
         version = SolutionVersion(solution, name, mode)
         solution.versions[version.arn] = version
         self.tagger.tag_resource(version.arn, tags)
+        return version
+
+    def start_automatic_training(self, solution_arn: str) -> SolutionVersion:
+        """What the solution's automatic training (performAutoTraining) starts on its schedule, on demand: a version
+        with trainingType AUTOMATIC, no name (the service names none; DescribeSolutionVersion's `name` is optional),
+        trainingMode FULL and no tags. Not an API operation: the control API's `POST /_emulator/automatic-training`.
+        The same rules as CreateSolutionVersion: the solution must be ACTIVE, and the trainings count toward the
+        20 per region."""
+        solution = self._solution(solution_arn)
+        if solution.state.status != ACTIVE:
+            raise ResourceInUseException(
+                f"Solution {solution.arn} is not ACTIVE (status {solution.state.status}); wait for it to become ACTIVE."
+            )
+        if not solution.perform_auto_training:
+            raise InvalidInputException(
+                f"Solution {solution.arn} has performAutoTraining false; it trains no version automatically."
+            )
+        self._check_training_quota()
+        version = SolutionVersion(solution, None, "FULL", training_type="AUTOMATIC")
+        solution.versions[version.arn] = version
         return version
 
     def describe_solution_version(self, solution_version_arn: str) -> SolutionVersion:
@@ -451,6 +468,14 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         if status != ACTIVE:
             raise ResourceInUseException(f"Solution version {solution_version_arn} is not ACTIVE (status {status}).")
         return version.metrics()
+
+    def _check_training_quota(self) -> None:
+        training = sum(v.status in TRAINING for s in self.solutions.values() for v in s.versions.values())
+        if training >= MAX_TRAININGS_PER_REGION:
+            raise LimitExceededException(
+                f"You have reached the limit of {MAX_TRAININGS_PER_REGION} solution versions in CREATE PENDING or "
+                f"CREATE IN_PROGRESS in {self.region_name}."
+            )
 
     # Tags
 
