@@ -82,17 +82,17 @@ def test_adopting_a_version_still_training_waits_for_it_without_stopping_or_star
 
 def test_adopting_a_version_of_the_solutions_automatic_training(host, personalize, fast):
     """trainingType AUTOMATIC: versions the solution's automatic training creates (no name, not this stack's)."""
-    start = getattr(fast, "start_automatic_training", None)
-    if start is None:
-        pytest.skip("the emulator has no automatic training yet (EmulatorControl.start_automatic_training)")
     solution = active_solution(personalize)
-    version = start(solution)
+    version = fast.start_automatic_training(solution)
     name, inputs = adopting(host, solution, version, tags={"team": "ml"})
     fast.clear_requests()
     id_, outs = host.create(name, inputs)
     assert id_ == version and outs["trainingType"] == "AUTOMATIC" and outs["status"] == "ACTIVE"
+    assert outs.get("versionName") is None, "the service names no automatic version"
     assert live_tags(personalize, version) == {"team": "ml"}
     assert fast.count("CreateSolutionVersion") == 0
+    assert any(f"adopting {version}" in line for line in host.output)
+    assert host.diff(name, id_, outs, inputs).changes == DIFF_NONE
 
 
 def test_an_adopted_version_below_a_minimum_is_rejected_untouched_and_accepted_once_lowered(host, personalize, fast):
