@@ -201,3 +201,37 @@ def _ignore_errors(call: Any, *args: Any) -> None:
         call(*args)
     except HostError:
         pass  # the host was killed under it, as a second Ctrl-C does
+
+
+def test_a_newer_automatic_version_is_skipped_by_the_adoption_scan_without_a_describe(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution)
+    id_, _ = host.create(name, inputs)
+    control.set_timing(training_seconds=30)
+    automatic = control.start_automatic_training(solution)  # newer than the attempt, still training
+    control.clear_requests()
+    try:
+        again_id, again = host.create(name, inputs)
+    finally:
+        personalize.stop_solution_version_creation(solutionVersionArn=automatic)
+
+    assert again_id == id_ and again["versionName"] == inputs["name"] and again["trainingType"] == "MANUAL"
+    assert started(control) == [], "attempt 1 is adopted; the automatic training is not taken for it"
+    described = [e["params"]["solutionVersionArn"] for e in control.requests("DescribeSolutionVersion")]
+    assert automatic not in described, "AUTOMATIC versions are never attempts: skipped from the list summaries"
+
+
+def test_a_newer_automatic_version_does_not_count_as_an_attempt_after_a_stopped_one(host, personalize, control):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution)
+    first = stopped_version(personalize, control, solution, inputs["name"])
+    automatic = control.start_automatic_training(solution)
+    wait_for(lambda: version_status(personalize, automatic), ("ACTIVE",))
+    control.clear_requests()
+
+    id_, outs = host.create(name, inputs)
+
+    assert id_ not in (first, automatic) and outs["versionName"] == f"{inputs['name']}-2"
+    assert started(control) == [f"{inputs['name']}-2"]
+    described = [e["params"]["solutionVersionArn"] for e in control.requests("DescribeSolutionVersion")]
+    assert automatic not in described and first in described
