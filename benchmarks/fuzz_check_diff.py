@@ -7,10 +7,19 @@ generator, not from re-implementing `providers/checks.py`. Inputs are serialized
 `python -m pulumi.dynamic` (`harness.dynamic_host.DynamicHost`) pointed at the local emulator, whose request log
 counts any AWS call.
 
+The oracles for `minMetrics` (a map of metric names `[a-z0-9_]+` to finite numbers: one failure on
+`minMetrics.<name>` per bad entry, or one on `minMetrics` for a value that is no map; a change is an update, never a
+replace, and no part of the autoname) and `existingVersionArn` (`<solutionArn>/<id>`, the id ASCII letters and
+digits, at most 256 characters; refused as a version of another solution only next to a valid `solutionArn`; a
+`name`, `trainingMode` or non-empty `retrainTriggers` next to it fails on that property; a change, or a switch
+between adopting and training, replaces naming it; an adopted version gets no name or training mode) are written
+here from those rules, like the others.
+
 Reported, all of which must be 0 (the exit status is 1 otherwise): crashes (gRPC errors), invalid inputs accepted,
-valid inputs refused, failures on the wrong property, unclear failure messages (several lines or longer than
-MESSAGE_MAX), bad names (check's name neither a valid version name nor unknown when it should be), wrong diffs
-(a spurious diff right after up, or a change previewed as the wrong kind), AWS calls, lines printed by the host.
+valid inputs refused, failures on the wrong property, repeated failures (two for one property or minimum),
+unclear failure messages (several lines or longer than MESSAGE_MAX), bad names (check's name neither a valid version
+name nor unknown when it should be; an adopted version given a name or training mode), wrong diffs (a spurious diff
+right after up, or a change previewed as the wrong kind), AWS calls, lines printed by the host.
 
 Run: `.venv/bin/python benchmarks/fuzz_check_diff.py [--count 10000] [--seed 7]`. Results are recorded in
 benchmarks/RESULTS.md.
@@ -53,8 +62,17 @@ MESSAGE_MAX = 400
 VALID_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}", re.ASCII)
 """A Personalize version name (botocore's Name shape: pattern and max length)."""
 IDENTITY = ("solutionArn", "trainingMode", "retrainTriggers")
+"""What identifies a version the resource trains (and, with `nameScope`, seeds its autoname)."""
+ADOPTED_IDENTITY = ("solutionArn", "existingVersionArn")
+"""What identifies an adopted version (`existingVersionArn` set): its name, mode and triggers are the service's."""
+TRAINING_ONLY = ("name", "trainingMode", "retrainTriggers")
+"""Inputs refused next to `existingVersionArn` (an empty `retrainTriggers` map is no triggers)."""
 OPERATIONAL = ("waitTimeoutMinutes", "region", "profile")
-PROPERTIES = ("solutionArn", "name", "trainingMode", "tags", "retrainTriggers", *OPERATIONAL)
+IN_PLACE = ("tags", "minMetrics", *OPERATIONAL)
+"""Inputs whose change (or unknown value) is an update in place, never a replace."""
+PROPERTIES = (
+    "solutionArn", "name", "trainingMode", "tags", "retrainTriggers", *OPERATIONAL, "minMetrics", "existingVersionArn",
+)  # fmt: skip
 KNOWN_KEYS = {*PROPERTIES, "nameScope", PROVIDER_KEY}
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 
@@ -67,6 +85,16 @@ TAG_OK = string.ascii_letters + string.digits + " _.:/=+-@" + "éßжΩ日本語
 TAG_BAD = "!#$%&*()<>?,;\"'`~^|\\{}[]\n\t\x00😀€"
 NAME_OK_FIRST = string.ascii_letters + string.digits
 NAME_OK = NAME_OK_FIRST + "-_"
+METRIC_OK = string.ascii_lowercase + string.digits + "_"
+"""A metric name, as GetSolutionMetrics spells them: `[a-z0-9_]+` in ASCII."""
+METRIC_NAMES = (
+    "coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_10", "precision_at_25",
+    "average_rewards_at_k", "hit_at_5", "recall_at_10",
+)  # fmt: skip
+METRIC_BAD = " -.@/:AZÉé" + ARABIC_DIGITS + FULLWIDTH_DIGITS + "\n\t\u00a0😀"
+"""Characters no metric name holds (upper case, punctuation, non-ASCII digits and letters, spaces)."""
+VERSION_ID_OK = string.ascii_letters + string.digits
+"""The id that ends a version ARN (the service's are 8 hex digits)."""
 UNICODE_POOL = "éßжΩ日本語한😀\u200d\u0301\u00a0\u2028" + ARABIC_DIGITS + FULLWIDTH_DIGITS
 
 
@@ -127,13 +155,84 @@ class Gen:
 
     # Valid values.
 
-    def solution_arn(self, region: str | None = None) -> str:
+    def solution_arn(self, region: str | None = None, max_length: int = 256) -> str:
         partition = self.r.choice(PARTITIONS)
         region = region or self.r.choice(REGIONS)
         account = self.text(string.digits, 12, 12)
         prefix = f"arn:{partition}:personalize:{region}:{account}:solution/"
-        name = self.r.choice(NAME_OK_FIRST) + self.text(NAME_OK, 0, min(62, 255 - len(prefix)))
+        name = self.r.choice(NAME_OK_FIRST) + self.text(NAME_OK, 0, min(62, max_length - 1 - len(prefix)))
         return prefix + name
+
+    def version_arn(self, solution_arn: str) -> str:
+        """A version ARN of `solution_arn`: `<solution ARN>/<id>`, at most 256 characters (the caller leaves room)."""
+        room = 256 - len(solution_arn) - 1
+        version_id = self.text("0123456789abcdef", 8, 8) if self.r.random() < 0.7 else self.text(VERSION_ID_OK, 1, 20)
+        return f"{solution_arn}/{version_id[:room]}"
+
+    def metric_name(self) -> str:
+        return self.r.choice(METRIC_NAMES) if self.r.random() < 0.6 else self.text(METRIC_OK, 1, self.r.choice([12, 200]))
+
+    def metric_minimum(self, unknowns: bool = False) -> Any:
+        """A finite number, or (with `unknowns`, rarely) a value not known yet."""
+        if unknowns and self.r.random() < 0.1:
+            return Unknown()
+        return self.r.choice([self.finite_number(), self.r.uniform(0, 1)])
+
+    def min_metrics(self) -> dict[str, Any]:
+        return {self.metric_name(): self.metric_minimum() for _ in range(self.r.randint(0, 5))}
+
+    def bad_min_metrics(self) -> tuple[Any, set[str]]:
+        """A `minMetrics` value that must be refused, and the exact properties it fails on: `minMetrics` for a
+        value that is no map, else `minMetrics.<name>` once for each bad entry (a bad name, or a good name whose
+        minimum is not a finite number), next to good entries that must not fail."""
+        r = self.r
+        if r.random() < 0.15:
+            return r.choice(["coverage", 0.5, True, [0.5], [Unknown()], ["coverage", 0.5]]), {"minMetrics"}
+        entries: dict[str, bool] = {}  # name -> bad
+        value: dict[str, Any] = {}
+        for _ in range(r.randint(0, 3)):
+            name = self.metric_name()
+            value[name], entries[name] = self.metric_minimum(unknowns=True), False
+        for _ in range(r.randint(1, 3)):
+            if r.random() < 0.5:
+                good = self.metric_name()
+                cut = r.randint(0, len(good))
+                name = r.choice([good[:cut] + r.choice(METRIC_BAD) + good[cut:], "", good.upper()])
+                if name == good:  # a name with no letter has no upper case
+                    name += "-"
+                value[name] = r.choice([self.metric_minimum(unknowns=True), math.nan, "0.5"])  # the name alone fails
+            else:
+                name = self.metric_name()
+                value[name] = r.choice(
+                    [math.nan, math.inf, -math.inf, "0.5", "", True, False, [0.5], {"v": 0.5}, [Unknown()], {"v": Unknown()}]
+                )
+            entries[name] = True
+        return value, {f"minMetrics.{name}" for name, bad in entries.items() if bad}
+
+    def bad_version_arn(self, news: dict[str, Any], foreign: bool) -> Any:
+        """An `existingVersionArn` that must be refused: malformed, or (when `foreign`, which needs a valid
+        `solutionArn` in `news`) a well-formed version of another solution."""
+        r = self.r
+        solution = news["solutionArn"] if isinstance(news.get("solutionArn"), str) else self.solution_arn(max_length=240)
+        if foreign and r.random() < 0.5:
+            other = r.choice([
+                self.solution_arn(max_length=240),
+                solution[:-1] + ("x" if solution[-1] != "x" else "y"),  # same account and region, another name
+                solution.replace(":solution/", ":solution/z", 1) if len(solution) < 240 else solution[:-1] + "q",
+            ])  # fmt: skip
+            return self.version_arn(other if other != solution else other + "z")
+        version = self.version_arn(solution) if len(solution) < 250 else self.version_arn(self.solution_arn(max_length=240))
+        head, _, version_id = version.rpartition("/")
+        return r.choice([
+            lambda: head, lambda: head + "/", lambda: version_id, lambda: "",
+            lambda: version + r.choice("-_.é /:" + ARABIC_DIGITS + FULLWIDTH_DIGITS) + "1",
+            lambda: head + "/" + r.choice(ARABIC_DIGITS + FULLWIDTH_DIGITS + "-_") + version_id,
+            lambda: version + "/" + version_id,
+            lambda: head + "/" + "a" * (256 - len(head)),  # one character too long
+            lambda: version.replace("arn:", "ARN:", 1), lambda: version.replace(":solution/", ":dataset-group/", 1),
+            lambda: version.replace(":personalize:", ":sagemaker:", 1),
+            lambda: r.choice([1.0, True, [version], {"arn": version}, [Unknown()], {"v": Unknown()}]),
+        ])()  # fmt: skip
 
     def name(self) -> str:
         return self.r.choice(NAME_OK_FIRST) + self.text(NAME_OK, 0, 62)
@@ -156,20 +255,26 @@ class Gen:
         return self.r.choice([60.0, 720.0, 0.001, 1e9, self.r.uniform(0.01, 10_000)])
 
     def valid(self, index: int) -> dict[str, Any]:
-        """A valid input, each optional property present or not."""
-        arn = self.solution_arn()
+        """A valid input, each optional property present or not: a version to train, or (about one in four) one to
+        adopt with `existingVersionArn`, which goes without name, trainingMode and retrainTriggers (an empty map of
+        triggers is allowed)."""
+        adopting = self.r.random() < 0.25
+        arn = self.solution_arn(max_length=240 if adopting else 256)
         news: dict[str, Any] = {"solutionArn": arn, "nameScope": self.name_scope(index)}
+        if adopting:
+            news["existingVersionArn"] = self.version_arn(arn)
         optional: dict[str, Callable[[], Any]] = {
             "name": self.name,
             "trainingMode": lambda: self.r.choice(["FULL", "UPDATE", "AUTOTRAIN"]),
             "tags": self.tags,
-            "retrainTriggers": self.triggers,
+            "retrainTriggers": (lambda: {}) if adopting else self.triggers,
             "waitTimeoutMinutes": self.wait,
             "region": lambda: arn.split(":")[3],
             "profile": lambda: self.any_text() or "default",
+            "minMetrics": self.min_metrics,
         }
         for key, make in optional.items():
-            if self.r.random() < 0.5:
+            if self.r.random() < 0.5 and not (adopting and key in ("name", "trainingMode")):
                 news[key] = make()
         return news
 
@@ -280,10 +385,12 @@ def make_case(gen: Gen, index: int) -> Case:
         garbage = {key: value for key, value in garbage.items() if value is not None}
         return Case(kind, garbage, broken={*garbage, "solutionArn"})
     props = gen.r.sample([*PROPERTIES, "nameScope", "unknown-property"], 1 if kind == "broken" else gen.r.randint(2, 3))
+    # existingVersionArn last: whether it can be "a version of another solution" depends on solutionArn being valid.
+    props.sort(key=lambda prop: prop == "existingVersionArn")
     case = Case(kind, news, broken=set())
     for prop in props:
         if prop == "unknown-property":
-            key = gen.r.choice(["trainingMdoe", "solutionARN", "tag", "retrain_triggers", "x" * 500, "ж"])
+            key = gen.r.choice(["trainingMdoe", "solutionARN", "tag", "retrain_triggers", "x" * 500, "ж", "min_metrics"])
             news[key] = gen.r.choice([gen.any_text(), 1.0, Unknown(), {"a": Unknown()}, [math.nan]])
             case.broken.add(key)
         elif prop == "region" and "solutionArn" not in props and gen.r.random() < 0.3:
@@ -292,22 +399,54 @@ def make_case(gen: Gen, index: int) -> Case:
         elif prop == "solutionArn" and gen.r.random() < 0.1:
             del news["solutionArn"]
             case.broken.add("solutionArn")
+        elif prop == "minMetrics":
+            news["minMetrics"], failing = gen.bad_min_metrics()
+            case.broken |= failing
+        elif prop == "existingVersionArn":
+            # A version of another solution can only be told apart from a valid solutionArn.
+            news["existingVersionArn"] = gen.bad_version_arn(news, foreign="solutionArn" not in props)
+            case.broken.add(prop)
+        elif prop in TRAINING_ONLY and "existingVersionArn" in news and gen.r.random() < 0.5:
+            # Valid on its own, refused next to existingVersionArn (below).
+            valid: dict[str, Callable[[], Any]] = {
+                "name": gen.name,
+                "trainingMode": lambda: gen.r.choice(["FULL", "UPDATE", "AUTOTRAIN", Unknown()]),
+                "retrainTriggers": lambda: gen.r.choice([{**gen.triggers(), "data": "job"}, {"d": Unknown()}, Unknown()]),
+            }
+            news[prop] = valid[prop]()
         else:
             news[prop] = gen.bad_value(prop, news)
             case.broken.add(prop)
     # Unknowns elsewhere must neither fail nor hide the broken properties.
+    broken_roots = {prop.split(".", 1)[0] for prop in case.broken}
     for key in PROPERTIES:
-        if key not in case.broken and key in news and key != "solutionArn" and gen.r.random() < 0.15:
+        if key not in broken_roots and key in news and key != "solutionArn" and gen.r.random() < 0.15:
             news[key] = Unknown()
+    # Next to existingVersionArn (known or not), a name, training mode or non-empty triggers (known or not) fail.
+    # (A map entry whose value is None is not sent at all: triggers holding only Nones arrive as an empty map.)
+    if "existingVersionArn" in news:
+        case.broken |= {key for key in TRAINING_ONLY if key in news and as_sent(news[key]) != {}}
     return case
+
+
+def as_sent(value: Any) -> Any:
+    """`value` as the engine sends it: `rpc.serialize_properties` leaves out map entries whose value is None."""
+    if isinstance(value, dict):
+        return {key: as_sent(child) for key, child in value.items() if child is not None}
+    if isinstance(value, list):
+        return [as_sent(child) for child in value]
+    return value
 
 
 def with_change(gen: Gen, case: Case) -> Case:
     """A second input differing in one known way, and the diff that change must give."""
     news, r = case.news, gen.r
     variant = dict(news)
+    adopting = "existingVersionArn" in news
     autonamed = "name" not in news
-    what = r.choice(["tags", "operational", "nameScope", "identity", "name", "same"])
+    what = r.choice(["tags", "operational", "nameScope", "identity", "name", "minMetrics", "same"])
+    if what == "name" and adopting:
+        what = "adoption"
     if what == "tags":
         tags = dict(news.get("tags", {}))
         if len(tags) < 50:
@@ -317,6 +456,29 @@ def with_change(gen: Gen, case: Case) -> Case:
             tags[key] = tags[key][:-1] if len(tags[key]) == 256 else tags[key] + "x"
         variant["tags"] = tags
         case.change = True
+    elif what == "minMetrics":
+        # Add, change or drop a minimum (an update, never a replace: not part of the autoname), or write the
+        # missing map as an empty one or the reverse (no change at all).
+        minimums = dict(news.get("minMetrics", {}))
+        how = r.choice(["add", "change", "drop", "empty"])
+        known = [name for name, value in minimums.items() if not isinstance(value, Unknown)]
+        if how == "change" and known:
+            name = r.choice(known)
+            minimums[name] = 0.125 if minimums[name] != 0.125 else 0.875
+        elif how == "drop" and minimums:
+            del minimums[r.choice(list(minimums))]
+        elif how == "empty" and not minimums:
+            if "minMetrics" in news:
+                del variant["minMetrics"]
+            else:
+                variant["minMetrics"] = {}
+            minimums = None  # type: ignore[assignment]
+        else:
+            new_name = next(name for name in ("fuzz_changed", "fuzz_changed_2") if name not in minimums)
+            minimums[new_name] = r.choice([0.0, 0.5, -3.0, 1e308])
+        if minimums is not None:
+            variant["minMetrics"] = minimums
+            case.change = True
     elif what == "operational":
         key = r.choice(OPERATIONAL)
         if key == "region":
@@ -331,6 +493,20 @@ def with_change(gen: Gen, case: Case) -> Case:
         case.change = True
     elif what == "nameScope":
         variant["nameScope"] = news["nameScope"] + "-renamed"
+    elif what == "identity" and adopting:
+        # Another version of the same solution, or a version of another solution (both ARNs change together).
+        arn = news["solutionArn"]
+        if r.random() < 0.5:
+            other = news["existingVersionArn"]
+            while other == news["existingVersionArn"]:
+                other = gen.version_arn(arn)
+            variant["existingVersionArn"] = other
+            case.replaces = {"existingVersionArn"}
+        else:
+            variant["solutionArn"] = arn + "x"  # same region, another solution (adopted ARNs leave room)
+            variant["existingVersionArn"] = gen.version_arn(variant["solutionArn"])
+            case.replaces = {"solutionArn", "existingVersionArn"}
+        case.change = True
     elif what == "identity":
         key = r.choice(IDENTITY)
         if key == "solutionArn":
@@ -346,6 +522,20 @@ def with_change(gen: Gen, case: Case) -> Case:
     elif what == "name":
         variant["name"] = "changed-" + gen.name()[:50]
         case.replaces, case.change = {"name"}, True
+    elif what == "adoption":
+        # Switch between adopting a version and training one: a replace naming existingVersionArn.
+        if adopting:
+            del variant["existingVersionArn"]
+        else:
+            for key in TRAINING_ONLY:
+                variant.pop(key, None)
+            if len(news["solutionArn"]) > 240:
+                variant["solutionArn"] = gen.solution_arn(region=news["solutionArn"].split(":")[3], max_length=240)
+            variant["existingVersionArn"] = gen.version_arn(variant["solutionArn"])
+        case.replaces = {"existingVersionArn"}
+        if variant["solutionArn"] != news["solutionArn"]:
+            case.replaces.add("solutionArn")
+        case.change = True
     case.variant = variant
     return case
 
@@ -353,26 +543,31 @@ def with_change(gen: Gen, case: Case) -> Case:
 def with_unknowns(gen: Gen, case: Case) -> Case:
     """A second input with some properties unknown (whole, or one value inside), and the diff that must give."""
     news, r = case.news, gen.r
+    adopting = "existingVersionArn" in news
     news.setdefault("tags", {"team": "ml"})
-    news.setdefault("retrainTriggers", {"data": "job"})
+    news.setdefault("minMetrics", {"coverage": 0.1})
+    if not adopting:
+        news.setdefault("retrainTriggers", {"data": "job"})
     variant = dict(news)
-    candidates = ["tags", *IDENTITY, *OPERATIONAL, "name", "nameScope"]
+    identity = ADOPTED_IDENTITY if adopting else IDENTITY
+    candidates = ["tags", "minMetrics", *identity, *OPERATIONAL, "nameScope", *([] if adopting else ["name"])]
     for key in r.sample(candidates, r.randint(1, 3)):
         value = news.get(key)
         if isinstance(value, dict) and value and r.random() < 0.5:
             inner = r.choice(list(value))
-            # A tag value is a string, so it is unknown as a whole; a trigger may be unknown deep inside.
-            shapes = [Unknown()] if key == "tags" else [Unknown(), [1.0, Unknown()], {"deep": Unknown()}]
+            # A tag value is a string and a minimum a number, so they are unknown as a whole; a trigger may be
+            # unknown deep inside.
+            whole = key in ("tags", "minMetrics")
+            shapes = [Unknown()] if whole else [Unknown(), [1.0, Unknown()], {"deep": Unknown()}]
             variant[key] = {**value, inner: r.choice(shapes)}
         else:
             variant[key] = Unknown()
         case.unknown.add(key)
-    autonamed = "name" not in news
-    identity_unknown = case.unknown & set(IDENTITY)
-    case.replaces = set(identity_unknown)
+    autonamed = "name" not in news and not adopting
+    case.replaces = case.unknown & set(identity)
     if "name" in case.unknown or (autonamed and case.unknown & {*IDENTITY, "nameScope"}):
         case.replaces.add("name")
-    case.change = bool(case.replaces or case.unknown & {"tags", *OPERATIONAL})
+    case.change = bool(case.replaces or case.unknown & set(IN_PLACE))
     case.variant = variant
     return case
 
@@ -423,12 +618,19 @@ class CallFailed:
 
 
 def outputs(inputs: dict[str, Any]) -> dict[str, Any]:
-    """The state a create would leave: the checked inputs plus the service's outputs."""
+    """The state a create would leave: the checked inputs plus the service's outputs. An adopted version's state
+    holds the training mode and type the service reports (no name: automatic trainings name none), which are not
+    inputs and must not diff."""
     tags = inputs.get("tags") if isinstance(inputs.get("tags"), dict) else {}
-    return {
+    state = {
         **inputs, "solutionVersionArn": f"{inputs.get('solutionArn')}/1a2b3c4d", "status": "ACTIVE",
         "trainingType": "MANUAL", "tagsAll": tags, "metrics": {"coverage": 0.5}, "creationDateTime": "2026-11-01T00:00:00Z",
     }  # fmt: skip
+    adopted = inputs.get("existingVersionArn")
+    if isinstance(adopted, str):
+        mode, training_type = random.Random(adopted).choice([("FULL", "MANUAL"), ("UPDATE", "MANUAL"), ("FULL", "AUTOMATIC")])
+        state.update(solutionVersionArn=adopted, trainingMode=mode, trainingType=training_type)
+    return state
 
 
 # Judging.
@@ -438,8 +640,8 @@ class Tally:
     """What went wrong, by kind, with a few examples of each."""
 
     KINDS = (
-        "crashes", "invalid accepted", "valid refused", "wrong property", "unclear messages", "bad names",
-        "wrong diffs", "aws calls", "host output lines",
+        "crashes", "invalid accepted", "valid refused", "wrong property", "repeated failures", "unclear messages",
+        "bad names", "wrong diffs", "aws calls", "host output lines",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -447,6 +649,7 @@ class Tally:
         self.examples: dict[str, list[str]] = {}
         self.calls: Counter[str] = Counter()
         self.cases: Counter[str] = Counter()
+        self.inputs_with: Counter[str] = Counter()
 
     def bad(self, kind: str, case: Case, detail: str) -> None:
         self.counts[kind] += 1
@@ -474,6 +677,10 @@ def judge_check(tally: Tally, case: Case, response: Any, expected_broken: set[st
         if "\n" in reason or len(reason) > MESSAGE_MAX or not reason:
             tally.bad("unclear messages", case, f"{prop}: {reason!r}")
     props = {prop for prop, _ in failures}
+    # One failure per property and per minimum (a tag may fail on its key and its value).
+    repeated = sorted(prop for prop, n in Counter(prop for prop, _ in failures).items() if n > 1 and not prop.startswith("tags"))
+    if repeated:
+        tally.bad("repeated failures", case, f"{repeated}: {failures}")
     if not expected_broken:
         if failures:
             tally.bad("valid refused", case, repr(failures))
@@ -489,7 +696,16 @@ def judge_check(tally: Tally, case: Case, response: Any, expected_broken: set[st
 
 
 def judge_name(tally: Tally, case: Case, checked: dict[str, Any], news: dict[str, Any], unknown: set[str]) -> None:
+    """A version to train gets a valid name (unknown while an input of its autoname is); an adopted one none, and no
+    training mode or triggers (they are the service's)."""
     name = checked.get("name")
+    if "existingVersionArn" in news:
+        invented = sorted({"name", "trainingMode"} & set(checked)) + (
+            ["retrainTriggers"] if checked.get("retrainTriggers", {}) != {} else []
+        )
+        if invented:
+            tally.bad("bad names", case, f"adopting, check gave {invented}: {_short({k: checked[k] for k in invented})}")
+        return
     if "name" in news:
         should_be_unknown = "name" in unknown
     else:
@@ -590,6 +806,8 @@ def main() -> int:
             cases = [(i, make_case(gen, i)) for i in range(start, min(start + args.batch, args.count))]
             for _, case in cases:
                 tally.cases[case.kind] += 1
+                for key in ("minMetrics", "existingVersionArn"):
+                    tally.inputs_with[key] += any(key in props for props in (case.news, case.variant or {}))
             run_chunk(wire, tally, cases, reference_state)
         elapsed = time.monotonic() - started
         aws = emulator.control.requests()
@@ -606,6 +824,7 @@ def main() -> int:
     print(f"fuzz_check_diff: {args.count} generated inputs, seed {args.seed}, one `python -m pulumi.dynamic` host")
     print(f"  machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}, pulumi {version('pulumi')}")
     print(f"  inputs by class: {', '.join(f'{kind} {n}' for kind, n in sorted(tally.cases.items()))}")
+    print(f"  inputs with: {', '.join(f'{key} {n}' for key, n in sorted(tally.inputs_with.items()))}")
     print(f"  calls: Check {tally.calls['Check']}, Diff {tally.calls['Diff']} in {elapsed:.1f} s "
           f"({(tally.calls['Check'] + tally.calls['Diff']) / elapsed:.0f} calls/s)")  # fmt: skip
     for kind in Tally.KINDS:
