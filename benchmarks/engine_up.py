@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emulator.control import EmulatorProcess  # noqa: E402
 from emulator.seed import active_solution  # noqa: E402
-from harness.automation import EngineStack, project_name, pulumi_cli  # noqa: E402
+from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli  # noqa: E402
 
 POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.25", "PERSONALIZE_POLL_MAX_SECONDS": "0.5"}
 WIDE_PARALLEL = 64
@@ -66,7 +66,10 @@ def main() -> None:
                 ups[(count, parallel)] = time.monotonic() - started
                 if count == max(args.models) and parallel is None:
                     started = time.monotonic()
-                    stack.preview(expect_no_changes=True)
+                    try:
+                        stack.preview(expect_no_changes=True)
+                    except EngineFailed as failed:
+                        sys.exit(f"the no-change preview of {count} models showed changes:\n{failed.output}")
                     preview_seconds = time.monotonic() - started
                 stack.destroy()
     finally:
