@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import regex
@@ -22,10 +22,12 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from .properties import (
+    DEFAULT_TAGS_CONFIG,
     DEFAULT_TRAINING_MODE,
     DEFAULT_WAIT_TIMEOUT_MINUTES,
     INPUTS,
     NAME_SCOPE,
+    TAGS_ALL,
     TRAINING_MODES,
     TRAINING_ONLY,
 )
@@ -62,6 +64,50 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class DefaultTags:
+    """The stack's `aws:defaultTags` as `configure` received them: the tags, or the one line saying why they cannot be
+    used (reported by `check`, so a malformed config fails the preview of every SolutionVersion, naming the key)."""
+
+    tags: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+
+    @classmethod
+    def from_config(cls, raw: Any) -> DefaultTags:
+        try:
+            return cls(tags=parse_default_tags(raw))
+        except ValueError as error:
+            return cls(problem=str(error))
+
+
+NO_DEFAULT_TAGS = DefaultTags()
+
+
+def parse_default_tags(raw: Any) -> dict[str, str]:
+    """The `tags` map of `aws:defaultTags` (JSON text, as stack config holds it, or the parsed object); {} if unset.
+
+    A malformed value raises ValueError with one line naming the config key.
+    """
+    rule = f"config {DEFAULT_TAGS_CONFIG!r} must be an object like {{tags: {{team: ml}}}} with string values"
+    if raw is None or raw == "":
+        return {}
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except ValueError as error:
+            raise ValueError(f"{rule}; it is not JSON ({error})") from None
+    tags = value.get("tags") if isinstance(value, dict) else None
+    if (
+        not isinstance(value, dict)
+        or set(value) - {"tags"}
+        or not isinstance(tags, (dict, type(None)))
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in (tags or {}).items())
+    ):
+        raise ValueError(f"{rule}; got {_show(value)}")
+    return dict(tags or {})
+
+
 def is_unknown(value: Any) -> bool:
     """True if `value` (or anything inside it) is not known yet, as during a preview.
 
@@ -88,11 +134,14 @@ def region_of(solution_arn: str) -> str | None:
     return match["region"] if match else None
 
 
-def check_inputs(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
-    """Checked inputs (defaults filled, numbers normalized, name chosen) and the failures found."""
+def check_inputs(
+    olds: dict[str, Any], news: dict[str, Any], default_tags: DefaultTags = NO_DEFAULT_TAGS
+) -> tuple[dict[str, Any], list[Failure]]:
+    """Checked inputs (defaults filled, numbers normalized, name chosen, `tagsAll` computed from `default_tags` and
+    `tags`) and the failures found."""
     failures: list[Failure] = []
-    inputs = {key: value for key, value in news.items() if value is not None}
-    known_keys = set(INPUTS.values()) | {NAME_SCOPE, "__provider"}
+    inputs = {key: value for key, value in news.items() if value is not None and key != TAGS_ALL}
+    known_keys = set(INPUTS.values()) | {NAME_SCOPE, TAGS_ALL, "__provider"}
     for key in sorted(set(inputs) - known_keys):
         failures.append(Failure(key, f"unknown property {_show(key)}; valid properties: {', '.join(sorted(INPUTS.values()))}"))
 
@@ -117,6 +166,10 @@ def check_inputs(olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, 
     if "trainingMode" not in conflicting:
         failures += _check_training_mode(inputs.get("trainingMode"))
     failures += _check_tags(inputs["tags"])
+    tags_all, tags_all_failures = effective_tags(default_tags, inputs["tags"])
+    failures += tags_all_failures
+    if tags_all is not None:
+        inputs[TAGS_ALL] = tags_all
     if "retrainTriggers" not in conflicting:
         failures += _check_retrain_triggers(inputs.get("retrainTriggers", {}))
     failures += _check_min_metrics(inputs["minMetrics"])
@@ -206,18 +259,56 @@ def _check_tags(value: Any) -> list[Failure]:
     if len(value) > MAX_TAGS:
         failures.append(Failure("tags", f"tags may hold at most {MAX_TAGS} tags (a Personalize limit); got {len(value)}"))
     for key, tag_value in value.items():
-        if _unknown_itself(key) or _unknown_itself(tag_value):
-            continue
-        where, shown = f"tags.{key}", _show(key)
-        if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX or not TAG_RE.fullmatch(key):
-            failures.append(Failure(where, f"tag key {shown} must be 1-{TAG_KEY_MAX} characters of {TAG_CHARS}"))
-        elif key.lower().startswith("aws:"):
-            failures.append(Failure(where, f"tag key {shown} starts with 'aws:', which is reserved for AWS"))
-        if not isinstance(tag_value, str):
-            failures.append(Failure(where, f"tag {shown} must have a string value; got {type(tag_value).__name__}"))
-        elif len(tag_value) > TAG_VALUE_MAX or not TAG_RE.fullmatch(tag_value):
-            failures.append(Failure(where, f"tag {shown} value must be 0-{TAG_VALUE_MAX} characters of {TAG_CHARS}"))
+        failures += [Failure(f"tags.{key}", problem) for problem in _tag_problems(key, tag_value)]
     return failures
+
+
+def effective_tags(defaults: DefaultTags, tags: Any) -> tuple[dict[str, Any] | Unknown | None, list[Failure]]:
+    """`tagsAll`, as pulumi-aws computes it: the stack's default tags overlaid by the declared `tags` (which win), and
+    what is wrong with it that `tags` alone does not show (the default tags' own keys and values, the 50-tag limit on
+    the whole set). Unknown while `tags` as a whole is; a declared value not known yet is unknown in `tagsAll` too.
+    None when there is no effective set to compute (a malformed config, or `tags` not a map)."""
+    if defaults.problem is not None:
+        return None, [Failure(TAGS_ALL, defaults.problem)]
+    failures = [
+        Failure(TAGS_ALL, f"{DEFAULT_TAGS_CONFIG}: {problem}")
+        for key, value in defaults.tags.items()
+        for problem in _tag_problems(key, value)
+    ]
+    if _unknown_itself(tags):
+        merged: dict[str, Any] | Unknown | None = Unknown()
+        count, declared = len(defaults.tags), "an unknown number"  # at least that many
+    elif isinstance(tags, dict):
+        merged = {**defaults.tags, **tags}
+        count, declared = len(merged), str(len(tags))
+    else:
+        merged, count, declared = None, 0, ""
+    too_many_declared = isinstance(tags, dict) and len(tags) > MAX_TAGS  # fails on `tags` already
+    if count > MAX_TAGS and not too_many_declared:
+        failures.append(
+            Failure(
+                TAGS_ALL,
+                f"tagsAll (the stack's {DEFAULT_TAGS_CONFIG} overlaid by tags) may hold at most {MAX_TAGS} tags (a "
+                f"Personalize limit); got {count}: {len(defaults.tags)} from {DEFAULT_TAGS_CONFIG}, {declared} from tags",
+            )
+        )
+    return merged, failures
+
+
+def _tag_problems(key: Any, value: Any) -> list[str]:
+    """What the service would refuse about one tag (nothing about a key or value not known yet)."""
+    if _unknown_itself(key) or _unknown_itself(value):
+        return []
+    problems, shown = [], _show(key)
+    if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX or not TAG_RE.fullmatch(key):
+        problems.append(f"tag key {shown} must be 1-{TAG_KEY_MAX} characters of {TAG_CHARS}")
+    elif key.lower().startswith("aws:"):
+        problems.append(f"tag key {shown} starts with 'aws:', which is reserved for AWS")
+    if not isinstance(value, str):
+        problems.append(f"tag {shown} must have a string value; got {type(value).__name__}")
+    elif len(value) > TAG_VALUE_MAX or not TAG_RE.fullmatch(value):
+        problems.append(f"tag {shown} value must be 0-{TAG_VALUE_MAX} characters of {TAG_CHARS}")
+    return problems
 
 
 def _check_retrain_triggers(value: Any) -> list[Failure]:

@@ -4,6 +4,11 @@
 `news` may hold unknown values (`pulumi.output.Unknown`, at any depth); diff is conservative about them and names the
 property: an unknown identity input is a replace, unknown tags, minimums or operational inputs an update.
 
+Tags are compared as pulumi-aws does: `tagsAll` (the effective set check computed from the stack's `aws:defaultTags`
+and `tags`) against the tags the version had at the last create, update or refresh, so a change of `aws:defaultTags`
+or a tag changed outside the stack is an in-place update; `tags` is compared too, so the state keeps what the program
+declares.
+
 A version adopted with `existingVersionArn` is identified by that ARN (and its solution) alone: its name, training
 mode and triggers are the service's, and a change of the ARN (or a switch between adopting and training) replaces.
 """
@@ -14,10 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .checks import is_unknown, normalize_numbers
-from .properties import ACTIVE, ADOPTED_IDENTITY, OPERATIONAL, REPLACE_ON_CHANGE, UPDATE_IN_PLACE
+from .properties import ACTIVE, ADOPTED_IDENTITY, OPERATIONAL, REPLACE_ON_CHANGE, TAGS_ALL, UPDATE_IN_PLACE
+from .state import user_tags
 
 # A missing map and an empty one are the same input.
-_EMPTY_MAPS = ("tags", "retrainTriggers", "minMetrics")
+_EMPTY_MAPS = ("tags", TAGS_ALL, "retrainTriggers", "minMetrics")
 
 
 @dataclass(frozen=True)
@@ -54,4 +60,6 @@ def _value(props: dict[str, Any], key: str) -> Any:
     value = props.get(key)
     if value is None and key in _EMPTY_MAPS:
         return {}
+    if key == TAGS_ALL and isinstance(value, dict):
+        return user_tags(value)  # AWS's own tags are not the stack's (outputs of earlier versions may hold them)
     return value

@@ -31,8 +31,8 @@ from .errors import (
 )
 from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_tags, find_version
 from .gate import shortfalls
-from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TRAINING
-from .state import display_name, input_keys, outputs, user_tags, with_new_inputs
+from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TAGS_ALL, TRAINING
+from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .waiters import (
     DeadlineExceeded,
     Progress,
@@ -195,8 +195,8 @@ def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, pro
         "name": name,
         "trainingMode": inputs["trainingMode"],
     }
-    if inputs.get("tags"):
-        request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in inputs["tags"].items()]
+    if tags_all(inputs):
+        request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in tags_all(inputs).items()]
 
     def start() -> str:
         return starter.create_solution_version(**request)["solutionVersionArn"]
@@ -234,7 +234,7 @@ def _adopt(
     _announce(version, "adopted", inputs, progress)
 
     def retag() -> None:
-        _set_tags(api, arn, find_tags(api, arn), inputs.get("tags") or {})
+        _set_tags(api, arn, find_tags(api, arn), tags_all(inputs))
 
     _after_start_call(inputs, name, retag, budget, progress, version)
     return version
@@ -333,18 +333,18 @@ def _record(
         not_read("metrics", problem)
     _judge("creating", name, arn, metrics or {}, minimums, "adopted" if retag else "trained")
     if retag:
-        wanted = inputs.get("tags") or {}
+        wanted = tags_all(inputs)
         try:
             retry(lambda: _set_tags(api, arn, find_tags(api, arn), wanted), is_transient, reads)
         except (OutOfTime, ClientError, BotoCoreError) as error:
             problem = cause(error.error if isinstance(error, OutOfTime) else error)
             cause_text = f"its tags could not be set ({problem})"
             raise failure("creating", name, arn, cause_text, NEXT_STEP["creating"]) from None
-    tags_all, problem = read("tags", lambda: find_tags(api, arn))
-    if tags_all is None:
+    live_tags, problem = read("tags", lambda: find_tags(api, arn))
+    if live_tags is None:
         not_read("tags", problem)
-        tags_all = dict(inputs.get("tags") or {})  # what this create set
-    return outputs(inputs, described, tags_all, metrics or {})
+        live_tags = tags_all(inputs)  # what this create set
+    return outputs(inputs, described, live_tags, metrics or {})
 
 
 def _judge(
@@ -362,30 +362,35 @@ def _judge(
 def read(
     api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Live outputs and the inputs they imply (so drift shows in the next preview), or None if the version is gone."""
+    """Live outputs and the inputs they imply, or None if the version is gone. The live tags become `tagsAll` in both,
+    so tags changed outside the stack show in the next preview as an update back to the program's (`tags`, what the
+    program declares, is kept)."""
     backoff = Backoff.within(polling.grace, polling, clock)
     described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
         return None
-    tags_all = retry(lambda: find_tags(api, arn), is_transient, backoff)
+    live_tags = retry(lambda: find_tags(api, arn), is_transient, backoff)
     metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
     inputs = {key: props[key] for key in input_keys(props)}
-    inputs["tags"] = user_tags(tags_all)
     if inputs.get("existingVersionArn") is None:
         inputs["trainingMode"] = described.get("trainingMode", inputs.get("trainingMode"))
     else:  # an adopted version's training mode is the service's, not an input (the outputs carry it)
         inputs.pop("trainingMode", None)
     inputs["solutionArn"] = described.get("solutionArn", inputs.get("solutionArn"))
-    return outputs(inputs, described, tags_all, metrics), inputs
+    outs = outputs(inputs, described, live_tags, metrics)
+    inputs[TAGS_ALL] = outs[TAGS_ALL]
+    return outs, inputs
 
 
 def update(
     api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polling: Polling, clock: Clock = Clock()
 ) -> dict[str, Any]:
-    """Apply tag changes in place (never touching `aws:` tags) and judge the version against `minMetrics` again;
-    returns the full outputs. A version that no longer passes fails the update before anything changes on the service.
-    A change of operational inputs only (profile, region, waitTimeoutMinutes) is stored without calling the service."""
-    old_tags, new_tags = olds.get("tags") or {}, news.get("tags") or {}
+    """Apply the change of the effective tags (`tagsAll`: what the version had, to what check computed) in place, never
+    touching `aws:` tags, and judge the version against `minMetrics` again; returns the full outputs. A version that no
+    longer passes fails the update before anything changes on the service. A change of `tags` that leaves `tagsAll` as
+    it was, or of operational inputs only (profile, region, waitTimeoutMinutes), is stored without calling the
+    service."""
+    old_tags, new_tags = tags_all(olds), tags_all(news)
     minimums = news.get("minMetrics") or {}
     rejudge = normalize_numbers(olds.get("minMetrics") or {}) != normalize_numbers(minimums)
     if old_tags == new_tags and not rejudge:
@@ -400,8 +405,8 @@ def update(
     _judge("updating", name, arn, metrics, minimums, "update")
     if old_tags != new_tags:
         retry(lambda: _set_tags(api, arn, old_tags, new_tags), is_transient, backoff)
-    tags_all = retry(lambda: find_tags(api, arn), is_transient, backoff)
-    return outputs(news, described, tags_all, metrics)
+    live_tags = retry(lambda: find_tags(api, arn), is_transient, backoff)
+    return outputs(news, described, live_tags, metrics)
 
 
 def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> None:

@@ -72,7 +72,9 @@ class SolutionVersionState:
     last_updated_date_time: StateKey[str] = StateKey("lastUpdatedDateTime")
     """When the status last changed (ISO 8601)."""
     tags_all: StateKey[dict[str, str]] = StateKey("tagsAll")
-    """Every tag on the version as the service reports it, including tags set outside this stack."""
+    """The effective tags, as pulumi-aws's `tagsAll`: the stack's `aws:defaultTags` overlaid by `tags` (the resource's
+    win). After `pulumi refresh`, every tag the service reports (except AWS's own `aws:` ones), so tags changed outside
+    the stack show up in the next preview as an update back."""
     metrics: StateKey[dict[str, float]] = StateKey("metrics")
     """GetSolutionMetrics of the ACTIVE version, e.g. precision_at_25, normalized_discounted_cumulative_gain_at_10."""
     # Inputs echoed in the state.
@@ -81,12 +83,17 @@ class SolutionVersionState:
     training_mode: StateKey[str] = StateKey("trainingMode")
     """FULL, UPDATE or AUTOTRAIN, as the service reports it."""
     tags: StateKey[dict[str, str]] = StateKey("tags")
-    """The tags this resource manages."""
+    """The tags this resource declares (without the stack's `aws:defaultTags`; `tags_all` has the effective set)."""
     min_metrics: StateKey[dict[str, float]] = StateKey("minMetrics")
     """The quality gate the version passed: metric name -> minimum."""
     existing_version_arn: StateKey[str | None] = StateKey("existingVersionArn")
     """The version this resource adopted instead of training one, if any."""
 
+
+TAGS_ALL = SolutionVersionState.tags_all.key
+"""An output, and also a checked input: `check` computes it from `aws:defaultTags` and `tags`, so previews show it."""
+DEFAULT_TAGS_CONFIG = "aws:defaultTags"
+"""The stack config pulumi-aws reads for its default tags (`{tags: {key: value}}`); `configure` receives it."""
 
 # Outputs read from the service: Python attribute name -> state key.
 OUTPUTS = {
@@ -106,9 +113,10 @@ REPLACE_ON_CHANGE = ("solutionArn", "name", "trainingMode", "retrainTriggers", "
 ADOPTED_IDENTITY = ("solutionArn", "existingVersionArn")
 # Inputs that only shape the training; they cannot be combined with `existingVersionArn`.
 TRAINING_ONLY = ("name", "trainingMode", "retrainTriggers")
-# Changing these is applied in place. `minMetrics` is not part of the version's identity: a change re-judges the
-# version already in the stack and changes nothing on the service.
-UPDATE_IN_PLACE = ("tags", "minMetrics")
+# Changing these is applied in place. `tags` alone changes nothing on the service (the effective set `tagsAll` is what
+# update applies). `minMetrics` is not part of the version's identity: a change re-judges the version already in the
+# stack and changes nothing on the service.
+UPDATE_IN_PLACE = ("tags", TAGS_ALL, "minMetrics")
 # Operational inputs: they change how the provider works, never the version itself. A change is an update that only
 # stores them (so refresh and destroy use the current values) and calls nothing on the service.
 OPERATIONAL = ("waitTimeoutMinutes", "region", "profile")

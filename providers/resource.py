@@ -39,7 +39,9 @@ class SolutionVersionArgs:
         :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and
             the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that
             version) or AUTOTRAIN. Changing it trains a new version.
-        :param tags: Tags of the version (at most 50; keys must not start with `aws:`). Changes apply in place.
+        :param tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's
+            `aws:defaultTags` overlaid by these (these win on conflicts; at most 50 in all), as pulumi-aws resources
+            do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
         :param retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
         :param wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours).
             The engine ignores customTimeouts for dynamic resources, so this is the wait budget. A training still

@@ -23,13 +23,14 @@ from pulumi.dynamic import (
 )
 
 from . import lifecycle
-from .checks import check_inputs, region_of
+from .checks import NO_DEFAULT_TAGS, DefaultTags, check_inputs, region_of
 from .backoff import OutOfTime, Polling
 from .clients import Personalize, StackAwsConfig, personalize_clients
 from .diffs import decide
 from .engine_watch import exit_when_engine_is_gone
 from .host_pool import widen_host_pool_once
 from .errors import SolutionVersionError, UnknownProfile, failure_from
+from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
 
 
@@ -39,11 +40,14 @@ class SolutionVersionProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         # Runs only in the provider process, after unpickling: the credentials it may carry never reach state.
         self._stack_aws = StackAwsConfig.from_config(req.config.get)
+        # Merged by check into every resource's `tagsAll`, as pulumi-aws does; a malformed value fails each check.
+        self._default_tags = DefaultTags.from_config(req.config.get(DEFAULT_TAGS_CONFIG))
         exit_when_engine_is_gone()
         widen_host_pool_once()  # more than 4 trainings at once per stack
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs, failures = check_inputs(olds or {}, news)
+        default_tags = getattr(self, "_default_tags", NO_DEFAULT_TAGS)  # unset until the host calls configure
+        inputs, failures = check_inputs(olds or {}, news, default_tags)
         return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .properties import INPUTS, NAME_SCOPE, OUTPUTS
+from .properties import INPUTS, NAME_SCOPE, OUTPUTS, TAGS_ALL
 
 
 def outputs(
     inputs: dict[str, Any], described: dict[str, Any], tags_all: dict[str, str], metrics: dict[str, float]
 ) -> dict[str, Any]:
-    """The full state: the checked inputs (`name` stays the checked name) plus the described version."""
+    """The full state: the checked inputs (`name` stays the checked name) plus the described version; `tags_all` are
+    the version's tags as the service reports them (`aws:` ones left out)."""
     result = {key: inputs[key] for key in input_keys(inputs)}
     result.update(
         solutionVersionArn=described["solutionVersionArn"],
@@ -25,7 +26,7 @@ def outputs(
         datasetGroupArn=described.get("datasetGroupArn"),
         creationDateTime=_iso(described.get("creationDateTime")),
         lastUpdatedDateTime=_iso(described.get("lastUpdatedDateTime")),
-        tagsAll=tags_all,
+        tagsAll=user_tags(tags_all),
         metrics=metrics,
     )
     return result
@@ -53,6 +54,11 @@ def display_name(props: dict[str, Any]) -> str:
     if isinstance(arn, str) and ":solution/" in arn:
         return arn.split(":solution/", 1)[1]
     return str(name)
+
+
+def tags_all(props: dict[str, Any]) -> dict[str, str]:
+    """The effective tags in `props`: what check computed (checked inputs), or what the version had (outputs)."""
+    return user_tags(props.get(TAGS_ALL) or {})
 
 
 def user_tags(tags: dict[str, str]) -> dict[str, str]:

@@ -153,7 +153,7 @@ def test_an_adopted_version_shows_no_diff_after_up_or_refresh_and_tag_changes_up
     assert "trainingMode" not in refreshed_inputs, "refresh does not invent a trainingMode input next to the ARN"
     assert host.diff(name, id_, refreshed, again).changes == DIFF_NONE
 
-    retagged = {**again, "tags": {"team": "search"}}
+    retagged, _ = host.check(name, {**again, "tags": {"team": "search"}}, olds=again)
     diff = host.diff(name, id_, outs, retagged)
     assert (diff.changes, list(diff.replaces)) == (DIFF_SOME, [])
     updated = host.update(name, id_, outs, retagged)

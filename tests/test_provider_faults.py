@@ -165,7 +165,7 @@ def test_an_unknown_profile_fails_every_operation_with_one_line_naming_it(host, 
     calls = {
         "creating": lambda: host.create("m", inputs),
         "reading": lambda: host.read("m", arn, outs),
-        "updating": lambda: host.update("m", arn, outs, {**inputs, "tags": {"a": "b"}}),
+        "updating": lambda: host.update("m", arn, outs, {**inputs, "tags": {"a": "b"}, "tagsAll": {"a": "b"}}),
         "deleting": lambda: host.delete("m", arn, outs),
     }
     for verb, call in calls.items():

@@ -162,8 +162,9 @@ def test_a_stricter_min_metrics_fails_the_update_naming_the_metric_and_changes_n
     name, id_, inputs, outs = deployed
     value = coverage(personalize, id_)
     fast.clear_requests()
+    news, _ = host.check(name, {**inputs, "tags": {"team": "search"}, "minMetrics": {"coverage": NEVER}}, olds=inputs)
     with pytest.raises(HostError) as exc:
-        host.update(name, id_, outs, {**inputs, "tags": {"team": "search"}, "minMetrics": {"coverage": NEVER}})
+        host.update(name, id_, outs, news)
     last = message(exc.value)
     assert last.startswith(f"updating Personalize solution version {inputs['name']} ({id_}): rejected by minMetrics: ")
     assert f"coverage is {value!r}, below the minimum 0.99" in last

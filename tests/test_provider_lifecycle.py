@@ -45,11 +45,11 @@ def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, 
 
     read_id, read_outs, read_inputs = host.read(name, id_, outs)
     assert read_id == id_ and read_outs["status"] == "ACTIVE" and read_outs["metrics"] == outs["metrics"]
-    assert read_inputs["tags"] == inputs["tags"]
+    assert read_inputs["tags"] == inputs["tags"] and read_inputs["tagsAll"] == outs["tagsAll"]
 
     unchanged = host.diff(name, id_, outs, inputs)
     assert unchanged.changes == provider_pb2.DiffResponse.DIFF_NONE
-    retagged = {**inputs, "tags": {"team": "search"}}
+    retagged, _ = host.check(name, {**inputs, "tags": {"team": "search"}}, olds=inputs)
     tag_diff = host.diff(name, id_, outs, retagged)
     assert tag_diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(tag_diff.replaces) == []
     mode_diff = host.diff(name, id_, outs, {**inputs, "trainingMode": "UPDATE"})
@@ -184,7 +184,8 @@ def test_refresh_shows_tag_drift_and_the_next_diff_updates_it(host, personalize,
     id_, outs = host.create(name, inputs)
     personalize.tag_resource(resourceArn=id_, tags=[{"tagKey": "team", "tagValue": "someone-else"}])
     _, refreshed, refreshed_inputs = host.read(name, id_, outs)
-    assert refreshed["tagsAll"] == {"team": "someone-else"} and refreshed_inputs["tags"] == {"team": "someone-else"}
+    assert refreshed["tagsAll"] == {"team": "someone-else"} and refreshed_inputs["tagsAll"] == {"team": "someone-else"}
+    assert refreshed["tags"] == refreshed_inputs["tags"] == {"team": "ml"}, "tags stay what the program declares"
     drift = host.diff(name, id_, refreshed, inputs)
     assert drift.changes == provider_pb2.DiffResponse.DIFF_SOME and list(drift.replaces) == []
     repaired = host.update(name, id_, refreshed, inputs)
