@@ -9,14 +9,15 @@ import math
 
 import pulumi
 
-from providers.checks import METRIC_NAME_RE, METRIC_NAME_RULE
-from providers.properties import DEFAULT_TRAINING_MODE, TRAINING_MODES
+from providers.checks import METRIC_NAME_RE, METRIC_NAME_RULE, parse_default_tags
+from providers.properties import DEFAULT_TAGS_CONFIG, DEFAULT_TRAINING_MODE, TRAINING_MODES
 
 
 @dataclass(frozen=True)
 class ExampleConfig:
     """`<project>:solutionArn` (required), `trainingMode`, `tags`, `retrainTrigger`, `waitTimeoutMinutes`,
-    `minMetrics`."""
+    `minMetrics`; and `aws:defaultTags`, which the provider merges into every model's tags (checked here too, so a
+    malformed value stops the program before it declares anything)."""
 
     solution_arn: str
     training_mode: str
@@ -52,6 +53,11 @@ class ExampleConfig:
         if not all(METRIC_NAME_RE.fullmatch(name) and _is_number(value) for name, value in min_metrics.items()):
             rule = f"metric names ({METRIC_NAME_RULE}) to numbers, e.g. {{coverage: 0.2}}"
             raise pulumi.RunError(f"config '{key('minMetrics')}' must map {rule}")
+        try:
+            namespace, name = DEFAULT_TAGS_CONFIG.split(":")
+            parse_default_tags(pulumi.Config(namespace).get(name))
+        except ValueError as error:
+            raise pulumi.RunError(str(error)) from None
         return cls(solution_arn, training_mode, tags, config.get("retrainTrigger"), wait_minutes, min_metrics)
 
 

@@ -9,8 +9,6 @@ import pulumi
 
 from providers import SolutionVersion, SolutionVersionArgs
 
-from .default_tags import stack_default_tags
-
 if TYPE_CHECKING:  # pulumi_aws is large; only its Provider's region/profile outputs are used
     import pulumi_aws
 
@@ -38,7 +36,8 @@ class TrainedModelArgs:
         :param solution_arn: ARN of the Personalize solution to train.
         :param training_mode: FULL (default), UPDATE or AUTOTRAIN; changing it trains a new version. UPDATE stops the
             service's automatic updates for that version.
-        :param tags: Tags for the model; merged over the stack's `aws:defaultTags` (these win on conflicts).
+        :param tags: Tags for the model. The provider overlays them on the stack's `aws:defaultTags` (these win on
+            conflicts), as pulumi-aws does: output `tags_all`.
         :param retrain_triggers: Any values; changing one trains a new version (e.g. the latest import job ARN).
         :param wait_timeout_minutes: How long `pulumi up` waits for the training (default 720).
         :param aws_provider: A `pulumi_aws.Provider` whose region and profile the training should use, so a
@@ -65,9 +64,10 @@ class TrainedModelArgs:
 
 
 class TrainedModel(pulumi.ComponentResource):
-    """A trained Personalize model: a SolutionVersion child named `<name>-version`, with merged tags.
+    """A trained Personalize model: a SolutionVersion child named `<name>-version`.
 
-    Outputs: `version_arn`, `status`, `training_hours`, `metrics`, `tags` (the effective tags).
+    Outputs: `version_arn`, `status`, `training_hours`, `metrics`, `tags` (the component's own), `tags_all` (the
+    effective set, with the stack's `aws:defaultTags`).
     """
 
     version_arn: pulumi.Output[str]
@@ -79,12 +79,12 @@ class TrainedModel(pulumi.ComponentResource):
     metrics: pulumi.Output[Mapping[str, float]]
     """Offline metrics of the trained version (GetSolutionMetrics)."""
     tags: pulumi.Output[Mapping[str, str]]
-    """The effective tags: `aws:defaultTags` merged with the component's own."""
+    """The component's own tags, as given."""
+    tags_all: pulumi.Output[Mapping[str, str]]
+    """The effective tags on the version: the stack's `aws:defaultTags` overlaid by `tags`."""
 
     def __init__(self, name: str, args: TrainedModelArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
-        defaults = stack_default_tags()
-        tags = pulumi.Output.from_input(args.tags or {}).apply(lambda own: {**defaults, **(own or {})})
         region = args.region if args.region is not None else (args.aws_provider.region if args.aws_provider else None)
         profile = args.profile if args.profile is not None else (args.aws_provider.profile if args.aws_provider else None)
         self.solution_version = SolutionVersion(
@@ -92,7 +92,7 @@ class TrainedModel(pulumi.ComponentResource):
             SolutionVersionArgs(
                 solution_arn=args.solution_arn,
                 training_mode=args.training_mode,
-                tags=tags,
+                tags=args.tags,
                 retrain_triggers=args.retrain_triggers,
                 wait_timeout_minutes=args.wait_timeout_minutes,
                 region=region,
@@ -107,6 +107,7 @@ class TrainedModel(pulumi.ComponentResource):
         self.training_hours = self.solution_version.training_hours
         self.metrics = self.solution_version.metrics
         self.tags = self.solution_version.tags
+        self.tags_all = self.solution_version.tags_all
         self.register_outputs(
             {
                 "versionArn": self.version_arn,
@@ -114,5 +115,6 @@ class TrainedModel(pulumi.ComponentResource):
                 "trainingHours": self.training_hours,
                 "metrics": self.metrics,
                 "tags": self.tags,
+                "tagsAll": self.tags_all,
             }
         )

@@ -10,9 +10,11 @@ import pytest
 
 from harness.program import run_program, stack_config
 from harness.dynamic_host import PROJECT_ROOT
+from providers.checks import DefaultTags, effective_tags
 from providers.properties import TYPE_TOKEN
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/example"
+DEFAULT_TAGS = {"owner": "platform", "team": "default"}
 
 
 class Mocks(pulumi.runtime.Mocks):
@@ -24,6 +26,8 @@ class Mocks(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if args.typ == TYPE_TOKEN:
             outputs.update(solutionVersionArn=f"{ARN}/1a2b3c4d", status="ACTIVE", trainingHours=1.5, metrics={"coverage": 0.5})
+            # What the provider's check computes from the stack's aws:defaultTags (mocks never call the provider).
+            outputs["tagsAll"], _ = effective_tags(DefaultTags(DEFAULT_TAGS), args.inputs.get("tags") or {})
         return f"{args.name}-id", outputs
 
     def call(self, args):
@@ -43,7 +47,7 @@ def event_loop_for_the_sdk():
 
 @pytest.fixture
 def mocks(monkeypatch):
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:defaultTags": json.dumps({"tags": {"owner": "platform", "team": "default"}})}))
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"aws:defaultTags": json.dumps({"tags": DEFAULT_TAGS})}))
     pulumi.runtime.config.set_all_config({})  # read PULUMI_CONFIG afresh
     m = Mocks()
     pulumi.runtime.set_mocks(m, project="shop", stack="prod", preview=False)
@@ -51,28 +55,29 @@ def mocks(monkeypatch):
 
 
 @pulumi.runtime.test
-def test_component_creates_a_named_child_with_merged_tags_and_registers_outputs(mocks):
+def test_component_creates_a_named_child_with_its_own_tags_and_registers_outputs(mocks):
     from components import TrainedModel, TrainedModelArgs
 
     model = TrainedModel("recs", TrainedModelArgs(solution_arn=ARN, tags={"team": "ml"}, retrain_triggers={"data": "v1"}))
 
     def verify(values):
-        urn, child_urn, version_arn, status, hours, metrics, tags = values
+        urn, child_urn, version_arn, status, hours, metrics, tags, tags_all = values
         assert urn.endswith("$personalize:models:TrainedModel::recs")
         assert child_urn.endswith(f":personalize:models:TrainedModel${TYPE_TOKEN}::recs-version"), "child of the component"
         (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
         assert child.name == "recs-version"
-        assert child.inputs["tags"] == {"owner": "platform", "team": "ml"}, "own tags win over aws:defaultTags"
+        assert child.inputs["tags"] == {"team": "ml"}, "aws:defaultTags are the provider's to merge, not the component's"
         assert "trainingMode" not in child.inputs, "left to the provider's check (FULL), so adoption can omit it"
         assert child.inputs["retrainTriggers"] == {"data": "v1"}
         assert child.inputs["nameScope"] == "shop/prod/recs-version"
         assert child.inputs["__provider"], "the provider is pickled at registration"
         assert version_arn == f"{ARN}/1a2b3c4d" and status == "ACTIVE" and hours == 1.5 and metrics == {"coverage": 0.5}
-        assert tags == {"owner": "platform", "team": "ml"}
+        assert tags == {"team": "ml"} and tags_all == {"owner": "platform", "team": "ml"}
 
     return pulumi.Output.all(
-        model.urn, model.solution_version.urn, model.version_arn, model.status, model.training_hours, model.metrics, model.tags
-    ).apply(verify)
+        model.urn, model.solution_version.urn, model.version_arn, model.status, model.training_hours, model.metrics,
+        model.tags, model.tags_all,
+    ).apply(verify)  # fmt: skip
 
 
 class PreviewMocks(pulumi.runtime.Mocks):
@@ -174,10 +179,10 @@ def test_the_example_program_declares_one_model_from_stack_config():
     types = [(r.type, r.name) for r in run.registrations]
     assert types == [("personalize:models:TrainedModel", "recommendations"), (TYPE_TOKEN, "recommendations-version")]
     version = run.registrations[1].inputs
-    assert version["tags"] == {"team": "recommendations", "cost-center": "4711", "managed-by": "pulumi", "repo": "personalize-models"}
+    assert version["tags"] == {"team": "recommendations", "cost-center": "4711"}, "aws:defaultTags are the provider's to add"
     assert version["retrainTriggers"] == {"data": "interactions-2026-11-01"} and version["waitTimeoutMinutes"] == 60
     assert version["minMetrics"] == {"coverage": 0.05}
-    assert set(run.exports) == {"solutionVersionArn", "status", "trainingHours", "metrics", "tags"}
+    assert set(run.exports) == {"solutionVersionArn", "status", "trainingHours", "metrics", "tags", "tagsAll"}
 
 
 @pytest.mark.parametrize(
@@ -189,6 +194,7 @@ def test_the_example_program_declares_one_model_from_stack_config():
         ("personalize-models:tags", '{"n": 5}', "config 'personalize-models:tags' must map tag keys to strings"),
         ("personalize-models:waitTimeoutMinutes", "soon", "config 'personalize-models:waitTimeoutMinutes' must be a number"),
         ("aws:defaultTags", '{"tags": ["x"]}', "config 'aws:defaultTags' must be an object"),
+        ("aws:defaultTags", "not-json", "config 'aws:defaultTags' must be an object"),
         ("personalize-models:minMetrics", '{"Coverage": 0.2}', "config 'personalize-models:minMetrics' must map metric names"),
         ("personalize-models:minMetrics", '{"coverage": "high"}', "config 'personalize-models:minMetrics' must map metric names"),
         ("personalize-models:minMetrics", '[0.2]', "config 'personalize-models:minMetrics' must be an object"),
