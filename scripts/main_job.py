@@ -3,8 +3,9 @@
 1. gets the Pulumi CLI from `scripts/pulumi-cli` (building it once per machine where none is installed);
 2. starts the emulator and creates the dataset group and solution that Pulumi.dev.yaml names;
 3. `pulumi up` of the example stack (a copy of the program in .main-job/program, a local file backend in
-   .main-job/state), its outputs, then previews that must show no changes, an in-place tag update, and a replace for a
-   training-mode change, each printed as the engine displays it (`pulumi preview --diff`);
+   .main-job/state), its outputs, then previews that must show no changes, an in-place tag update for a tag change and
+   for an `aws:defaultTags` change (which the provider merges into `tagsAll`), and a replace for a training-mode
+   change, each printed as the engine displays it (`pulumi preview --diff`);
 4. the quality gate: a stricter `minMetrics` than the emulated metrics can meet previews as an update (no retraining),
    and `pulumi up` rejects it in one line while the stack keeps its version; restored, the preview is clean again.
 Exits non-zero if any step does not behave as described.
@@ -97,6 +98,9 @@ def run(cli: Path, env: dict[str, str]) -> None:
     show_the_gate(stack, f"{project}:minMetrics", outputs["solutionVersionArn"])
     tags = json.loads(stack.stack.get_config(f"{project}:tags").value)
     expect_preview(stack, f"{project}:tags", {**tags, "team": "search"}, "update", "a tag change")
+    default_tags = json.loads(stack.stack.get_config("aws:defaultTags").value)["tags"]
+    changed_defaults = {"tags": {**default_tags, "owner": "ml-platform"}}
+    expect_preview(stack, "aws:defaultTags", changed_defaults, "update", "an aws:defaultTags change")
     expect_preview(stack, f"{project}:trainingMode", "UPDATE", "replace", "a training-mode change")
 
 
@@ -145,7 +149,7 @@ def expect_preview(stack: EngineStack, key: str, value: Any, op: str, what: str)
         print(f"==> `pulumi preview --diff` of {what}: {key}={json.dumps(value)} (must show {op})")
         result = stack.preview(diff=True)
         planned = result.change_summary
-        if planned.get(op) != 1:
+        if planned.get(op) != 1 or (op == "update" and planned.get("replace")):
             raise StepFailed(f"expected the preview of {what} to {op} {MODEL}, got {dict(planned)}")
     finally:
         stack.stack.set_config(key, original)

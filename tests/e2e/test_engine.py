@@ -45,7 +45,10 @@ def test_up_then_a_preview_shows_no_changes(new_stack, control):
     outputs = stack.outputs()
     assert outputs["status"] == "ACTIVE"
     assert outputs["solutionVersionArn"].startswith(stack.solution_arn + "/")
-    assert outputs["tags"] == {"managed-by": "pulumi", "repo": "personalize-models", "team": "recommendations", "cost-center": "4711"}
+    assert outputs["tags"] == {"team": "recommendations", "cost-center": "4711"}, "what the program declares"
+    effective = {"managed-by": "pulumi", "repo": "personalize-models", "team": "recommendations", "cost-center": "4711"}
+    assert outputs["tagsAll"] == effective, "with the stack's aws:defaultTags, added by the provider"
+    assert _live_tags(outputs["solutionVersionArn"]) == effective
     assert outputs["metrics"] and outputs["trainingHours"] > 0
     assert trainings_started(control) == 1
     assert outputs["solutionVersionArn"] in stack.output_since(0), "the engine shows the version's ARN while it trains"
@@ -71,6 +74,27 @@ def test_a_tag_change_previews_as_an_in_place_update_and_keeps_the_version(new_s
     stack.up()
     assert stack.outputs()["solutionVersionArn"] == arn
     assert _live_tags(arn)["team"] == "search"
+
+
+def test_a_default_tags_change_previews_as_an_in_place_update_and_up_applies_it(new_stack, control):
+    stack = new_stack()
+    stack.up()
+    arn = stack.outputs()["solutionVersionArn"]
+    stack.set_config("aws:defaultTags", {"tags": {"managed-by": "pulumi", "owner": "ml-platform"}})
+
+    start = len(stack.lines)
+    preview = stack.preview(diff=True)
+    assert preview.change_summary.get("update") == 1 and "replace" not in preview.change_summary
+    shown = stack.output_since(start)
+    assert "~ tagsAll" in shown and '"ml-platform"' in shown, shown
+
+    control.clear_requests()
+    stack.up()
+    outputs = stack.outputs()
+    assert outputs["solutionVersionArn"] == arn and trainings_started(control) == 0
+    effective = {"managed-by": "pulumi", "owner": "ml-platform", "team": "recommendations", "cost-center": "4711"}
+    assert _live_tags(arn) == outputs["tagsAll"] == effective
+    stack.preview(expect_no_changes=True)
 
 
 def test_a_training_mode_change_previews_as_a_replace_that_names_the_reason(new_stack):
@@ -114,6 +138,8 @@ def test_a_new_stack_whose_retrain_trigger_is_another_models_arn_previews_and_de
     outputs = stack.outputs()
     assert outputs["first"] != outputs["second"]
     assert _live_tags(outputs["second"])["built-on"] == outputs["first"]
+    defaults = {"managed-by": "pulumi", "repo": "personalize-models"}  # the stack's aws:defaultTags
+    assert _live_tags(outputs["first"]) == {"stage": "base", **defaults}, "a bare SolutionVersion gets them too"
     stack.preview(expect_no_changes=True)
 
 
