@@ -261,6 +261,8 @@ BASE, _ = check({"solutionArn": ARN, "nameScope": "p/s/r", "tags": {"team": "ml"
         ({}, [], False),
         ({"tags": {"team": "search"}}, [], True),
         ({"tags": {}}, [], True),
+        # The effective set (aws:defaultTags overlaid by tags) changed, e.g. with the stack's default tags.
+        ({"tagsAll": {"team": "ml", "owner": "platform"}}, [], True),
         ({"trainingMode": "UPDATE"}, ["trainingMode"], True),
         ({"solutionArn": ARN + "2"}, ["solutionArn"], True),
         ({"name": "other-name"}, ["name"], True),
@@ -282,6 +284,12 @@ def test_diff_decisions(change, replaces, changed):
     assert result.replaces == replaces
     assert result.changes is changed, "diff always decides explicitly"
     assert result.delete_before_replace is False, "the new version trains before the old one goes"
+
+
+def test_aws_system_tags_on_the_version_are_not_a_diff():
+    """AWS's own `aws:` tags are not the stack's to change (and outputs of earlier versions kept them in tagsAll)."""
+    live = outputs_for(BASE, tagsAll={**BASE["tagsAll"], "aws:cloudformation:stack-name": "shop"})
+    assert SolutionVersionProvider().diff("id", live, BASE).changes is False
 
 
 def test_a_version_found_stopped_by_refresh_is_retrained():
