@@ -9,10 +9,10 @@ from .properties import INPUTS, NAME_SCOPE, OUTPUTS, TAGS_ALL
 
 
 def outputs(
-    inputs: dict[str, Any], described: dict[str, Any], tags_all: dict[str, str], metrics: dict[str, float]
+    inputs: dict[str, Any], described: dict[str, Any], live_tags: dict[str, str], metrics: dict[str, float]
 ) -> dict[str, Any]:
-    """The full state: the checked inputs (`name` stays the checked name) plus the described version; `tags_all` are
-    the version's tags as the service reports them (`aws:` ones left out)."""
+    """The full state: the checked inputs (`name` stays the checked name) plus the described version; `tagsAll` is
+    `live_tags`, the version's tags as the service reports them, without the `aws:` ones."""
     result = {key: inputs[key] for key in input_keys(inputs)}
     result.update(
         solutionVersionArn=described["solutionVersionArn"],
@@ -26,7 +26,7 @@ def outputs(
         datasetGroupArn=described.get("datasetGroupArn"),
         creationDateTime=_iso(described.get("creationDateTime")),
         lastUpdatedDateTime=_iso(described.get("lastUpdatedDateTime")),
-        tagsAll=user_tags(tags_all),
+        tagsAll=user_tags(live_tags),
         metrics=metrics,
     )
     return result
