@@ -225,7 +225,7 @@ def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, pro
 def _adopt(
     api: Any, inputs: dict[str, Any], found: dict[str, Any], number: int, budget: Backoff, progress: Progress
 ) -> Version:
-    arn, status, name = found["solutionVersionArn"], found["status"], found["name"]
+    arn, name = found["solutionVersionArn"], found["name"]
     if found.get("trainingMode") != inputs["trainingMode"]:
         cause_text = f"this name is taken by a version trained with trainingMode {found.get('trainingMode')}"
         todo = f"choose another name for trainingMode {inputs['trainingMode']}"

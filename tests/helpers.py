@@ -9,7 +9,7 @@ from typing import Any
 from emulator import seed
 from emulator.seed import RECIPE_USER_PERSONALIZATION
 
-__all__ = ["RECIPE_USER_PERSONALIZATION", "RECIPE_SIMS", "active_solution", "unique", "trainings_started", "version_status", "wait_for"]
+__all__ = ["RECIPE_USER_PERSONALIZATION", "RECIPE_SIMS", "active_solution", "unique", "checked", "message", "trainings_started", "version_status", "wait_for"]
 
 RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
 
@@ -41,3 +41,17 @@ def version_status(client: Any, arn: str) -> str:
 def trainings_started(control: Any) -> int:
     """CreateSolutionVersion calls that started a training (a call refused, e.g. as a duplicate name, started none)."""
     return sum(1 for entry in control.requests("CreateSolutionVersion") if entry["status"] == 200)
+
+
+def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, Any]]:
+    """Check new inputs of a SolutionVersion (resource name `resource=`, default a new unique one) through `host`;
+    returns the resource name and the checked inputs, failing the test on any check failure."""
+    name = extra.pop("resource", None) or unique("model")
+    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
+    assert failures == []
+    return name, inputs
+
+
+def message(error: Any) -> str:
+    """The exception message the user reads from a HostError (the traceback's last line, without the class)."""
+    return error.last_line.split("SolutionVersionError: ", 1)[-1]

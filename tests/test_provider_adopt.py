@@ -11,15 +11,13 @@ from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
-from tests.helpers import active_solution, unique, version_status, wait_for
+from tests.helpers import active_solution, message, unique, version_status, wait_for
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
 VERSION = ARN + "/1a2b3c4d"
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 
 
-def message(error: HostError) -> str:
-    return error.last_line.split("SolutionVersionError: ", 1)[-1]
 
 
 def live_tags(personalize: Any, arn: str) -> dict[str, str]:

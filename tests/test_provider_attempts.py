@@ -14,7 +14,7 @@ from harness.dynamic_host import HostError
 from providers.attempts import attempt_name, attempt_number
 from providers.checks import NAME_MAX
 from tests.conftest import start_host
-from tests.helpers import active_solution, unique, version_status, wait_for
+from tests.helpers import active_solution, checked, unique, version_status, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -22,11 +22,6 @@ def quick(fast: Any) -> Any:
     return fast
 
 
-def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, Any]]:
-    name = unique("model")
-    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
-    assert failures == []
-    return name, inputs
 
 
 def started(control: Any) -> list[str]:

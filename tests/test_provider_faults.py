@@ -13,7 +13,7 @@ import pytest
 
 from harness.dynamic_host import HostError
 from tests.conftest import start_host
-from tests.helpers import active_solution, unique, version_status
+from tests.helpers import active_solution, checked, message, trainings_started, unique, version_status
 
 OUTAGE = 40
 RIDER_ENV = {
@@ -33,20 +33,10 @@ def rider(emulator: Any) -> Iterator[Any]:
     started.stop()
 
 
-def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, Any]]:
-    name = unique("model")
-    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
-    assert failures == []
-    return name, inputs
 
 
-def message(error: HostError) -> str:
-    """The exception message the user reads (the traceback's last line, without the exception's class)."""
-    return error.last_line.split("SolutionVersionError: ", 1)[-1]
 
 
-def trainings_started(control: Any) -> int:
-    return sum(e["status"] == 200 for e in control.requests("CreateSolutionVersion"))
 
 
 @pytest.mark.parametrize("kind", ["drop", "http500", "throttle"])

@@ -18,7 +18,7 @@ from pulumi.runtime.proto import provider_pb2
 from harness.dynamic_host import HostError
 from providers.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
-from tests.helpers import active_solution, trainings_started, unique, version_status
+from tests.helpers import active_solution, checked, message, trainings_started, version_status
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
@@ -26,16 +26,8 @@ NEVER = 0.99
 """Above the emulator's highest metric (0.95)."""
 
 
-def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, Any]]:
-    name = extra.pop("resource", None) or unique("model")
-    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
-    assert failures == []
-    return name, inputs
 
 
-def message(error: HostError) -> str:
-    """The exception message the user reads (the traceback's last line, without the exception's class)."""
-    return error.last_line.split("SolutionVersionError: ", 1)[-1]
 
 
 def only_version(personalize: Any, solution: str) -> str:

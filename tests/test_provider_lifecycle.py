@@ -10,19 +10,11 @@ from pulumi.runtime.proto import provider_pb2
 
 from tests.conftest import FAST_POLLING, REGION, start_host
 from harness.dynamic_host import HostError
-from tests.helpers import active_solution, unique, version_status, wait_for
+from tests.helpers import active_solution, checked, trainings_started, unique, version_status, wait_for
 
 
-def trainings_started(control) -> int:
-    """CreateSolutionVersion calls that started a training (a refused duplicate name starts none)."""
-    return sum(e["status"] == 200 for e in control.requests("CreateSolutionVersion"))
 
 
-def checked(host, solution_arn, **extra):
-    name = extra.pop("resource", unique("model"))
-    inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
-    assert failures == []
-    return name, inputs
 
 
 def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, control):
