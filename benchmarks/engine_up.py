@@ -3,7 +3,7 @@
 The real Go CLI (from scripts/pulumi-cli) runs an inline program (harness/automation.py) that declares N
 SolutionVersions of one emulated solution; each up starts from an empty stack. Reports wall times and wall(N)/wall(1),
 all measured in one run, with the engine's default `--parallel` (4 x CPU cores since pulumi 3.x, see
-`cmd/pulumi/operations/up.go`) and, for the largest N, with `--parallel 64`. Run: `.venv/bin/python benchmarks/engine_up.py [--training-seconds 10] [--models 1 8 16]`.
+`cmd/pulumi/operations/up.go`) and, for the largest N, with `--parallel 64`. Run: `.venv/bin/python benchmarks/engine_up.py [--training-seconds 10] [--models 1 8 16] [--host-workers 4]`.
 Results are recorded in benchmarks/RESULTS.md.
 """
 
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from emulator.control import EmulatorProcess  # noqa: E402
 from emulator.seed import active_solution  # noqa: E402
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli  # noqa: E402
+from providers.host_pool import WORKERS_ENV  # noqa: E402
 
 POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.25", "PERSONALIZE_POLL_MAX_SECONDS": "0.5"}
 WIDE_PARALLEL = 64
@@ -42,6 +43,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--training-seconds", type=float, default=10.0)
     parser.add_argument("--models", type=int, nargs="+", default=[1, 8, 16])
+    parser.add_argument(
+        "--host-workers", type=int, default=None, help="PERSONALIZE_HOST_WORKERS for the provider host (4: the SDK's pool)"
+    )
     args = parser.parse_args()
     cli = pulumi_cli()
     emulator = EmulatorProcess(training_seconds=args.training_seconds, setup_seconds=0.2)
@@ -58,7 +62,10 @@ def main() -> None:
             for count, parallel in runs:
                 solution = active_solution(client, f"bench-{count}-{parallel or 'default'}")
                 folder = Path(work) / f"n{count}-{parallel}"
-                stack = EngineStack(folder, env={**emulator.env(), **POLLING}, main=PROGRAM, cli=cli, echo=None)
+                env = {**emulator.env(), **POLLING}
+                if args.host_workers is not None:
+                    env[WORKERS_ENV] = str(args.host_workers)
+                stack = EngineStack(folder, env=env, main=PROGRAM, cli=cli, echo=None)
                 stack.set_config(f"{project}:solutionArn", solution)
                 stack.set_config(f"{project}:models", str(count))
                 started = time.monotonic()
@@ -77,7 +84,7 @@ def main() -> None:
 
     print(
         f"pulumi up on the real engine (CLI {cli.parent.parent.name}), {args.training_seconds:g} s emulated trainings, "
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pulumi SDK {version('pulumi')}"
+        f"{WORKERS_ENV}={args.host_workers or 'default'}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pulumi SDK {version('pulumi')}"
     )
     smallest = min(args.models)
     base = ups[(smallest, None)]
