@@ -94,12 +94,19 @@ class PreviewMocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-@pulumi.runtime.test
-def test_in_a_preview_the_component_takes_unknown_inputs_and_its_outputs_are_unknown(monkeypatch):
+@pytest.fixture
+def preview_mocks(monkeypatch):
+    """A preview of a stack with no config: new resources report no outputs."""
     monkeypatch.setenv("PULUMI_CONFIG", "{}")
     pulumi.runtime.config.set_all_config({})
     mocks = PreviewMocks()
     pulumi.runtime.set_mocks(mocks, project="shop", stack="prod", preview=True)
+    return mocks
+
+
+@pulumi.runtime.test
+def test_in_a_preview_the_component_takes_unknown_inputs_and_its_outputs_are_unknown(preview_mocks):
+    mocks = preview_mocks
     from components import TrainedModel, TrainedModelArgs
 
     solution = pulumi.CustomResource("test:index:Solution", "solution", {"arn": None})
@@ -152,11 +159,8 @@ def test_the_component_passes_the_gate_and_the_adopted_version_to_its_child(mock
 
 
 @pulumi.runtime.test
-def test_an_unknown_minimum_in_a_preview_reaches_the_child_as_unknown(monkeypatch):
-    monkeypatch.setenv("PULUMI_CONFIG", "{}")
-    pulumi.runtime.config.set_all_config({})
-    mocks = PreviewMocks()
-    pulumi.runtime.set_mocks(mocks, project="shop", stack="prod", preview=True)
+def test_an_unknown_minimum_in_a_preview_reaches_the_child_as_unknown(preview_mocks):
+    mocks = preview_mocks
     from components import TrainedModel, TrainedModelArgs
 
     threshold = pulumi.CustomResource("test:index:Threshold", "threshold", {"value": None})
