@@ -8,8 +8,9 @@ names of retrained attempts), `gate.py` (the `minMetrics` verdict), `errors.py` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -42,6 +43,7 @@ from .waiters import (
     wait_version_trained,
 )
 
+T = TypeVar("T")
 STOP_WAIT_SECONDS = 30 * 60
 QUOTA_HINT = "20 solution versions pending or in progress per region"
 
@@ -83,8 +85,7 @@ def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock
     except SolutionVersionError:
         raise
     except Exception as error:  # anything at all: the message must still name the version that keeps training
-        fix = remedy(error)
-        todo = f"{fix}; {_training_continues(version.arn)}" if fix else _training_continues(version.arn)
+        todo = _with_remedy(error, _training_continues(version.arn))
         raise failure("waiting for", version.name, version.arn, cause(error), todo) from _chain(error)
     return _record(service.api, inputs, described, polling, clock, budget, progress)
 
@@ -98,17 +99,10 @@ def _adopt_existing(
     arn = inputs["existingVersionArn"]
     name = display_name(inputs)
 
-    def describe() -> dict[str, Any] | None:
-        try:
-            return retry(lambda: find_version(api, arn), is_transient, budget, lambda e: progress.trouble(e, "describing"))
-        except OutOfTime as out:
-            error: Exception = out.error
-        except (ClientError, BotoCoreError) as failed:
-            error = failed
+    found, error = _outcome(lambda: find_version(api, arn), budget, lambda e: progress.trouble(e, "describing"))
+    if error is not None:
         fix, again = remedy(error), NEXT_STEP["creating"]
-        raise failure("creating", name, arn, cause(error), f"{fix}, then {again}" if fix else again) from None
-
-    found = describe()
+        raise failure("creating", name, arn, cause(error), f"{fix}, then {again}" if fix else again)
     if found is None:
         todo = f"fix existingVersionArn (aws personalize list-solution-versions --solution-arn {inputs['solutionArn']})"
         raise failure("creating", name, arn, "existingVersionArn names no version (or its solution was deleted)", todo)
@@ -232,11 +226,7 @@ def _adopt(
         raise failure("creating", name, arn, cause_text, todo)
     version = Version(arn, name, number, found)
     _announce(version, "adopted", inputs, progress)
-
-    def retag() -> None:
-        _set_tags(api, arn, find_tags(api, arn), tags_all(inputs))
-
-    _after_start_call(inputs, name, retag, budget, progress, version)
+    _after_start_call(inputs, name, lambda: _retag(api, arn, inputs), budget, progress, version)
     return version
 
 
@@ -311,13 +301,9 @@ def _record(
     minimums = inputs.get("minMetrics") or {}
 
     def read(what: str, call: Any) -> tuple[Any, str]:
-        try:
-            doing = f"reading the {what} of {arn}"
-            return retry(call, is_transient, reads, lambda error: progress.trouble(error, doing)), ""
-        except OutOfTime as out:
-            return None, cause(out.error)
-        except (ClientError, BotoCoreError) as error:
-            return None, cause(error)
+        doing = f"reading the {what} of {arn}"
+        value, error = _outcome(call, reads, lambda failed: progress.trouble(failed, doing))
+        return value, cause(error) if error is not None else ""
 
     def not_read(what: str, problem: str) -> None:
         progress.say(
@@ -333,13 +319,10 @@ def _record(
         not_read("metrics", problem)
     _judge("creating", name, arn, metrics or {}, minimums, "adopted" if retag else "trained")
     if retag:
-        wanted = tags_all(inputs)
-        try:
-            retry(lambda: _set_tags(api, arn, find_tags(api, arn), wanted), is_transient, reads)
-        except (OutOfTime, ClientError, BotoCoreError) as error:
-            problem = cause(error.error if isinstance(error, OutOfTime) else error)
-            cause_text = f"its tags could not be set ({problem})"
-            raise failure("creating", name, arn, cause_text, NEXT_STEP["creating"]) from None
+        _, error = _outcome(lambda: _retag(api, arn, inputs), reads)
+        if error is not None:
+            cause_text = f"its tags could not be set ({cause(error)})"
+            raise failure("creating", name, arn, cause_text, NEXT_STEP["creating"])
     live_tags, problem = read("tags", lambda: find_tags(api, arn))
     if live_tags is None:
         not_read("tags", problem)
@@ -463,25 +446,46 @@ def _set_tags(api: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> N
         api.tag_resource(resourceArn=arn, tags=changed)
 
 
+def _retag(api: Any, arn: str, inputs: dict[str, Any]) -> None:
+    """Give the version the resource's effective tags, whatever it has now."""
+    _set_tags(api, arn, find_tags(api, arn), tags_all(inputs))
+
+
+def _outcome(
+    call: Callable[[], T], backoff: Backoff, on_retry: Callable[[Exception], None] | None = None
+) -> tuple[T | None, Exception | None]:
+    """`call()` with transient errors ridden out within `backoff`: (its result, None), or (None, the error it gave
+    up on), for callers whose message depends on what happened to the version."""
+    try:
+        return retry(call, is_transient, backoff, on_retry), None
+    except OutOfTime as out:
+        return None, out.error
+    except (ClientError, BotoCoreError) as error:
+        return None, error
+
+
+def _with_remedy(error: Exception, todo: str) -> str:
+    """`todo`, preceded by what the user can change to fix `error` if it is on their side."""
+    fix = remedy(error)
+    return f"{fix}; {todo}" if fix else todo
+
+
 def _after_start_call(
-    inputs: dict[str, Any], name: str, call: Any, budget: Backoff, progress: Progress, version: Version | None = None
-) -> Any:
+    inputs: dict[str, Any], name: str, call: Callable[[], T], budget: Backoff, progress: Progress,
+    version: Version | None = None,
+) -> T | None:
     """A call made once a version may exist, retried like the wait; if it still fails, the message says what becomes
     of the version."""
-    try:
-        return retry(call, is_transient, budget, lambda error: progress.trouble(error, "looking up the version"))
-    except OutOfTime as out:
-        error: Exception = out.error
-    except (ClientError, BotoCoreError) as failed:
-        error = failed
+    result, error = _outcome(call, budget, lambda failed: progress.trouble(failed, "looking up the version"))
+    if error is None:
+        return result
     if version is None:
         where, todo = f"solution {inputs['solutionArn']}", "run `pulumi up` again: it adopts a version this run started"
     elif version.described is not None and version.described["status"] == ACTIVE:
         where, todo = version.arn, "the version is trained and not lost: the next `pulumi up` adopts it"
     else:
         where, todo = version.arn, _training_continues(version.arn)
-    fix = remedy(error)
-    raise failure("creating", name, where, cause(error), f"{fix}; {todo}" if fix else todo) from None
+    raise failure("creating", name, where, cause(error), _with_remedy(error, todo))
 
 
 def _training_continues(arn: str, hint: str = "") -> str:

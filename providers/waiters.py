@@ -12,13 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backoff import Backoff, Clock, OutOfTime, Polling, retry
+from .backoff import Backoff, Clock, OutOfTime, retry
 from .errors import cause, is_transient
 from .finders import NOT_FOUND, StatusFunc, solution_status, version_status
 from .properties import ACTIVE, IN_PROGRESS, PENDING, STOPPED, STOPPING, TRAINING
-
-__all__ = ["Backoff", "Clock", "Polling", "Progress", "UnexpectedStatus", "DeadlineExceeded", "wait_for_status"]
-
 
 class UnexpectedStatus(Exception):
     """The resource reached a status outside both the pending and the target sets."""
