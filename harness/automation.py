@@ -89,7 +89,6 @@ def engine_env(folder: Path, extra: Mapping[str, str]) -> dict[str, str]:
         "PULUMI_HOME": str(folder / "pulumi-home"),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
         # The dynamic-provider shim runs ${PULUMI_PYTHON_CMD:-python3}: make it this virtualenv's Python.
         "PULUMI_PYTHON_CMD": sys.executable,
         **extra,
