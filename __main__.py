@@ -1,9 +1,14 @@
-"""Example infrastructure-repo stack: one trained Personalize model, driven by stack config (see Pulumi.dev.yaml)."""
+"""Example infrastructure-repo stack: one trained Personalize model, driven by stack config (see Pulumi.dev.yaml).
+
+Like many infrastructure repos, this one has top-level `components` and `providers` packages of its own; the installed
+`personalize_pulumi` package lives beside them.
+"""
 
 import pulumi
 
-from components import TrainedModel, TrainedModelArgs
+from components import ModelRelease
 from example_config import ExampleConfig
+from personalize_pulumi import TrainedModel, TrainedModelArgs
 
 settings = ExampleConfig.load()
 
@@ -19,9 +24,12 @@ model = TrainedModel(
     ),
 )
 
+release = ModelRelease("recommendations", model, owner="ml-platform")
+
 pulumi.export("solutionVersionArn", model.version_arn)
 pulumi.export("status", model.status)
 pulumi.export("trainingHours", model.training_hours)
 pulumi.export("metrics", model.metrics)
 pulumi.export("tags", model.tags)
 pulumi.export("tagsAll", model.tags_all)
+pulumi.export("modelCard", release.card)

@@ -9,8 +9,8 @@ import math
 
 import pulumi
 
-from providers.checks import METRIC_NAME_RE, METRIC_NAME_RULE, parse_default_tags
-from providers.properties import DEFAULT_TAGS_CONFIG, DEFAULT_TRAINING_MODE, TRAINING_MODES
+from personalize_pulumi.provider.checks import METRIC_NAME_RE, METRIC_NAME_RULE, parse_default_tags
+from personalize_pulumi.provider.properties import DEFAULT_TAGS_CONFIG, DEFAULT_TRAINING_MODE, TRAINING_MODES
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ from pulumi.runtime.proto import provider_pb2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emulator.control import EmulatorProcess  # noqa: E402
+from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
 from harness.dynamic_host import PROVIDER_KEY, DynamicHost, urn  # noqa: E402
 
 MESSAGE_MAX = 400

@@ -32,10 +32,10 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from emulator.control import EmulatorProcess  # noqa: E402
+from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
 from harness.dynamic_host import DynamicHost  # noqa: E402
-from providers.host_pool import WORKERS_ENV  # noqa: E402
-from emulator.seed import active_solution  # noqa: E402
+from personalize_pulumi.provider.host_pool import WORKERS_ENV  # noqa: E402
+from personalize_pulumi.emulator.seed import active_solution  # noqa: E402
 
 COUNTS = (1, 4, 8, 16)
 BURST_COUNTS = (1, 8, 16)
@@ -68,7 +68,7 @@ class Bench:
     def inputs(self, count: int) -> list[tuple[str, dict[str, Any]]]:
         """Checked inputs of `count` new resources, each on its own new ACTIVE solution (checked in-process, so that a
         fresh host's first calls are the creates)."""
-        from providers.checks import check_inputs
+        from personalize_pulumi.provider.checks import check_inputs
 
         made = []
         for _ in range(count):

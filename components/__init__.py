@@ -1,5 +1,9 @@
-"""Reusable components for infrastructure repos."""
+"""This example infrastructure repo's own components.
 
-from .trained_model import TrainedModel, TrainedModelArgs
+Infrastructure repos often have a top-level `components` package of their own; personalize-pulumi's component
+(`personalize_pulumi.TrainedModel`) lives under its own name beside it.
+"""
 
-__all__ = ["TrainedModel", "TrainedModelArgs"]
+from .model_release import ModelRelease
+
+__all__ = ["ModelRelease"]

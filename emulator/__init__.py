@@ -1,1 +1,1 @@
-"""A local Amazon Personalize endpoint built on moto (see README: "The local emulator")."""
+"""`python -m emulator` from a checkout of this repository: the same as `python -m personalize_pulumi.emulator`."""

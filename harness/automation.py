@@ -66,6 +66,13 @@ def copy_program(destination: Path, stack: str, main: str | None = None, source:
     destination.mkdir(parents=True, exist_ok=True)
     for name in PROGRAM_FILES:
         shutil.copy(source / name, destination / name)
+    # The plain CLI (`pulumi refresh`, `pulumi destroy` run by hand in the copy, as the README's recovery steps say)
+    # starts the provider host in Pulumi.yaml's virtualenv: name this one, which the copy has no `.venv` of its own for.
+    project = yaml.safe_load((destination / "Pulumi.yaml").read_text())
+    options = project.get("runtime", {}).get("options", {}) if isinstance(project.get("runtime"), dict) else {}
+    if "virtualenv" in options:
+        options["virtualenv"] = sys.prefix
+        (destination / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
     for name in PROGRAM_PACKAGES:
         shutil.rmtree(destination / name, ignore_errors=True)
         shutil.copytree(source / name, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -107,9 +114,12 @@ class EngineStack:
         echo: Callable[[str], None] | None = print,
         cli: Path | None = None,
         fresh: bool = True,
+        provider_python: Path | None = None,
     ):
-        """`fresh`: copy the program (with `main` as `__main__.py` if given) and its stack config anew; otherwise run
-        the copy already in `folder` as it is, with the config earlier operations set."""
+        """`fresh`: copy the repository's example program (with `main` as `__main__.py` if given) and its stack config
+        anew; otherwise run the program already in `folder / "program"` as it is (a test may have written its own
+        there), with the config earlier operations set. `provider_python`: the Python the engine's provider host runs
+        with (default this one), e.g. a virtualenv where the package is installed from its wheel."""
         self.folder = folder
         self.stack_name = stack
         self.program_dir = folder / "program"
@@ -118,6 +128,9 @@ class EngineStack:
         (folder / "state").mkdir(parents=True, exist_ok=True)
         (folder / "pulumi-home").mkdir(parents=True, exist_ok=True)
         self.env = engine_env(folder, env or {})
+        if provider_python is not None:
+            self.env["PULUMI_PYTHON_CMD"] = str(provider_python)
+        self.provider_python = provider_python
         self.cli = cli or pulumi_cli()
         self.echo = echo
         self.lines: list[str] = []
@@ -207,9 +220,12 @@ def _main() -> int:
     parser.add_argument("--folder", type=Path, required=True)
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--env-json", default="{}", help="extra environment for the CLI, as a JSON object")
+    parser.add_argument("--provider-python", type=Path, default=None, help="the Python of the provider host")
     args = parser.parse_args()
     echo = lambda line: print(line, flush=True)  # noqa: E731
-    stack = EngineStack(args.folder, args.stack, env=json.loads(args.env_json), echo=echo, fresh=False)
+    stack = EngineStack(
+        args.folder, args.stack, env=json.loads(args.env_json), echo=echo, fresh=False, provider_python=args.provider_python
+    )
     try:
         getattr(stack, args.operation)()
     except EngineFailed as failure:

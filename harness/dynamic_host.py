@@ -22,13 +22,13 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.proto.provider_pb2_grpc import ResourceProviderStub
 
-from providers.properties import TYPE_TOKEN
+from personalize_pulumi.provider.properties import TYPE_TOKEN
+from personalize_pulumi.provider.provider_path import PROVIDER_KEY
+from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 
 from .program import project_name
-from providers.solution_version import SolutionVersionProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROVIDER_KEY = "__provider"
 
 
 class HostError(Exception):

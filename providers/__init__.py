@@ -1,5 +1,9 @@
-"""A Pulumi dynamic provider for Amazon Personalize solution versions (trained models)."""
+"""This example infrastructure repo's own dynamic providers.
 
-from .resource import SolutionVersion, SolutionVersionArgs
+Infrastructure repos often have a top-level `providers` package of their own; personalize-pulumi lives beside it under
+its own name (`personalize_pulumi`) and never imports it. This one holds `ModelCard`, a small resource of the team's.
+"""
 
-__all__ = ["SolutionVersion", "SolutionVersionArgs"]
+from .model_card import ModelCard, ModelCardArgs
+
+__all__ = ["ModelCard", "ModelCardArgs"]

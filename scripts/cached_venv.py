@@ -1,7 +1,7 @@
 """Throwaway virtualenvs holding exactly the given requirements, built once per machine and kept outside the tree.
 
-Used by `scripts/check-moto-floor` (the emulator at the declared moto floor) and `tests/test_runtime_requirements.py`
-(the provider with only requirements.txt). A virtualenv lives in `$PERSONALIZE_VENV_CACHE` (default
+Used by `scripts/check-floors` (the package at its declared floors) and `tests/packaging.py` (the installed wheel
+with only the declared run-time dependencies). A virtualenv lives in `$PERSONALIZE_VENV_CACHE` (default
 `${XDG_CACHE_HOME:-~/.cache}/personalize-pulumi/venvs`), named after its purpose and a hash of the requirement lines
 and the Python version, so a changed requirement builds a new one and an unchanged one costs nothing. pip's own cache
 is used as usual. A lock file lets concurrent runs share one build. Standard library only.
@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,17 @@ def requirement_lines(path: Path) -> list[str]:
             lines.extend(requirement_lines(path.parent / line.split(None, 1)[1]))
         else:
             lines.append(line)
+    return lines
+
+
+def declared_requirements() -> list[str]:
+    """Every requirement line the project declares: pyproject.toml's dependencies and extras, and requirements-dev.txt
+    (without its editable install of the project itself)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lines = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        lines.extend(extra)
+    lines.extend(line for line in requirement_lines(ROOT / "requirements-dev.txt") if not line.startswith("-e"))
     return lines
 
 

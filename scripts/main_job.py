@@ -26,8 +26,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from emulator.control import EmulatorProcess  # noqa: E402
-from emulator.seed import active_solution  # noqa: E402
+from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
+from personalize_pulumi.emulator.seed import active_solution  # noqa: E402
 from harness.automation import EngineFailed, EngineStack, EngineUnavailable, project_name, pulumi_cli  # noqa: E402
 
 STACK = "dev"

@@ -6,8 +6,8 @@ import time
 import uuid
 from typing import Any
 
-from emulator import seed
-from emulator.seed import RECIPE_USER_PERSONALIZATION
+from personalize_pulumi.emulator import seed
+from personalize_pulumi.emulator.seed import RECIPE_USER_PERSONALIZATION
 
 __all__ = ["RECIPE_USER_PERSONALIZATION", "RECIPE_SIMS", "active_solution", "unique", "checked", "message", "trainings_started", "version_status", "wait_for"]
 

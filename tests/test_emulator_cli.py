@@ -123,5 +123,5 @@ def test_bad_faults_option_exits_with_a_usage_error(value):
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1
-    assert errors[0].startswith("python -m emulator: error: --faults: ")
+    assert errors[0].startswith("python -m personalize_pulumi.emulator: error: --faults: ")
     assert done.stderr.splitlines()[-1] == errors[0]

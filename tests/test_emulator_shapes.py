@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.shape_validation import validate_output
+from personalize_pulumi.emulator.shape_validation import validate_output
 
 VERSION_ARN = "arn:aws:personalize:us-east-1:123456789012:solution/s/0badc0de"
 

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from emulator.control import EmulatorControl, EmulatorProcess
+from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
 from harness.dynamic_host import DynamicHost
-from providers.checks import check_inputs
-from providers.clients import StackAwsConfig, personalize_clients
-from providers.host_pool import WORKERS_ENV, widen_host_pool
-from providers.properties import TYPE_TOKEN
-from providers.solution_version import SolutionVersionProvider
+from personalize_pulumi.provider.checks import check_inputs
+from personalize_pulumi.provider.clients import StackAwsConfig, personalize_clients
+from personalize_pulumi.provider.host_pool import WORKERS_ENV, widen_host_pool
+from personalize_pulumi.provider.properties import TYPE_TOKEN
+from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
 from tests.helpers import active_solution, unique
 

@@ -18,9 +18,9 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import from_struct, to_struct
-from providers import checks
-from providers.diffs import decide
-from providers.solution_version import SolutionVersionProvider
+from personalize_pulumi.provider import checks
+from personalize_pulumi.provider.diffs import decide
+from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import REGION
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"

@@ -16,7 +16,7 @@ import pytest
 from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
-from emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.control import EmulatorProcess
 from harness.dynamic_host import DynamicHost
 from tests.conftest import REGION, start_host
 from tests.helpers import active_solution, trainings_started, unique

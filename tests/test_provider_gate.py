@@ -16,7 +16,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
-from providers.solution_version import SolutionVersionProvider
+from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
 from tests.helpers import active_solution, checked, message, trainings_started, version_status
 

@@ -13,7 +13,7 @@ import pulumi
 import pytest
 
 from harness.program import project_name
-from providers.properties import TYPE_TOKEN
+from personalize_pulumi.provider.properties import TYPE_TOKEN
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "serving"
 PROJECT = project_name(EXAMPLE)

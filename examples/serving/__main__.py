@@ -15,7 +15,7 @@ version the stack did not train, e.g. one from the solution's automatic training
 import pulumi
 import pulumi_aws_native as aws_native
 
-from components import TrainedModel, TrainedModelArgs
+from personalize_pulumi import TrainedModel, TrainedModelArgs
 
 config = pulumi.Config()
 existing_version_arn = config.get("existingVersionArn")

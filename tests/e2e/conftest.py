@@ -19,8 +19,8 @@ from typing import Any
 import boto3
 import pytest
 
-from emulator.control import EmulatorProcess
-from emulator.seed import active_solution
+from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.seed import active_solution
 from harness.automation import ROOT, EngineStack, EngineUnavailable, project_name, pulumi_cli
 from tests.conftest import FAST_POLLING, REGION
 from tests.helpers import unique
@@ -105,9 +105,10 @@ class BackgroundOperation:
 
     def __init__(self, stack: EngineStack, operation: str):
         extra_env = {key: value for key, value in stack.env.items() if not key.startswith("PULUMI_")}
+        host = ["--provider-python", str(stack.provider_python)] if stack.provider_python else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "harness.automation", operation, "--folder", str(stack.folder),
-             "--stack", stack.stack_name, "--env-json", json.dumps(extra_env)],
+             "--stack", stack.stack_name, "--env-json", json.dumps(extra_env), *host],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         self.lines: list[str] = []

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pulumi
 
-from providers import SolutionVersion, SolutionVersionArgs
+from .provider import SolutionVersion, SolutionVersionArgs
 
-if TYPE_CHECKING:  # pulumi_aws is large; only its Provider's region/profile outputs are used
-    import pulumi_aws
+
+class AwsProviderLike(Protocol):
+    """What `aws_provider` must offer: a `pulumi_aws.Provider` does (pulumi-aws is not a dependency of this package)."""
+
+    @property
+    def region(self) -> pulumi.Output[str | None]: ...
+
+    @property
+    def profile(self) -> pulumi.Output[str | None]: ...
+
 
 TYPE_TOKEN = "personalize:models:TrainedModel"
 
@@ -26,7 +34,7 @@ class TrainedModelArgs:
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
         wait_timeout_minutes: pulumi.Input[float] | None = None,
-        aws_provider: pulumi_aws.Provider | None = None,
+        aws_provider: AwsProviderLike | None = None,
         region: pulumi.Input[str] | None = None,
         profile: pulumi.Input[str] | None = None,
         min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
@@ -102,7 +110,9 @@ class TrainedModel(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
-        self.version_arn = self.solution_version.solution_version_arn
+        # The resource's id is the version's ARN. Unlike the `solution_version_arn` output, the id stays known in a
+        # preview of an in-place update (tags, gate), so what consumes it (a campaign) previews no spurious change.
+        self.version_arn = self.solution_version.id
         self.status = self.solution_version.status
         self.training_hours = self.solution_version.training_hours
         self.metrics = self.solution_version.metrics

@@ -11,10 +11,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from pathlib import Path
 from typing import Any
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class EmulatorControl:
@@ -71,16 +68,24 @@ class EmulatorControl:
 
 
 class EmulatorProcess:
-    """`python -m emulator` on a free port of 127.0.0.1, as a child process."""
+    """`python -m personalize_pulumi.emulator` on a free port of 127.0.0.1, as a child process."""
 
-    def __init__(self, training_seconds: float = 2.0, setup_seconds: float = 0.5, extra_args: list[str] | None = None):
+    def __init__(
+        self,
+        training_seconds: float = 2.0,
+        setup_seconds: float = 0.5,
+        extra_args: list[str] | None = None,
+        region: str = "us-east-1",
+    ):
+        self.region = region
+        """The region `env()` points boto3 at by default."""
         command = [
-            sys.executable, "-m", "emulator", "--port", "0",
+            sys.executable, "-m", "personalize_pulumi.emulator", "--port", "0",
             "--training-seconds", str(training_seconds), "--setup-seconds", str(setup_seconds),
             *(extra_args or []),
         ]  # fmt: skip
         self.process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         assert self.process.stdout is not None
         first = self.process.stdout.readline()
@@ -89,6 +94,8 @@ class EmulatorProcess:
             rest = self.process.stdout.read()
             raise RuntimeError(f"the emulator did not start: {first}{rest}")
         self.url = first.split()[-1]
+        self.endpoint_url = self.url
+        """The emulator's HTTP endpoint, e.g. `http://127.0.0.1:41233` (boto3's `endpoint_url`)."""
         self.control = EmulatorControl(self.url)
         self.output: list[str] = [first]
         """Everything the emulator printed; read continuously so a full pipe never blocks the emulator."""
@@ -99,13 +106,14 @@ class EmulatorProcess:
         for line in self.process.stdout:
             self.output.append(line)
 
-    def env(self, region: str = "us-east-1") -> dict[str, str]:
-        """Environment variables that point boto3 (in this or a child process) at the emulator."""
+    def env(self, region: str | None = None) -> dict[str, str]:
+        """Environment variables that point boto3 and the provider (in this or a child process, such as the Pulumi
+        engine's provider host) at the emulator, with dummy credentials and no shared AWS config files."""
         return {
             "AWS_ENDPOINT_URL_PERSONALIZE": self.url,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": region,
+            "AWS_DEFAULT_REGION": region or self.region,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }

@@ -11,6 +11,9 @@ declares.
 
 A version adopted with `existingVersionArn` is identified by that ARN (and its solution) alone: its name, training
 mode and triggers are the service's, and a change of the ARN (or a switch between adopting and training) replaces.
+
+A stored provider whose class path is not today's (a stack created with the vendored `providers/` folder of earlier
+releases) is an in-place update that calls nothing on AWS: it moves `__provider` in the outputs (see provider_path.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from .checks import is_unknown, normalize_numbers
 from .properties import ACTIVE, ADOPTED_IDENTITY, OPERATIONAL, REPLACE_ON_CHANGE, TAGS_ALL, UPDATE_IN_PLACE
+from .provider_path import PROVIDER_KEY, provider_moved
 from .state import user_tags
 
 # A missing map and an empty one are the same input.
@@ -45,6 +49,8 @@ def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
     if status is not None and status != ACTIVE:
         replaces.append("status")
     updates = [key for key in (*UPDATE_IN_PLACE, *OPERATIONAL) if _differs(olds, news, key)]
+    if provider_moved(olds, news):
+        updates.append(PROVIDER_KEY)
     return Decision(changes=replaces + updates, replaces=replaces)
 
 

@@ -1,0 +1,64 @@
+"""`python -m personalize_pulumi.emulator --port P --training-seconds S`: run the Personalize emulator in the
+foreground."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+from typing import Any
+
+from .faults import faults, parse_rules
+from .server import EmulatorServer, quiet_request_logging
+from .state import DEFAULT_SETUP_SECONDS, DEFAULT_TRAINING_SECONDS, set_timing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m personalize_pulumi.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
+    parser.add_argument(
+        "--training-seconds", type=float, default=DEFAULT_TRAINING_SECONDS,
+        help="how long a solution version trains (default %(default)g)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--setup-seconds", type=float, default=DEFAULT_SETUP_SECONDS,
+        help="how long dataset groups and solutions take to become ACTIVE (default %(default)g)",
+    )  # fmt: skip
+    parser.add_argument("--faults", default=None, help="JSON list of fault rules armed at start-up (see emulator/faults.py)")
+    parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
+    args = parser.parse_args(argv)
+
+    if args.training_seconds < 0 or args.setup_seconds < 0:
+        parser.error("--training-seconds and --setup-seconds must be >= 0")
+    set_timing(args.training_seconds, args.setup_seconds)
+    if args.faults:
+        try:
+            rules = json.loads(args.faults)
+        except ValueError as error:
+            parser.error(f"--faults: not JSON ({error})")
+        try:
+            faults.add(*parse_rules(rules))
+        except ValueError as error:
+            parser.error(f"--faults: {error}")
+    if not args.verbose:
+        quiet_request_logging()
+    try:
+        server = EmulatorServer(args.host, args.port)
+    except OSError as error:
+        parser.error(f"cannot listen on {args.host}:{args.port}: {error.strerror}")
+    # SIGTERM and SIGINT stop the server cleanly, even when started from a shell that ignores SIGINT in
+    # background jobs; installed before the "listening" line so that whoever reads it can rely on them.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _interrupt)
+    print(f"Personalize emulator listening on {server.url}", flush=True)
+    print(f"  export AWS_ENDPOINT_URL_PERSONALIZE={server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,64 @@
+"""The pytest plugin as an infrastructure repo meets it: a test file with no conftest and no import of the plugin asks
+for `personalize_emulator` and trains a model with plain boto3 against it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from scripts.cached_venv import clean_env
+
+USER_TEST = '''
+import time
+
+import boto3
+
+
+def wait_active(read):
+    deadline = time.monotonic() + 30
+    while read() != "ACTIVE":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_a_model_trains(personalize_emulator, monkeypatch):
+    for key, value in personalize_emulator.env().items():
+        monkeypatch.setenv(key, value)
+    assert personalize_emulator.endpoint_url.startswith("http://127.0.0.1:")
+    client = boto3.client("personalize", region_name=personalize_emulator.region)
+    group = client.create_dataset_group(name="shop")["datasetGroupArn"]
+    wait_active(lambda: client.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"])
+    solution = client.create_solution(
+        name="shop-recs", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-user-personalization"
+    )["solutionArn"]
+    wait_active(lambda: client.describe_solution(solutionArn=solution)["solution"]["status"])
+    version = client.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    wait_active(lambda: client.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"])
+    assert personalize_emulator.control.count("CreateSolutionVersion") == 1
+    print("training seconds:", personalize_emulator.control.health()["trainingSeconds"])
+
+
+def test_the_same_emulator_serves_the_whole_session(personalize_emulator):
+    assert personalize_emulator.control.count("CreateSolutionVersion") == 1
+'''
+
+
+def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_model.py").write_text(USER_TEST)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--personalize-training-seconds", "1", "tests"],
+        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
+    assert "training seconds: 1.0" in done.stdout, "the option set the emulator's training time"
+
+
+def test_the_plugin_documents_its_option_in_pytest_help(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--help"], cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60
+    )
+    assert "--personalize-training-seconds" in done.stdout and "personalize_training_seconds" in done.stdout
