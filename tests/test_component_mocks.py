@@ -10,8 +10,8 @@ import pytest
 
 from harness.program import run_program, stack_config
 from harness.dynamic_host import PROJECT_ROOT
-from providers.checks import DefaultTags, effective_tags
-from providers.properties import TYPE_TOKEN
+from personalize_pulumi.provider.checks import DefaultTags, effective_tags
+from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/example"
 DEFAULT_TAGS = {"owner": "platform", "team": "default"}
@@ -28,6 +28,7 @@ class Mocks(pulumi.runtime.Mocks):
             outputs.update(solutionVersionArn=f"{ARN}/1a2b3c4d", status="ACTIVE", trainingHours=1.5, metrics={"coverage": 0.5})
             # What the provider's check computes from the stack's aws:defaultTags (mocks never call the provider).
             outputs["tagsAll"], _ = effective_tags(DefaultTags(DEFAULT_TAGS), args.inputs.get("tags") or {})
+            return outputs["solutionVersionArn"], outputs  # the provider's id is the version's ARN
         return f"{args.name}-id", outputs
 
     def call(self, args):
@@ -56,7 +57,7 @@ def mocks(monkeypatch):
 
 @pulumi.runtime.test
 def test_component_creates_a_named_child_with_its_own_tags_and_registers_outputs(mocks):
-    from components import TrainedModel, TrainedModelArgs
+    from personalize_pulumi import TrainedModel, TrainedModelArgs
 
     model = TrainedModel("recs", TrainedModelArgs(solution_arn=ARN, tags={"team": "ml"}, retrain_triggers={"data": "v1"}))
 
@@ -88,7 +89,7 @@ class PreviewMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args):
         self.resources.append(args)
-        return f"{args.name}-id", {}
+        return "", {}  # the engine gives a resource to be created no id in a preview
 
     def call(self, args):
         return {}, None
@@ -107,7 +108,7 @@ def preview_mocks(monkeypatch):
 @pulumi.runtime.test
 def test_in_a_preview_the_component_takes_unknown_inputs_and_its_outputs_are_unknown(preview_mocks):
     mocks = preview_mocks
-    from components import TrainedModel, TrainedModelArgs
+    from personalize_pulumi import TrainedModel, TrainedModelArgs
 
     solution = pulumi.CustomResource("test:index:Solution", "solution", {"arn": None})
     model = TrainedModel(
@@ -128,7 +129,7 @@ def test_in_a_preview_the_component_takes_unknown_inputs_and_its_outputs_are_unk
 def test_an_aws_provider_lends_its_region_and_profile(mocks):
     import pulumi_aws as aws
 
-    from components import TrainedModel, TrainedModelArgs
+    from personalize_pulumi import TrainedModel, TrainedModelArgs
 
     provider = aws.Provider("eu", region="eu-west-1", profile="ml-prod")
     model = TrainedModel("eu-recs", TrainedModelArgs(solution_arn=ARN.replace("us-east-1", "eu-west-1"), aws_provider=provider))
@@ -143,7 +144,7 @@ def test_an_aws_provider_lends_its_region_and_profile(mocks):
 
 @pulumi.runtime.test
 def test_the_component_passes_the_gate_and_the_adopted_version_to_its_child(mocks):
-    from components import TrainedModel, TrainedModelArgs
+    from personalize_pulumi import TrainedModel, TrainedModelArgs
 
     gated = TrainedModel("gated", TrainedModelArgs(solution_arn=ARN, training_mode="UPDATE", min_metrics={"coverage": 0.3}))
     adopted = TrainedModel("adopted", TrainedModelArgs(solution_arn=ARN, existing_version_arn=f"{ARN}/0000beef"))
@@ -161,7 +162,7 @@ def test_the_component_passes_the_gate_and_the_adopted_version_to_its_child(mock
 @pulumi.runtime.test
 def test_an_unknown_minimum_in_a_preview_reaches_the_child_as_unknown(preview_mocks):
     mocks = preview_mocks
-    from components import TrainedModel, TrainedModelArgs
+    from personalize_pulumi import TrainedModel, TrainedModelArgs
 
     threshold = pulumi.CustomResource("test:index:Threshold", "threshold", {"value": None})
     model = TrainedModel("recs", TrainedModelArgs(solution_arn=ARN, min_metrics={"coverage": threshold.value}))
@@ -180,13 +181,22 @@ def program(config: dict[str, str]):
 def test_the_example_program_declares_one_model_from_stack_config():
     run = program(stack_config(PROJECT_ROOT, "dev"))
     assert run.error is None
-    types = [(r.type, r.name) for r in run.registrations]
-    assert types == [("personalize:models:TrainedModel", "recommendations"), (TYPE_TOKEN, "recommendations-version")]
-    version = run.registrations[1].inputs
+    types = sorted((r.type, r.name) for r in run.registrations)
+    assert types == sorted(
+        [
+            ("personalize:models:TrainedModel", "recommendations"),
+            (TYPE_TOKEN, "recommendations-version"),
+            (OWNER_TYPE_TOKEN, "recommendations-version-owner"),
+            # The example repo's own component and dynamic resource, from its top-level components/ and providers/.
+            ("team:models:ModelRelease", "recommendations"),
+            ("pulumi-python:dynamic/team:ModelCard", "recommendations-card"),
+        ]
+    )
+    (version,) = [r.inputs for r in run.registrations if r.type == TYPE_TOKEN]
     assert version["tags"] == {"team": "recommendations", "cost-center": "4711"}, "aws:defaultTags are the provider's to add"
     assert version["retrainTriggers"] == {"data": "interactions-2026-11-01"} and version["waitTimeoutMinutes"] == 60
     assert version["minMetrics"] == {"coverage": 0.05}
-    assert set(run.exports) == {"solutionVersionArn", "status", "trainingHours", "metrics", "tags", "tagsAll"}
+    assert set(run.exports) == {"solutionVersionArn", "status", "trainingHours", "metrics", "tags", "tagsAll", "modelCard"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,103 @@
+"""`SolutionVersion`: an Amazon Personalize solution version (a trained model) as a Pulumi resource."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from .owner import TrainingOwner
+from .properties import (
+    INPUTS,
+    NAME_SCOPE,
+    OUTPUTS,
+    OWNER_TOKEN,
+    RESOURCE_MODULE,
+    RESOURCE_NAME,
+    SolutionVersionState,
+)
+from .solution_version import SolutionVersionProvider
+
+
+class SolutionVersionArgs:
+    """Inputs of a SolutionVersion."""
+
+    def __init__(
+        self,
+        *,
+        solution_arn: pulumi.Input[str],
+        name: pulumi.Input[str] | None = None,
+        training_mode: pulumi.Input[str] | None = None,
+        tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
+        wait_timeout_minutes: pulumi.Input[float] | None = None,
+        region: pulumi.Input[str] | None = None,
+        profile: pulumi.Input[str] | None = None,
+        min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
+        existing_version_arn: pulumi.Input[str] | None = None,
+    ):
+        """
+        :param solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to
+            become ACTIVE. Changing it trains a new version (replace).
+        :param name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name
+            plus a hash of the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the
+            version an interrupted one started. After a failed or stopped training the next attempt is named
+            `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+        :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and
+            the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that
+            version) or AUTOTRAIN. Changing it trains a new version.
+        :param tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's
+            `aws:defaultTags` overlaid by these (these win on conflicts; at most 50 in all), as pulumi-aws resources
+            do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+        :param retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
+        :param wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours).
+            The engine ignores customTimeouts for dynamic resources, so this is the wait budget. A training still
+            running when it runs out continues; the next `pulumi up` adopts it.
+        :param region: AWS region of the calls; default, and must equal, the solution ARN's region.
+        :param profile: AWS shared-config profile for the calls; default the stack's `aws:profile`, then the
+            standard credential chain.
+        :param min_metrics: A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g.
+            `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails
+            the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that
+            fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges
+            the version already in the stack on update, changing nothing on the service.
+        :param existing_version_arn: Adopt this existing version of `solution_arn` (trained by hand, or by the
+            solution's automatic training) instead of training one: create waits for it if it is still training,
+            judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined
+            with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import`
+            does not work for dynamic resources; this is the way in.)
+        """
+        self.solution_arn = solution_arn
+        self.name = name
+        self.training_mode = training_mode
+        self.tags = tags
+        self.retrain_triggers = retrain_triggers
+        self.wait_timeout_minutes = wait_timeout_minutes
+        self.region = region
+        self.profile = profile
+        self.min_metrics = min_metrics
+        self.existing_version_arn = existing_version_arn
+
+    def to_inputs(self) -> dict[str, Any]:
+        """State keys (camelCase) for the arguments that were given."""
+        return {camel: getattr(self, snake) for snake, camel in INPUTS.items() if getattr(self, snake) is not None}
+
+
+class SolutionVersion(SolutionVersionState, Resource, module=RESOURCE_MODULE, name=RESOURCE_NAME):
+    """An Amazon Personalize solution version: `pulumi up` trains it and waits until it is ACTIVE.
+
+    Deleting it stops a training still in progress; an ACTIVE, failed or stopped version is only removed from the
+    stack (Personalize has no API to delete a solution version; it goes away with its solution). Its outputs are the
+    typed attributes declared in `SolutionVersionState` (`solution_version_arn`, `status`, `metrics`, ...).
+    """
+
+    def __init__(self, resource_name: str, args: SolutionVersionArgs, opts: pulumi.ResourceOptions | None = None):
+        props: dict[str, Any] = {camel: None for camel in (*INPUTS.values(), *OUTPUTS.values())}
+        props.update(args.to_inputs())
+        props[NAME_SCOPE] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+        if args.name is None and args.existing_version_arn is None:  # only a derived name needs the owner token
+            owner_opts = pulumi.ResourceOptions(parent=opts.parent if opts else None)
+            props[OWNER_TOKEN] = TrainingOwner(f"{resource_name}-owner", owner_opts).token
+        super().__init__(SolutionVersionProvider(), resource_name, props, opts)
