@@ -55,7 +55,8 @@ def test_up_then_a_preview_shows_no_changes(new_stack, control):
 
     control.clear_requests()
     preview = stack.preview(diff=True, expect_no_changes=True)
-    assert preview.change_summary.get("same") == 3 and set(preview.change_summary) == {"same"}
+    # The stack, TrainedModel, the version and its owner token, and the repo's own ModelRelease and ModelCard.
+    assert preview.change_summary.get("same") == 6 and set(preview.change_summary) == {"same"}
     assert trainings_started(control) == 0 and control.count("DescribeSolutionVersion") == 0
 
 
@@ -110,7 +111,7 @@ def test_a_training_mode_change_previews_as_a_replace_that_names_the_reason(new_
 
 CHAINED = '''
 import pulumi
-from providers import SolutionVersion, SolutionVersionArgs
+from personalize_pulumi.provider import SolutionVersion, SolutionVersionArgs
 
 solution_arn = pulumi.Config().require("solutionArn")
 first = SolutionVersion("first", SolutionVersionArgs(solution_arn=solution_arn, tags={"stage": "base"}))
@@ -131,7 +132,7 @@ def test_a_new_stack_whose_retrain_trigger_is_another_models_arn_previews_and_de
     stack = new_stack(main=CHAINED)
     control.clear_requests()
     preview = stack.preview(diff=True)
-    assert preview.change_summary.get("create") == 3, preview.change_summary  # the stack and both versions
+    assert preview.change_summary.get("create") == 5, preview.change_summary  # the stack, both versions and owners
     assert control.requests() == [], "a preview calls no AWS API"
 
     stack.up()
@@ -223,8 +224,10 @@ def test_ctrl_c_during_a_training_waits_for_it_and_records_it(new_stack, control
     assert stack.pending_operations() == []
     assert trainings_started(control) == 1
     assert code != 0 and "update canceled" in output
-    # A later up has nothing to do.
-    stack.preview(expect_no_changes=True)
+    # A later up trains nothing: it only creates what the cancel kept from starting (the repo's own ModelCard).
+    preview = stack.preview(diff=True)
+    assert preview.change_summary == {"same": 5, "create": 1}, preview.change_summary
+    assert "+ pulumi-python:dynamic/team:ModelCard: (create)" in preview.stdout
 
 
 def test_a_replace_trains_a_new_version_first_and_leaves_the_old_one_active(new_stack, control):
