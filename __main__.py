@@ -12,15 +12,17 @@ from personalize_pulumi import TrainedModel, TrainedModelArgs
 
 settings = ExampleConfig.load()
 
+adopting = settings.existing_version_arn is not None  # a version to adopt is trained already: no training inputs
 model = TrainedModel(
     "recommendations",
     TrainedModelArgs(
         solution_arn=settings.solution_arn,
-        training_mode=settings.training_mode,
+        training_mode=None if adopting else settings.training_mode,
         tags=settings.tags,
-        retrain_triggers={"data": settings.retrain_trigger} if settings.retrain_trigger else None,
+        retrain_triggers={"data": settings.retrain_trigger} if settings.retrain_trigger and not adopting else None,
         wait_timeout_minutes=settings.wait_timeout_minutes,
         min_metrics=settings.min_metrics or None,
+        existing_version_arn=settings.existing_version_arn,
     ),
 )
 

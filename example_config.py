@@ -16,7 +16,7 @@ from personalize_pulumi.provider.properties import DEFAULT_TAGS_CONFIG, DEFAULT_
 @dataclass(frozen=True)
 class ExampleConfig:
     """`<project>:solutionArn` (required), `trainingMode`, `tags`, `retrainTrigger`, `waitTimeoutMinutes`,
-    `minMetrics`; and `aws:defaultTags`, which the provider merges into every model's tags (checked here too, so a
+    `minMetrics`, `existingVersionArn` (adopt that version instead of training one); and `aws:defaultTags`, which the provider merges into every model's tags (checked here too, so a
     malformed value stops the program before it declares anything)."""
 
     solution_arn: str
@@ -25,6 +25,7 @@ class ExampleConfig:
     retrain_trigger: str | None
     wait_timeout_minutes: float | None
     min_metrics: dict[str, float]
+    existing_version_arn: str | None = None
 
     @classmethod
     def load(cls) -> ExampleConfig:
@@ -58,7 +59,10 @@ class ExampleConfig:
             parse_default_tags(pulumi.Config(namespace).get(name))
         except ValueError as error:
             raise pulumi.RunError(str(error)) from None
-        return cls(solution_arn, training_mode, tags, config.get("retrainTrigger"), wait_minutes, min_metrics)
+        return cls(
+            solution_arn, training_mode, tags, config.get("retrainTrigger"), wait_minutes, min_metrics,
+            config.get("existingVersionArn"),
+        )  # fmt: skip
 
 
 def _is_number(value: Any) -> bool:

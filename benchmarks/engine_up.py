@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
 from personalize_pulumi.emulator.seed import active_solution  # noqa: E402
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli  # noqa: E402
-from personalize_pulumi.provider.host_pool import WORKERS_ENV  # noqa: E402
+from personalize_pulumi.provider.host import WORKERS_ENV  # noqa: E402
 
 POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.25", "PERSONALIZE_POLL_MAX_SECONDS": "0.5"}
 WIDE_PARALLEL = 64

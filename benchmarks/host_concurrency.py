@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
 from harness.dynamic_host import DynamicHost  # noqa: E402
-from personalize_pulumi.provider.host_pool import WORKERS_ENV  # noqa: E402
+from personalize_pulumi.provider.host import WORKERS_ENV  # noqa: E402
 from personalize_pulumi.emulator.seed import active_solution  # noqa: E402
 
 COUNTS = (1, 4, 8, 16)

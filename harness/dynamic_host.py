@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import struct_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
@@ -73,7 +73,7 @@ class DynamicHost:
             [sys.executable, "-u", "-m", "pulumi.dynamic"],
             cwd=cwd,
             env=full_env,
-            stdin=subprocess.PIPE,  # as the engine does: a pipe it holds open while it runs (see engine_watch.py)
+            stdin=subprocess.PIPE,  # as the engine does: a pipe it holds open while it runs (see personalize_pulumi/provider/host.py)
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -148,6 +148,10 @@ class DynamicHost:
     def delete(self, name: str, id_: str, outputs: dict[str, Any]) -> None:
         properties = to_struct(self._with_provider(outputs))
         self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=properties))
+
+    def cancel(self) -> None:
+        """What the engine sends on the first Ctrl-C."""
+        self._call("Cancel", empty_pb2.Empty())
 
     def close_engine_pipe(self) -> None:
         """What the host sees of an engine that died: its stdin pipe closes."""

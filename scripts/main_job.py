@@ -102,6 +102,8 @@ def run(cli: Path, env: dict[str, str]) -> None:
     changed_defaults = {"tags": {**default_tags, "owner": "ml-platform"}}
     expect_preview(stack, "aws:defaultTags", changed_defaults, "update", "an aws:defaultTags change")
     expect_preview(stack, f"{project}:trainingMode", "UPDATE", "replace", "a training-mode change")
+    adopted = outputs["solutionVersionArn"]
+    expect_preview(stack, f"{project}:existingVersionArn", adopted, "replace", "adopting an existing version (no training)")
 
 
 def show_the_gate(stack: EngineStack, key: str, version_arn: str) -> None:
@@ -143,7 +145,7 @@ def show_the_gate(stack: EngineStack, key: str, version_arn: str) -> None:
 
 def expect_preview(stack: EngineStack, key: str, value: Any, op: str, what: str) -> None:
     """`pulumi preview --diff` with `key` set to `value` must plan `op` for the model; the config is restored after."""
-    original = stack.stack.get_config(key)
+    original = stack.stack.get_all_config().get(key)
     stack.set_config(key, value)
     try:
         print(f"==> `pulumi preview --diff` of {what}: {key}={json.dumps(value)} (must show {op})")
@@ -152,7 +154,10 @@ def expect_preview(stack: EngineStack, key: str, value: Any, op: str, what: str)
         if planned.get(op) != 1 or (op == "update" and planned.get("replace")):
             raise StepFailed(f"expected the preview of {what} to {op} {MODEL}, got {dict(planned)}")
     finally:
-        stack.stack.set_config(key, original)
+        if original is None:
+            stack.stack.remove_config(key)
+        else:
+            stack.stack.set_config(key, original)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""More than 4 trainings at once per stack: the provider widens the dynamic host's worker pool (providers/host_pool.py).
+"""More than 4 trainings at once per stack: the provider widens the dynamic host's worker pool (personalize_pulumi/provider/host.py).
 
 Through the real `python -m pulumi.dynamic` host against the emulator (1.5 s trainings), and the widening function
 itself on plain thread pools. The precise figures are in benchmarks/RESULTS.md; the bounds here are lenient for a
@@ -21,7 +21,7 @@ from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
 from harness.dynamic_host import DynamicHost
 from personalize_pulumi.provider.checks import check_inputs
 from personalize_pulumi.provider.clients import StackAwsConfig, personalize_clients
-from personalize_pulumi.provider.host_pool import WORKERS_ENV, widen_host_pool
+from personalize_pulumi.provider.host import WORKERS_ENV, widen_pool as widen_host_pool
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host

@@ -415,17 +415,24 @@ def test_any_unknown_input_passes_check_and_shows_in_diff_through_the_host(host,
 # Purity
 
 
-def test_check_and_diff_make_no_api_calls_and_print_nothing(emulator, control, capsys):
-    """In-process, with boto3 pointed at the emulator: its request log proves no call was made."""
+def test_check_and_diff_make_no_api_calls_and_print_at_most_a_line_per_changed_resource(emulator, control, capsys):
+    """In-process, with boto3 pointed at the emulator: its request log proves no call was made. Check prints nothing;
+    diff prints one line for a resource that changes (what it means for the model), nothing otherwise."""
     provider = SolutionVersionProvider()
+    changed, printed = 0, []
     for news in (
         {"solutionArn": ARN}, {"solutionArn": ARN, "tags": {"aws:x": "1"}}, {"solutionArn": "nope"},
         {"solutionArn": Unknown(), "retrainTriggers": {"a": Unknown()}}, {"solutionArn": ARN, "retrainTriggers": {"n": math.nan}},
     ):  # fmt: skip
         inputs = provider.check({}, news).inputs
-        provider.diff("id", outputs_for({**BASE, **inputs}), inputs)
+        assert capsys.readouterr() == ("", ""), "check prints nothing"
+        changed += bool(provider.diff("id", outputs_for({**BASE, **inputs}), inputs).changes)
+        out, err = capsys.readouterr()
+        assert err == "" and len(out.splitlines()) <= 1
+        printed += out.splitlines()
     assert control.requests() == []
-    assert capsys.readouterr() == ("", "")
+    assert len(printed) == changed and 0 < changed < 5
+    assert all(": trains a new version because " in line or ": no training; " in line for line in printed)
 
 
 def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
@@ -451,4 +458,7 @@ def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
     finally:
         host.stop()
     assert control.requests() == []
-    assert host.output == [], "check and diff print nothing"
+    assert host.output == [
+        "r: trains a new version because solutionArn and retrainTriggers change",
+        "r: no training; updates the version in place: retags it",
+    ], "one line for each diff that changes something, nothing else"

@@ -96,15 +96,31 @@ def test_lowering_the_minimum_accepts_the_rejected_version_without_retraining(ho
     assert trainings_started(fast) == 0
 
 
-def test_a_metric_the_version_does_not_report_fails_naming_it_and_what_is_reported(host, personalize, fast):
+def test_a_metric_name_the_solution_never_reports_fails_before_any_training(host, personalize, fast):
+    """A typo in minMetrics would otherwise train for hours and then be rejected: it fails at once, naming the entry
+    and the names the solution reports (here from the documentation of its recipe: it has no ACTIVE version)."""
     solution = active_solution(personalize)
-    name, inputs = checked(host, solution, minMetrics={"coverage": 0.05, "hit_rate_at_10": 0.1})
+    name, inputs = checked(host, solution, minMetrics={"coverage": 0.05, "precision_at_250": 0.1})
+    fast.clear_requests()
     with pytest.raises(HostError) as exc:
         host.create(name, inputs)
     last = message(exc.value)
-    assert "hit_rate_at_10 is not reported (minimum 0.1; it reports coverage, mean_reciprocal_rank_at_25" in last
-    assert "coverage is" not in last, "only the metrics that miss are named"
-    assert "remove minMetrics.hit_rate_at_10" in last and only_version(personalize, solution) in last
+    assert f"(solution {solution}): minMetrics.precision_at_250 is not a metric this solution reports (it reports " in last
+    assert "coverage, mean_reciprocal_rank_at_25, normalized_discounted_cumulative_gain_at_10" in last
+    assert last.endswith("fix or remove it, then run `pulumi up` again (no training was started)")
+    assert trainings_started(fast) == 0
+
+
+def test_metric_names_are_judged_by_what_an_active_version_of_the_solution_reports(host, personalize, fast):
+    solution = active_solution(personalize)
+    name, inputs = checked(host, solution)
+    host.create(name, inputs)
+    fast.clear_requests()
+    gated, _ = host.check(name, {**inputs, "minMetrics": {"hit_rate_at_10": 0.1}, "retrainTriggers": {"d": "2"}})
+    with pytest.raises(HostError) as exc:
+        host.create(name, gated)
+    assert "minMetrics.hit_rate_at_10 is not a metric this solution reports" in message(exc.value)
+    assert fast.count("GetSolutionMetrics") == 1 and trainings_started(fast) == 0
 
 
 def test_metrics_that_cannot_be_read_fail_a_gated_create_and_the_rerun_judges_it(emulator, personalize, control):

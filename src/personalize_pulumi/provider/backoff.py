@@ -5,11 +5,15 @@ a free training slot. A pause keeps the duration of the last try in reserve befo
 a try it cannot finish within its budget: it stops in time instead of overrunning it.
 
 Sleep and clock are injectable so that code using them can be driven without real time.
+
+The default sleep ends early when the engine cancels the operation (`CANCELLED`, set by host.py when the engine sends
+Cancel on the first Ctrl-C): every wait then raises `Cancelled`, and the caller says what becomes of the version.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,12 +55,26 @@ class Polling:
         return GRACE_POLLS * self.cap
 
 
+CANCELLED = threading.Event()
+"""Set when the engine asks the provider to stop (see host.py); never cleared: the host process ends after it."""
+
+
+class Cancelled(Exception):
+    """The engine cancelled the operation (the first Ctrl-C) while the provider was waiting."""
+
+
+def sleep_unless_cancelled(seconds: float) -> None:
+    """`time.sleep(seconds)`, raising Cancelled as soon as (or if already) the engine cancels."""
+    if CANCELLED.wait(seconds):
+        raise Cancelled()
+
+
 @dataclass(frozen=True)
 class Clock:
     """Time as the waiting code sees it."""
 
     monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = sleep_unless_cancelled
 
 
 class OutOfTime(Exception):

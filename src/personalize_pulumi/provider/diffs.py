@@ -18,11 +18,19 @@ releases) is an in-place update that calls nothing on AWS: it moves `__provider`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import is_unknown, normalize_numbers
-from .properties import ACTIVE, ADOPTED_IDENTITY, OPERATIONAL, REPLACE_ON_CHANGE, TAGS_ALL, UPDATE_IN_PLACE
+from .properties import (
+    ACTIVE,
+    ADOPTED_IDENTITY,
+    NAME_SCOPE,
+    OPERATIONAL,
+    REPLACE_ON_CHANGE,
+    TAGS_ALL,
+    UPDATE_IN_PLACE,
+)
 from .provider_path import PROVIDER_KEY, provider_moved
 from .state import user_tags
 
@@ -32,10 +40,15 @@ _EMPTY_MAPS = ("tags", TAGS_ALL, "retrainTriggers", "minMetrics")
 
 @dataclass(frozen=True)
 class Decision:
-    """Which properties changed, and which of those force a new training."""
+    """Which properties changed, which of those force a new training, and what the preview lists."""
 
     changes: list[str]
     replaces: list[str]
+    shown: dict[str, str] = field(default_factory=dict)
+    """The detailed diff the engine displays (host.py sends it): property -> "add", "delete" or "update", with
+    "-replace" when it forces a new training. Output-only properties are never listed (the SDK's host would otherwise
+    have the engine list each as removed in a replace), nor a derived `name` whose change another identity input
+    explains."""
 
 
 def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
@@ -51,7 +64,55 @@ def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
     updates = [key for key in (*UPDATE_IN_PLACE, *OPERATIONAL) if _differs(olds, news, key)]
     if provider_moved(olds, news):
         updates.append(PROVIDER_KEY)
-    return Decision(changes=replaces + updates, replaces=replaces)
+    changes = replaces + updates
+    name_derived = "name" in replaces and any(key in replaces for key in IDENTITY_CAUSES)
+    shown = {
+        key: _kind(olds, news, key) + ("-replace" if key in replaces else "")
+        for key in changes
+        if not (key == "name" and name_derived)
+    }
+    return Decision(changes=changes, replaces=replaces, shown=shown)
+
+
+IDENTITY_CAUSES = ("solutionArn", "trainingMode", "retrainTriggers", "existingVersionArn")
+"""Inputs whose change also changes a derived name."""
+
+
+def _kind(olds: dict[str, Any], news: dict[str, Any], key: str) -> str:
+    if olds.get(key) is None:
+        return "add"
+    return "delete" if news.get(key) is None else "update"
+
+
+def explain(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
+    """One line for the reviewer of a preview: whether the change trains a new version (and what the current one
+    cost), adopts one, or changes the version in place with no training. None when nothing changes."""
+    if not decision.changes:
+        return None
+    who = str(news.get(NAME_SCOPE) or olds.get(NAME_SCOPE) or news.get("name") or "solution version").rsplit("/", 1)[-1]
+    if decision.replaces:
+        adopting = news.get("existingVersionArn")
+        if isinstance(adopting, str):
+            return f"{who}: adopts {adopting}: no training"
+        causes = [key for key in decision.shown if key in decision.replaces]
+        hours = olds.get("trainingHours")
+        cost = f"; the current one took {hours:.3g} training hours" if isinstance(hours, (int, float)) else ""
+        if causes == ["status"]:
+            return f"{who}: trains a new version because the current one is {olds.get('status')}"
+        because = " and ".join(", ".join(causes).rsplit(", ", 1))
+        verb = "changes" if len(causes) == 1 else "change"
+        return f"{who}: trains a new version because {because} {verb}{cost}"
+    doing = []
+    if any(key in decision.changes for key in ("tags", TAGS_ALL)):
+        doing.append("retags it")
+    if "minMetrics" in decision.changes:
+        doing.append("judges it again against minMetrics")
+    stored = [key for key in OPERATIONAL if key in decision.changes]
+    if stored:
+        doing.append(f"stores {', '.join(stored)}")
+    if PROVIDER_KEY in decision.changes:
+        doing.append("moves its stored provider to the installed package")
+    return f"{who}: no training; updates the version in place: {'; '.join(doing)}"
 
 
 def _differs(olds: dict[str, Any], news: dict[str, Any], key: str) -> bool:

@@ -1,14 +1,15 @@
 """Every error the user sees, and how errors are classified.
 
-The engine shows a provider error as a Python traceback; its last line, the exception message, is what users read.
-`failure` is the one place that message is formatted:
+The engine shows a provider error as the exception message alone when it is a `SolutionVersionError` (host.py sends
+it instead of the SDK host's traceback; any other exception, a bug, keeps its traceback). `failure` is the one place
+that message is formatted:
 
     <verb> Personalize solution version <name> (<version ARN, or the solution before one exists>): <cause>; <what to do>
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from botocore.exceptions import (
@@ -40,6 +41,16 @@ NEXT_STEP = {
     "reading": "run `pulumi refresh` again",
     "updating": "run `pulumi up` again",
     "deleting": "run `pulumi destroy` (or `pulumi up`) again",
+}
+
+
+INTERRUPTED = "pulumi was interrupted (Ctrl-C) and stopped waiting"
+"""The cause when the engine cancels (the first Ctrl-C) while the provider waits."""
+AFTER_INTERRUPT = {
+    "creating": "run `pulumi up` again: it adopts a training this run started, if any",
+    "reading": "run `pulumi refresh` again",
+    "updating": "run `pulumi up` again",
+    "deleting": "run `pulumi destroy` again",
 }
 
 
@@ -98,6 +109,16 @@ def rejected(
             "or change retrainTriggers to train one that passes"
         )
     return failure(verb, name, arn, cause_text, todo)
+
+
+def gate_names_cause(unknown: Sequence[str], reported: Iterable[str]) -> str:
+    """Why `minMetrics` cannot be judged: entries naming metrics the solution never reports, and the names it does."""
+    entries = ", ".join(f"minMetrics.{name}" for name in unknown)
+    verb = "is not a metric" if len(unknown) == 1 else "are not metrics"
+    return f"{entries} {verb} this solution reports (it reports {', '.join(sorted(reported))})"
+
+
+GATE_NAMES_TODO = "fix or remove it, then run `pulumi up` again (no training was started)"
 
 
 def _number(value: float) -> str:

@@ -75,6 +75,15 @@ def find_metrics(client: Any, described: dict[str, Any]) -> dict[str, float]:
     return client.get_solution_metrics(solutionVersionArn=described["solutionVersionArn"]).get("metrics", {})
 
 
+def find_reported_metric_names(client: Any, solution_arn: str) -> frozenset[str] | None:
+    """The metric names the solution's newest ACTIVE version reports (its recipe and configuration decide them, so
+    every version of the solution reports the same); None when it has no ACTIVE version."""
+    for summary in _summaries_newest_first(client, solution_arn):
+        if summary.get("status") == ACTIVE:
+            return frozenset(find_metrics(client, {**summary, "status": ACTIVE}))
+    return None
+
+
 def find_latest_attempt(client: Any, solution_arn: str, base: str) -> dict[str, Any] | None:
     """The newest version of `solution_arn` that is an attempt of `base` (`base`, `base-2`, ...), described.
 

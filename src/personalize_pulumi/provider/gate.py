@@ -2,6 +2,9 @@
 
 A metric passes when its value is at least its minimum; a metric the version does not report fails. The verdict
 depends only on the version and the minimums, so judging the same version again gives the same answer.
+
+Before a training starts, the names in `minMetrics` are judged against what the solution reports (`unreportable`),
+so a typo fails in seconds instead of after hours of training.
 """
 
 from __future__ import annotations
@@ -35,3 +38,34 @@ def shortfalls(metrics: Mapping[str, Any] | None, minimums: Mapping[str, Any] | 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+STANDARD_METRICS = frozenset(
+    {
+        "coverage",
+        "mean_reciprocal_rank_at_25",
+        "normalized_discounted_cumulative_gain_at_5",
+        "normalized_discounted_cumulative_gain_at_10",
+        "normalized_discounted_cumulative_gain_at_25",
+        "precision_at_5",
+        "precision_at_10",
+        "precision_at_25",
+    }
+)
+"""What GetSolutionMetrics reports for a solution with no optimization objective and no events configuration
+(developer guide, "Evaluating a solution version"); recipes and configurations that add others are not guessed."""
+
+
+def documented_metric_names(solution: Mapping[str, Any]) -> frozenset[str] | None:
+    """The metric names a described solution's versions report, where the documentation says so; else None."""
+    config = solution.get("solutionConfig") or {}
+    if config.get("optimizationObjective") or config.get("eventsConfig"):
+        return None
+    if solution.get("recipeArn") in ("arn:aws:personalize:::recipe/aws-next-best-action",):
+        return None
+    return STANDARD_METRICS
+
+
+def unreportable(minimums: Mapping[str, Any] | None, reported: frozenset[str]) -> list[str]:
+    """The `minMetrics` names a solution reporting `reported` never reports, sorted."""
+    return sorted(set(minimums or {}) - reported)

@@ -15,10 +15,12 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .attempts import attempt_name, attempt_number
-from .backoff import Backoff, Clock, OutOfTime, Polling, retry
+from .backoff import Backoff, Cancelled, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
 from .checks import normalize_numbers
 from .errors import (
+    GATE_NAMES_TODO,
+    INTERRUPTED,
     NEXT_STEP,
     QUOTA_CODE,
     GateCase,
@@ -26,12 +28,13 @@ from .errors import (
     cause,
     code,
     failure,
+    gate_names_cause,
     is_transient,
     rejected,
     remedy,
 )
-from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_tags, find_version
-from .gate import shortfalls
+from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_reported_metric_names, find_tags, find_version
+from .gate import documented_metric_names, shortfalls, unreportable
 from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TAGS_ALL, TRAINING
 from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .waiters import (
@@ -75,7 +78,8 @@ def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock
     budget = Backoff.within(float(inputs["waitTimeoutMinutes"]) * 60, polling, clock)
     if inputs.get("existingVersionArn"):
         return _adopt_existing(service.api, inputs, polling, clock, budget, progress)
-    _wait_for_solution(service.api, inputs, budget, progress)
+    solution = _wait_for_solution(service.api, inputs, budget, progress)
+    _check_gate_names(service.api, inputs, solution, budget)
     version = _start_or_adopt(service, inputs, budget, progress)
     try:
         if version.described is not None and version.described["status"] == ACTIVE:
@@ -128,11 +132,28 @@ def _adopt_existing(
     return _record(api, inputs, described, polling, clock, budget, progress, retag=True)
 
 
-def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> None:
+def _check_gate_names(api: Any, inputs: dict[str, Any], solution: dict[str, Any], budget: Backoff) -> None:
+    """Before any training: every `minMetrics` name must be one the solution reports (what its newest ACTIVE version
+    reports, else what the documentation says its recipe reports; neither known: not judged)."""
+    minimums = inputs.get("minMetrics") or {}
+    if not minimums:
+        return
+    arn = inputs["solutionArn"]
+    reported = retry(lambda: find_reported_metric_names(api, arn), is_transient, budget)
+    if reported is None:
+        reported = documented_metric_names(solution)
+    if not reported:
+        return
+    unknown = unreportable(minimums, reported)
+    if unknown:
+        raise failure("creating", display_name(inputs), f"solution {arn}", gate_names_cause(unknown, reported), GATE_NAMES_TODO)
+
+
+def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> dict[str, Any]:
     solution_arn = inputs["solutionArn"]
     where = f"solution {solution_arn}"
     try:
-        wait_solution_active(api, solution_arn, budget, progress)
+        return wait_solution_active(api, solution_arn, budget, progress)
     except UnexpectedStatus as unexpected:
         if unexpected.status == NOT_FOUND:
             cause_text, todo = "the solution does not exist", "create it first, or fix solutionArn"
@@ -239,9 +260,8 @@ def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Prog
     origin = "" if how == "started" else " (started by an earlier or concurrent run; no second training is started)"
     progress.say(
         f"{how} training {version.arn}{attempt}{origin}; pulumi up waits until it is ACTIVE (up to "
-        f"waitTimeoutMinutes={_minutes(inputs)}). To stop waiting without losing it, interrupt pulumi (a second Ctrl-C "
-        "or kill), then `pulumi cancel` if the stack is locked, `pulumi refresh --clear-pending-creates` and `pulumi up` "
-        "to resume (it adopts this version); "
+        f"waitTimeoutMinutes={_minutes(inputs)}). To stop waiting without losing it, press Ctrl-C once; `pulumi up` "
+        "resumes (it adopts this version); "
         f"to abandon it: aws personalize stop-solution-version-creation --solution-version-arn {version.arn}"
     )
 
@@ -279,6 +299,8 @@ def _wait_for_training(
     except DeadlineExceeded as late:
         todo = _training_continues(arn, "; raise waitTimeoutMinutes to wait longer")
         raise failure("waiting for", name, arn, _late(late, inputs, "the version was"), todo) from None
+    except Cancelled:
+        raise failure("waiting for", name, arn, INTERRUPTED, _training_continues(arn)) from None
 
 
 def _record(
@@ -415,6 +437,9 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
             wait_version_stopped(api, arn, Backoff.within(STOP_WAIT_SECONDS, polling, clock), progress)
         except UnexpectedStatus as unexpected:
             status = unexpected.status  # it finished before the stop took effect: nothing left to stop
+        except Cancelled:
+            todo = "the stop goes on in AWS; run `pulumi destroy` again to see it through"
+            raise failure("deleting", display_name(props), arn, INTERRUPTED, todo) from None
         except DeadlineExceeded as late:
             cause_text = (
                 f"still {late.status} {STOP_WAIT_SECONDS // 60} minutes after StopSolutionVersionCreation"

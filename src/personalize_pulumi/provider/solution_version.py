@@ -3,7 +3,7 @@
 This class is pickled by reference into every SolutionVersion's state (`providers.solution_version.
 SolutionVersionProvider`): keep this module's path and the class name, import nothing with side effects, and keep no
 client, session or credentials on the instance. The engine's provider process unpickles it, calls `configure` with the
-stack config, then the methods below, from many threads at once (see host_pool.py).
+stack config, then the methods below, from many threads at once (see host.py).
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from pulumi.dynamic import (
 
 from . import lifecycle
 from .checks import NO_DEFAULT_TAGS, DefaultTags, check_inputs, region_of
-from .backoff import OutOfTime, Polling
+from .backoff import Cancelled, OutOfTime, Polling
 from .clients import Personalize, StackAwsConfig, personalize_clients
-from .diffs import decide
-from .engine_watch import exit_when_engine_is_gone
-from .host_pool import widen_host_pool_once
-from .errors import SolutionVersionError, UnknownProfile, failure_from
+from .diffs import decide, explain
+from .host import note_diff, prepare_host
+from .errors import AFTER_INTERRUPT, INTERRUPTED, SolutionVersionError, UnknownProfile, failure, failure_from
 from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
 
@@ -42,8 +41,7 @@ class SolutionVersionProvider(ResourceProvider):
         self._stack_aws = StackAwsConfig.from_config(req.config.get)
         # Merged by check into every resource's `tagsAll`, as pulumi-aws does; a malformed value fails each check.
         self._default_tags = DefaultTags.from_config(req.config.get(DEFAULT_TAGS_CONFIG))
-        exit_when_engine_is_gone()
-        widen_host_pool_once()  # more than 4 trainings at once per stack
+        prepare_host()  # more than 4 trainings at once, errors as their message, Ctrl-C, the engine watch
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         default_tags = getattr(self, "_default_tags", NO_DEFAULT_TAGS)  # unset until the host calls configure
@@ -52,6 +50,10 @@ class SolutionVersionProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         decision = decide(olds, news)
+        line = explain(decision, olds, news)
+        if line is not None:
+            print(line, flush=True)  # the one line a reviewer reads per changed model (check and diff print nothing else)
+        note_diff(decision.shown)
         return DiffResult(
             changes=bool(decision.changes),
             replaces=decision.replaces,
@@ -91,13 +93,16 @@ class SolutionVersionProvider(ResourceProvider):
 
     @staticmethod
     def _call(verb: str, props: dict[str, Any], id_: str | None, operation: Any) -> Any:
-        """`operation()`, with any AWS or configuration error turned into one line naming the version."""
+        """`operation()`, with any AWS or configuration error, or the engine's Cancel, turned into one line naming the
+        version."""
         try:
             return operation()
         except SolutionVersionError:
             raise
-        except (BotoCoreError, ClientError, UnknownProfile, OutOfTime) as error:
+        except (BotoCoreError, ClientError, UnknownProfile, OutOfTime, Cancelled) as error:
             arn = id_ or props.get("solutionVersionArn") or props.get("existingVersionArn")
             where = arn or f"solution {props.get('solutionArn')}"
+            if isinstance(error, Cancelled):
+                raise failure(verb, display_name(props), where, INTERRUPTED, AFTER_INTERRUPT[verb]) from None
             cause = error.error if isinstance(error, OutOfTime) else error
             raise failure_from(verb, display_name(props), where, cause) from None
