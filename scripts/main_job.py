@@ -122,7 +122,7 @@ def show_the_gate(stack: EngineStack, key: str, version_arn: str) -> None:
             stack.up()
         except EngineFailed as failed:
             rejection = [
-                line.strip().split("SolutionVersionError: ", 1)[-1]
+                line.strip().split("error: ", 1)[-1]
                 for line in failed.output.splitlines()
                 if "rejected by minMetrics" in line
             ]

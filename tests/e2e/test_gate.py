@@ -30,10 +30,10 @@ def _model(stack) -> dict:
 
 
 def _rejection(failed: EngineFailed) -> str:
-    """The exception message the engine shows, without the exception's class."""
+    """The provider's message as the engine shows it (`error: <message>`, no traceback)."""
     lines = [line for line in failed.output.splitlines() if "rejected by minMetrics" in line]
     assert lines, failed.output
-    return lines[-1].strip().split("SolutionVersionError: ", 1)[-1]
+    return lines[-1].strip().split("error: ", 1)[-1]
 
 
 def test_a_stricter_gate_fails_up_in_one_line_and_the_stack_keeps_its_version(new_stack, control):
