@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
-
-import math
 
 import pulumi
 
@@ -30,7 +29,10 @@ class ExampleConfig:
     @classmethod
     def load(cls) -> ExampleConfig:
         config = pulumi.Config()
-        key = lambda name: f"{config.name}:{name}"  # noqa: E731
+
+        def key(name: str) -> str:
+            return f"{config.name}:{name}"
+
         solution_arn = config.get("solutionArn")
         if not solution_arn:
             raise pulumi.RunError(
@@ -39,7 +41,9 @@ class ExampleConfig:
             )
         training_mode = config.get("trainingMode") or DEFAULT_TRAINING_MODE
         if training_mode not in TRAINING_MODES:
-            raise pulumi.RunError(f"config '{key('trainingMode')}' must be one of {', '.join(TRAINING_MODES)}; got {training_mode!r}")
+            raise pulumi.RunError(
+                f"config '{key('trainingMode')}' must be one of {', '.join(TRAINING_MODES)}; got {training_mode!r}"
+            )
         tags = _object(config, "tags", key)
         if not all(isinstance(v, str) for v in tags.values()):
             raise pulumi.RunError(f"config '{key('tags')}' must map tag keys to strings (quote numbers: \"4711\")")
@@ -60,9 +64,14 @@ class ExampleConfig:
         except ValueError as error:
             raise pulumi.RunError(str(error)) from None
         return cls(
-            solution_arn, training_mode, tags, config.get("retrainTrigger"), wait_minutes, min_metrics,
+            solution_arn,
+            training_mode,
+            tags,
+            config.get("retrainTrigger"),
+            wait_minutes,
+            min_metrics,
             config.get("existingVersionArn"),
-        )  # fmt: skip
+        )
 
 
 def _is_number(value: Any) -> bool:
@@ -72,7 +81,7 @@ def _is_number(value: Any) -> bool:
 def _object(config: pulumi.Config, name: str, key: Any) -> dict[str, Any]:
     try:
         value = config.get_object(name)
-    except Exception:  # noqa: BLE001 - pulumi raises a bare JSON error
+    except Exception:  # pulumi raises a bare JSON error
         raise pulumi.RunError(f"config '{key(name)}' must be an object (key: value pairs)") from None
     if value is None:
         return {}

@@ -3,7 +3,7 @@
 The real Go CLI (from scripts/pulumi-cli) runs an inline program (harness/automation.py) that declares N
 SolutionVersions of one emulated solution; each up starts from an empty stack. Reports wall times and wall(N)/wall(1),
 all measured in one run, with the engine's default `--parallel` (4 x CPU cores since pulumi 3.x, see
-`cmd/pulumi/operations/up.go`) and, for the largest N, with `--parallel 64`. Run: `.venv/bin/python benchmarks/engine_up.py [--training-seconds 10] [--models 1 8 16] [--host-workers 4]`.
+`cmd/pulumi/operations/up.go`) and, for the largest N, with `--parallel 64`. Run: `.venv/bin/python -m benchmarks.engine_up [--training-seconds 10] [--models 1 8 16] [--host-workers 4]`.
 Results are recorded in benchmarks/RESULTS.md.
 """
 
@@ -20,23 +20,21 @@ from pathlib import Path
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
-from personalize_pulumi.emulator.seed import active_solution  # noqa: E402
-from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli  # noqa: E402
-from personalize_pulumi.provider.host import WORKERS_ENV  # noqa: E402
+from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
+from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.seed import active_solution
+from personalize_pulumi.provider.host import WORKERS_ENV
 
 POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.25", "PERSONALIZE_POLL_MAX_SECONDS": "0.5"}
 WIDE_PARALLEL = 64
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 from personalize_pulumi.provider import SolutionVersion, SolutionVersionArgs
 
 config = pulumi.Config()
 for index in range(config.require_int("models")):
     SolutionVersion(f"model-{index}", SolutionVersionArgs(solution_arn=config.require("solutionArn")))
-'''
+"""
 
 
 def main() -> None:
@@ -44,15 +42,21 @@ def main() -> None:
     parser.add_argument("--training-seconds", type=float, default=10.0)
     parser.add_argument("--models", type=int, nargs="+", default=[1, 8, 16])
     parser.add_argument(
-        "--host-workers", type=int, default=None, help="PERSONALIZE_HOST_WORKERS for the provider host (4: the SDK's pool)"
+        "--host-workers",
+        type=int,
+        default=None,
+        help="PERSONALIZE_HOST_WORKERS for the provider host (4: the SDK's pool)",
     )
     args = parser.parse_args()
     cli = pulumi_cli()
     emulator = EmulatorProcess(training_seconds=args.training_seconds, setup_seconds=0.2)
     client = boto3.client(
-        "personalize", region_name="us-east-1", endpoint_url=emulator.url,
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
+        "personalize",
+        region_name="us-east-1",
+        endpoint_url=emulator.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     project = project_name()
     runs = [(count, None) for count in args.models] + [(max(args.models), WIDE_PARALLEL)]
     ups: dict[tuple[int, int | None], float] = {}
@@ -90,7 +94,9 @@ def main() -> None:
     base = ups[(smallest, None)]
     for (count, parallel), seconds in ups.items():
         flag = f"--parallel {parallel}" if parallel else f"default --parallel ({4 * (os.cpu_count() or 1)})"
-        print(f"  up of {count:2d} model(s), {flag:<25}: {seconds:6.1f} s   wall({count})/wall({smallest}) = {seconds / base:.2f}")
+        print(
+            f"  up of {count:2d} model(s), {flag:<25}: {seconds:6.1f} s   wall({count})/wall({smallest}) = {seconds / base:.2f}"
+        )
     if preview_seconds is not None:
         print(f"  no-change preview of {max(args.models)} models: {preview_seconds:.1f} s")
 

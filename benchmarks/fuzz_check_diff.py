@@ -22,7 +22,7 @@ name nor unknown when it should be; an adopted version given a name or training 
 right after up, or a change previewed as the wrong kind), AWS calls, lines printed by the host other than the one
 line per Diff that tells a reviewer whether the change trains.
 
-Run: `.venv/bin/python benchmarks/fuzz_check_diff.py [--count 10000] [--seed 7]`. Results are recorded in
+Run: `.venv/bin/python -m benchmarks.fuzz_check_diff [--count 10000] [--seed 7]`. Results are recorded in
 benchmarks/RESULTS.md.
 """
 
@@ -42,7 +42,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -53,10 +52,8 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
-from harness.dynamic_host import PROVIDER_KEY, DynamicHost, urn  # noqa: E402
+from harness.dynamic_host import PROVIDER_KEY, DynamicHost, urn
+from personalize_pulumi.emulator.control import EmulatorProcess
 
 MESSAGE_MAX = 400
 """Longest failure reason that still reads as one clear line."""
@@ -72,8 +69,15 @@ OPERATIONAL = ("waitTimeoutMinutes", "region", "profile")
 IN_PLACE = ("tags", "minMetrics", *OPERATIONAL)
 """Inputs whose change (or unknown value) is an update in place, never a replace."""
 PROPERTIES = (
-    "solutionArn", "name", "trainingMode", "tags", "retrainTriggers", *OPERATIONAL, "minMetrics", "existingVersionArn",
-)  # fmt: skip
+    "solutionArn",
+    "name",
+    "trainingMode",
+    "tags",
+    "retrainTriggers",
+    *OPERATIONAL,
+    "minMetrics",
+    "existingVersionArn",
+)
 KNOWN_KEYS = {*PROPERTIES, "nameScope", PROVIDER_KEY}
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 
@@ -89,9 +93,14 @@ NAME_OK = NAME_OK_FIRST + "-_"
 METRIC_OK = string.ascii_lowercase + string.digits + "_"
 """A metric name, as GetSolutionMetrics spells them: `[a-z0-9_]+` in ASCII."""
 METRIC_NAMES = (
-    "coverage", "mean_reciprocal_rank_at_25", "normalized_discounted_cumulative_gain_at_10", "precision_at_25",
-    "average_rewards_at_k", "hit_at_5", "recall_at_10",
-)  # fmt: skip
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_10",
+    "precision_at_25",
+    "average_rewards_at_k",
+    "hit_at_5",
+    "recall_at_10",
+)
 METRIC_BAD = " -.@/:AZÉé" + ARABIC_DIGITS + FULLWIDTH_DIGITS + "\n\t\u00a0😀"
 """Characters no metric name holds (upper case, punctuation, non-ASCII digits and letters, spaces)."""
 VERSION_ID_OK = string.ascii_letters + string.digits
@@ -121,10 +130,19 @@ class Gen:
         return self.text(UNICODE_POOL + string.ascii_letters, 0, 30)
 
     def finite_number(self) -> float:
-        return self.r.choice([
-            float(self.r.randint(-10**6, 10**6)), self.r.uniform(-1e6, 1e6), 1e308, -1e308, 5e-324, 0.0, -0.0,
-            float(2**53 + 1), 3.0,
-        ])  # fmt: skip
+        return self.r.choice(
+            [
+                float(self.r.randint(-(10**6), 10**6)),
+                self.r.uniform(-1e6, 1e6),
+                1e308,
+                -1e308,
+                5e-324,
+                0.0,
+                -0.0,
+                float(2**53 + 1),
+                3.0,
+            ]
+        )
 
     def json_value(self, depth: int = 0) -> Any:
         """A finite JSON value: what retrain triggers may hold."""
@@ -171,7 +189,9 @@ class Gen:
         return f"{solution_arn}/{version_id[:room]}"
 
     def metric_name(self) -> str:
-        return self.r.choice(METRIC_NAMES) if self.r.random() < 0.6 else self.text(METRIC_OK, 1, self.r.choice([12, 200]))
+        return (
+            self.r.choice(METRIC_NAMES) if self.r.random() < 0.6 else self.text(METRIC_OK, 1, self.r.choice([12, 200]))
+        )
 
     def metric_minimum(self, unknowns: bool = False) -> Any:
         """A finite number, or (with `unknowns`, rarely) a value not known yet."""
@@ -205,7 +225,19 @@ class Gen:
             else:
                 name = self.metric_name()
                 value[name] = r.choice(
-                    [math.nan, math.inf, -math.inf, "0.5", "", True, False, [0.5], {"v": 0.5}, [Unknown()], {"v": Unknown()}]
+                    [
+                        math.nan,
+                        math.inf,
+                        -math.inf,
+                        "0.5",
+                        "",
+                        True,
+                        False,
+                        [0.5],
+                        {"v": 0.5},
+                        [Unknown()],
+                        {"v": Unknown()},
+                    ]
                 )
             entries[name] = True
         return value, {f"minMetrics.{name}" for name, bad in entries.items() if bad}
@@ -214,26 +246,38 @@ class Gen:
         """An `existingVersionArn` that must be refused: malformed, or (when `foreign`, which needs a valid
         `solutionArn` in `news`) a well-formed version of another solution."""
         r = self.r
-        solution = news["solutionArn"] if isinstance(news.get("solutionArn"), str) else self.solution_arn(max_length=240)
+        solution = (
+            news["solutionArn"] if isinstance(news.get("solutionArn"), str) else self.solution_arn(max_length=240)
+        )
         if foreign and r.random() < 0.5:
-            other = r.choice([
-                self.solution_arn(max_length=240),
-                solution[:-1] + ("x" if solution[-1] != "x" else "y"),  # same account and region, another name
-                solution.replace(":solution/", ":solution/z", 1) if len(solution) < 240 else solution[:-1] + "q",
-            ])  # fmt: skip
+            other = r.choice(
+                [
+                    self.solution_arn(max_length=240),
+                    solution[:-1] + ("x" if solution[-1] != "x" else "y"),  # same account and region, another name
+                    solution.replace(":solution/", ":solution/z", 1) if len(solution) < 240 else solution[:-1] + "q",
+                ]
+            )
             return self.version_arn(other if other != solution else other + "z")
-        version = self.version_arn(solution) if len(solution) < 250 else self.version_arn(self.solution_arn(max_length=240))
+        version = (
+            self.version_arn(solution) if len(solution) < 250 else self.version_arn(self.solution_arn(max_length=240))
+        )
         head, _, version_id = version.rpartition("/")
-        return r.choice([
-            lambda: head, lambda: head + "/", lambda: version_id, lambda: "",
-            lambda: version + r.choice("-_.é /:" + ARABIC_DIGITS + FULLWIDTH_DIGITS) + "1",
-            lambda: head + "/" + r.choice(ARABIC_DIGITS + FULLWIDTH_DIGITS + "-_") + version_id,
-            lambda: version + "/" + version_id,
-            lambda: head + "/" + "a" * (256 - len(head)),  # one character too long
-            lambda: version.replace("arn:", "ARN:", 1), lambda: version.replace(":solution/", ":dataset-group/", 1),
-            lambda: version.replace(":personalize:", ":sagemaker:", 1),
-            lambda: r.choice([1.0, True, [version], {"arn": version}, [Unknown()], {"v": Unknown()}]),
-        ])()  # fmt: skip
+        return r.choice(
+            [
+                lambda: head,
+                lambda: head + "/",
+                lambda: version_id,
+                lambda: "",
+                lambda: version + r.choice("-_.é /:" + ARABIC_DIGITS + FULLWIDTH_DIGITS) + "1",
+                lambda: head + "/" + r.choice(ARABIC_DIGITS + FULLWIDTH_DIGITS + "-_") + version_id,
+                lambda: version + "/" + version_id,
+                lambda: head + "/" + "a" * (256 - len(head)),  # one character too long
+                lambda: version.replace("arn:", "ARN:", 1),
+                lambda: version.replace(":solution/", ":dataset-group/", 1),
+                lambda: version.replace(":personalize:", ":sagemaker:", 1),
+                lambda: r.choice([1.0, True, [version], {"arn": version}, [Unknown()], {"v": Unknown()}]),
+            ]
+        )()
 
     def name(self) -> str:
         return self.r.choice(NAME_OK_FIRST) + self.text(NAME_OK, 0, 62)
@@ -292,24 +336,34 @@ class Gen:
         non_strings = [r.uniform(-5, 5), True, False, [arn], {"a": arn}, [Unknown()], {"v": Unknown()}]
         choices: dict[str, list[Callable[[], Any]]] = {
             "solutionArn": [
-                lambda: "arn:aws:s3:::bucket", lambda: arn + "/" + self.text("0123456789abcdef", 8, 8),
+                lambda: "arn:aws:s3:::bucket",
+                lambda: arn + "/" + self.text("0123456789abcdef", 8, 8),
                 lambda: arn + "x" * (257 - len(arn) + r.randint(0, 500)),
                 lambda: arn.replace(arn.split(":")[4], self.text(ARABIC_DIGITS, 12, 12)),
                 lambda: arn.replace(arn.split(":")[4], self.text(FULLWIDTH_DIGITS, 12, 12)),
                 lambda: arn.replace(arn.split(":")[4], self.text(string.digits, 11, 11)),
                 lambda: arn.replace(arn.split(":")[3], "us-east-" + r.choice(ARABIC_DIGITS)),
-                lambda: arn.replace("arn:", "ARN:"), lambda: arn.replace(":personalize:", ":Personalize:"),
-                lambda: arn.replace(":solution/", ":dataset-group/"), lambda: head + ":solution/-bad",
-                lambda: "", lambda: self.any_text().replace(":solution/", ""), *(lambda v=v: v for v in non_strings),
+                lambda: arn.replace("arn:", "ARN:"),
+                lambda: arn.replace(":personalize:", ":Personalize:"),
+                lambda: arn.replace(":solution/", ":dataset-group/"),
+                lambda: head + ":solution/-bad",
+                lambda: "",
+                lambda: self.any_text().replace(":solution/", ""),
+                *(lambda v=v: v for v in non_strings),
             ],
             "name": [
-                lambda: "", lambda: self.name() + "a" * 64, lambda: "-" + self.name(), lambda: "_x",
+                lambda: "",
+                lambda: self.name() + "a" * 64,
+                lambda: "-" + self.name(),
+                lambda: "_x",
                 lambda: self.name() + r.choice(" .!/é" + ARABIC_DIGITS) + self.name()[:5],
-                lambda: r.choice(ARABIC_DIGITS + "éЖ") + "model", *(lambda v=v: v for v in non_strings),
+                lambda: r.choice(ARABIC_DIGITS + "éЖ") + "model",
+                *(lambda v=v: v for v in non_strings),
             ],
             "trainingMode": [
                 lambda: r.choice(["full", "Full", "PARTIAL", "", "FULL ", " UPDATE", "AUTO_TRAIN"]),
-                lambda: self.any_text() + "!", *(lambda v=v: v for v in non_strings),
+                lambda: self.any_text() + "!",
+                *(lambda v=v: v for v in non_strings),
             ],
             "tags": [
                 lambda: r.choice(["team", 1.0, True, ["a"], [Unknown()]]),
@@ -332,7 +386,8 @@ class Gen:
             ],
             "region": [
                 lambda: r.choice(["Mars", "US-EAST-1", "us_east_1", "useast1", "", "us-east-1 "]),
-                lambda: "us-east-" + r.choice(ARABIC_DIGITS), lambda: "eu-west-" + self.text(FULLWIDTH_DIGITS, 1, 2),
+                lambda: "us-east-" + r.choice(ARABIC_DIGITS),
+                lambda: "eu-west-" + self.text(FULLWIDTH_DIGITS, 1, 2),
                 *(lambda v=v: v for v in non_strings),
             ],
             "profile": [lambda: "", *(lambda v=v: v for v in non_strings)],
@@ -391,7 +446,9 @@ def make_case(gen: Gen, index: int) -> Case:
     case = Case(kind, news, broken=set())
     for prop in props:
         if prop == "unknown-property":
-            key = gen.r.choice(["trainingMdoe", "solutionARN", "tag", "retrain_triggers", "x" * 500, "ж", "min_metrics"])
+            key = gen.r.choice(
+                ["trainingMdoe", "solutionARN", "tag", "retrain_triggers", "x" * 500, "ж", "min_metrics"]
+            )
             news[key] = gen.r.choice([gen.any_text(), 1.0, Unknown(), {"a": Unknown()}, [math.nan]])
             case.broken.add(key)
         elif prop == "region" and "solutionArn" not in props and gen.r.random() < 0.3:
@@ -412,7 +469,9 @@ def make_case(gen: Gen, index: int) -> Case:
             valid: dict[str, Callable[[], Any]] = {
                 "name": gen.name,
                 "trainingMode": lambda: gen.r.choice(["FULL", "UPDATE", "AUTOTRAIN", Unknown()]),
-                "retrainTriggers": lambda: gen.r.choice([{**gen.triggers(), "data": "job"}, {"d": Unknown()}, Unknown()]),
+                "retrainTriggers": lambda: gen.r.choice(
+                    [{**gen.triggers(), "data": "job"}, {"d": Unknown()}, Unknown()]
+                ),
             }
             news[prop] = valid[prop]()
         else:
@@ -473,7 +532,7 @@ def with_change(gen: Gen, case: Case) -> Case:
                 del variant["minMetrics"]
             else:
                 variant["minMetrics"] = {}
-            minimums = None  # type: ignore[assignment]
+            minimums = None
         else:
             new_name = next(name for name in ("fuzz_changed", "fuzz_changed_2") if name not in minimums)
             minimums[new_name] = r.choice([0.0, 0.5, -3.0, 1e308])
@@ -588,7 +647,9 @@ class Wire:
 
     def check_request(self, index: int, news: dict[str, Any], olds: dict[str, Any] | None = None) -> Any:
         news = {**news, PROVIDER_KEY: self.host.provider}
-        return provider_pb2.CheckRequest(urn=urn(f"model-{index}"), olds=self.struct(olds or {}), news=self.struct(news))
+        return provider_pb2.CheckRequest(
+            urn=urn(f"model-{index}"), olds=self.struct(olds or {}), news=self.struct(news)
+        )
 
     def diff_request(self, index: int, olds: dict[str, Any], news: dict[str, Any]) -> Any:
         olds, news = {PROVIDER_KEY: self.host.provider, **olds}, {PROVIDER_KEY: self.host.provider, **news}
@@ -624,12 +685,19 @@ def outputs(inputs: dict[str, Any]) -> dict[str, Any]:
     inputs and must not diff."""
     tags = inputs.get("tags") if isinstance(inputs.get("tags"), dict) else {}
     state = {
-        **inputs, "solutionVersionArn": f"{inputs.get('solutionArn')}/1a2b3c4d", "status": "ACTIVE",
-        "trainingType": "MANUAL", "tagsAll": tags, "metrics": {"coverage": 0.5}, "creationDateTime": "2026-11-01T00:00:00Z",
-    }  # fmt: skip
+        **inputs,
+        "solutionVersionArn": f"{inputs.get('solutionArn')}/1a2b3c4d",
+        "status": "ACTIVE",
+        "trainingType": "MANUAL",
+        "tagsAll": tags,
+        "metrics": {"coverage": 0.5},
+        "creationDateTime": "2026-11-01T00:00:00Z",
+    }
     adopted = inputs.get("existingVersionArn")
     if isinstance(adopted, str):
-        mode, training_type = random.Random(adopted).choice([("FULL", "MANUAL"), ("UPDATE", "MANUAL"), ("FULL", "AUTOMATIC")])
+        mode, training_type = random.Random(adopted).choice(
+            [("FULL", "MANUAL"), ("UPDATE", "MANUAL"), ("FULL", "AUTOMATIC")]
+        )
         state.update(solutionVersionArn=adopted, trainingMode=mode, trainingType=training_type)
     return state
 
@@ -641,9 +709,17 @@ class Tally:
     """What went wrong, by kind, with a few examples of each."""
 
     KINDS = (
-        "crashes", "invalid accepted", "valid refused", "wrong property", "repeated failures", "unclear messages",
-        "bad names", "wrong diffs", "aws calls", "host output lines",
-    )  # fmt: skip
+        "crashes",
+        "invalid accepted",
+        "valid refused",
+        "wrong property",
+        "repeated failures",
+        "unclear messages",
+        "bad names",
+        "wrong diffs",
+        "aws calls",
+        "host output lines",
+    )
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter({kind: 0 for kind in self.KINDS})
@@ -679,7 +755,9 @@ def judge_check(tally: Tally, case: Case, response: Any, expected_broken: set[st
             tally.bad("unclear messages", case, f"{prop}: {reason!r}")
     props = {prop for prop, _ in failures}
     # One failure per property and per minimum (a tag may fail on its key and its value).
-    repeated = sorted(prop for prop, n in Counter(prop for prop, _ in failures).items() if n > 1 and not prop.startswith("tags"))
+    repeated = sorted(
+        prop for prop, n in Counter(prop for prop, _ in failures).items() if n > 1 and not prop.startswith("tags")
+    )
     if repeated:
         tally.bad("repeated failures", case, f"{repeated}: {failures}")
     if not expected_broken:
@@ -689,10 +767,16 @@ def judge_check(tally: Tally, case: Case, response: Any, expected_broken: set[st
         tally.bad("invalid accepted", case, f"broken: {sorted(expected_broken)}")
     else:
         # Each failure names a broken property (tag failures name `tags.<key>`), and each broken property fails.
-        stray = {p for p in props if not any(p == b or (b == "tags" and p.startswith("tags.")) for b in expected_broken)}
-        missed = {b for b in expected_broken if not any(p == b or (b == "tags" and p.startswith("tags.")) for p in props)}
+        stray = {
+            p for p in props if not any(p == b or (b == "tags" and p.startswith("tags.")) for b in expected_broken)
+        }
+        missed = {
+            b for b in expected_broken if not any(p == b or (b == "tags" and p.startswith("tags.")) for p in props)
+        }
         if stray or missed:
-            tally.bad("wrong property", case, f"expected {sorted(expected_broken)}, failed on {sorted(props)}: {failures}")
+            tally.bad(
+                "wrong property", case, f"expected {sorted(expected_broken)}, failed on {sorted(props)}: {failures}"
+            )
     return rpc.deserialize_properties(response.inputs, True)
 
 
@@ -705,7 +789,9 @@ def judge_name(tally: Tally, case: Case, checked: dict[str, Any], news: dict[str
             ["retrainTriggers"] if checked.get("retrainTriggers", {}) != {} else []
         )
         if invented:
-            tally.bad("bad names", case, f"adopting, check gave {invented}: {_short({k: checked[k] for k in invented})}")
+            tally.bad(
+                "bad names", case, f"adopting, check gave {invented}: {_short({k: checked[k] for k in invented})}"
+            )
         return
     if "name" in news:
         should_be_unknown = "name" in unknown
@@ -735,7 +821,7 @@ def judge_diff(tally: Tally, case: Case, response: Any, change: bool | None, rep
 def run_chunk(wire: Wire, tally: Tally, cases: list[tuple[int, Case]], reference_state: dict[str, Any]) -> None:
     """Three rounds: check every input; diff it (or check its variant); diff the variant against the first."""
     first = wire.send("Check", [wire.check_request(i, case.news) for i, case in cases])
-    for (_, case), response in zip(cases, first):
+    for (_, case), response in zip(cases, first, strict=True):
         case.checked = judge_check(tally, case, response, case.broken)
         if case.checked is not None and not case.broken:
             judge_name(tally, case, case.checked, case.news, set())
@@ -754,11 +840,11 @@ def run_chunk(wire: Wire, tally: Tally, cases: list[tuple[int, Case]], reference
             diff_cases.append((case, False))
             checks.append(wire.check_request(i, case.variant, olds=case.checked))
             check_cases.append((i, case))
-    for (case, change), response in zip(diff_cases, wire.send("Diff", diffs)):
+    for (case, change), response in zip(diff_cases, wire.send("Diff", diffs), strict=True):
         judge_diff(tally, case, response, change, set())
 
     variants = []
-    for (i, case), response in zip(check_cases, wire.send("Check", checks)):
+    for (i, case), response in zip(check_cases, wire.send("Check", checks), strict=True):
         checked = judge_check(tally, case, response, set())
         if checked is not None:
             judge_name(tally, case, checked, case.variant, case.unknown)
@@ -766,7 +852,7 @@ def run_chunk(wire: Wire, tally: Tally, cases: list[tuple[int, Case]], reference
 
     # Round 3: the change (or the unknowns) previews as the case says.
     requests = [wire.diff_request(i, outputs(case.checked), checked) for i, case, checked in variants]
-    for (_, case, _), response in zip(variants, wire.send("Diff", requests)):
+    for (_, case, _), response in zip(variants, wire.send("Diff", requests), strict=True):
         judge_diff(tally, case, response, case.change, case.replaces)
 
 
@@ -779,7 +865,9 @@ def assert_tag_classes_match_the_service_model() -> None:
         assert not any(pattern.fullmatch(char) for char in TAG_BAD), f"{shape}: TAG_BAD holds an accepted character"
 
 
-REVIEWER_LINE = re.compile(r"^\S+: (trains a new version because |adopts \S+: no training$|no training; updates the version in place: )")
+REVIEWER_LINE = re.compile(
+    r"^\S+: (trains a new version because |adopts \S+: no training$|no training; updates the version in place: )"
+)
 """What `diff` prints for a resource that changes (personalize_pulumi.provider.diffs.explain)."""
 
 
@@ -798,8 +886,13 @@ def main() -> int:
     try:
         host.configure({"aws:region": "us-east-1"})
         # Prove the request log counts calls from this machine before trusting its zero.
-        boto3.client("personalize", endpoint_url=emulator.url, region_name="us-east-1", aws_access_key_id="testing",
-                     aws_secret_access_key="testing").list_solutions()  # fmt: skip
+        boto3.client(
+            "personalize",
+            endpoint_url=emulator.url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        ).list_solutions()
         assert emulator.control.requests(), "the emulator's request log recorded nothing"
         emulator.control.clear_requests()
 
@@ -830,11 +923,15 @@ def main() -> int:
         tally.examples["host output lines"] = unexpected[:3]
 
     print(f"fuzz_check_diff: {args.count} generated inputs, seed {args.seed}, one `python -m pulumi.dynamic` host")
-    print(f"  machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}, pulumi {version('pulumi')}")
+    print(
+        f"  machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}, pulumi {version('pulumi')}"
+    )
     print(f"  inputs by class: {', '.join(f'{kind} {n}' for kind, n in sorted(tally.cases.items()))}")
     print(f"  inputs with: {', '.join(f'{key} {n}' for key, n in sorted(tally.inputs_with.items()))}")
-    print(f"  calls: Check {tally.calls['Check']}, Diff {tally.calls['Diff']} in {elapsed:.1f} s "
-          f"({(tally.calls['Check'] + tally.calls['Diff']) / elapsed:.0f} calls/s)")  # fmt: skip
+    print(
+        f"  calls: Check {tally.calls['Check']}, Diff {tally.calls['Diff']} in {elapsed:.1f} s "
+        f"({(tally.calls['Check'] + tally.calls['Diff']) / elapsed:.0f} calls/s)"
+    )
     for kind in Tally.KINDS:
         print(f"  {kind}: {tally.counts[kind]}")
         for example in tally.examples.get(kind, []):

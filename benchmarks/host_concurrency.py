@@ -9,7 +9,7 @@ provider's default) it measures, in one run:
 - "together": how many of the N trainings started (CreateSolutionVersion, as logged by the emulator) within half a
   training of the first one, i.e. ran side by side (with 4 workers the fifth can start only when a training ends).
 
-Run: `.venv/bin/python benchmarks/host_concurrency.py [--host-workers 4,64] [--training-seconds 3] [--repeats 1]`.
+Run: `.venv/bin/python -m benchmarks.host_concurrency [--host-workers 4,64] [--training-seconds 3] [--repeats 1]`.
 Results are recorded in benchmarks/RESULTS.md.
 """
 
@@ -20,22 +20,18 @@ import datetime
 import os
 import platform
 import statistics
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
-from harness.dynamic_host import DynamicHost  # noqa: E402
-from personalize_pulumi.provider.host import WORKERS_ENV  # noqa: E402
-from personalize_pulumi.emulator.seed import active_solution  # noqa: E402
+from harness.dynamic_host import DynamicHost
+from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.seed import active_solution
+from personalize_pulumi.provider.host import WORKERS_ENV
 
 COUNTS = (1, 4, 8, 16)
 BURST_COUNTS = (1, 8, 16)

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from pulumi import automation as auto
 
-from .program import project_name
+from .project import project_name
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI_SCRIPT = ROOT / "scripts" / "pulumi-cli"
@@ -79,7 +79,11 @@ def copy_program(destination: Path, stack: str, main: str | None = None, source:
     if main is not None:
         (destination / "__main__.py").write_text(main)
     stack_file = destination / f"Pulumi.{stack}.yaml"
-    settings = yaml.safe_load((source / f"Pulumi.{stack}.yaml").read_text()) if (source / f"Pulumi.{stack}.yaml").exists() else {}
+    settings = (
+        yaml.safe_load((source / f"Pulumi.{stack}.yaml").read_text())
+        if (source / f"Pulumi.{stack}.yaml").exists()
+        else {}
+    )
     if stack_file.exists():
         salt = (yaml.safe_load(stack_file.read_text()) or {}).get("encryptionsalt")
         if salt:
@@ -205,8 +209,11 @@ class EngineStack:
         full_env = {**os.environ, **self.env}
         result = subprocess.run(
             [str(self.cli), *words, "--non-interactive", "--stack", self.stack_name],
-            cwd=self.program_dir, env=full_env, text=True, capture_output=True,
-        )  # fmt: skip
+            cwd=self.program_dir,
+            env=full_env,
+            text=True,
+            capture_output=True,
+        )
         if check and result.returncode != 0:
             raise EngineFailed(" ".join(words), result.stdout + result.stderr)
         return result
@@ -222,9 +229,17 @@ def _main() -> int:
     parser.add_argument("--env-json", default="{}", help="extra environment for the CLI, as a JSON object")
     parser.add_argument("--provider-python", type=Path, default=None, help="the Python of the provider host")
     args = parser.parse_args()
-    echo = lambda line: print(line, flush=True)  # noqa: E731
+
+    def echo(line: str) -> None:
+        print(line, flush=True)
+
     stack = EngineStack(
-        args.folder, args.stack, env=json.loads(args.env_json), echo=echo, fresh=False, provider_python=args.provider_python
+        args.folder,
+        args.stack,
+        env=json.loads(args.env_json),
+        echo=echo,
+        fresh=False,
+        provider_python=args.provider_python,
     )
     try:
         getattr(stack, args.operation)()

@@ -26,7 +26,7 @@ from personalize_pulumi.provider.properties import TYPE_TOKEN
 from personalize_pulumi.provider.provider_path import PROVIDER_KEY
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 
-from .program import project_name
+from .project import project_name
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +107,9 @@ class DynamicHost:
     def configure(self, config: dict[str, str] | None = None) -> None:
         self._call("Configure", provider_pb2.ConfigureRequest(args=to_struct(config or {}), acceptSecrets=True))
 
-    def check(self, name: str, news: dict[str, Any], olds: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def check(
+        self, name: str, news: dict[str, Any], olds: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         request = provider_pb2.CheckRequest(
             urn=urn(name),
             olds=to_struct(olds or {}),
@@ -133,7 +135,9 @@ class DynamicHost:
         response = self._call("Create", request)
         return response.id, from_struct(response.properties)
 
-    def read(self, name: str, id_: str, outputs: dict[str, Any], inputs: dict[str, Any] | None = None) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    def read(
+        self, name: str, id_: str, outputs: dict[str, Any], inputs: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         request = provider_pb2.ReadRequest(
             id=id_, urn=urn(name), properties=to_struct(self._with_provider(outputs)), inputs=to_struct(inputs or {})
         )

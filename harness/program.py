@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .project import project_name
 
 
 @dataclass
@@ -36,20 +36,12 @@ class ProgramRun:
     error: str | None = None
 
 
-def project_name(program_dir: Path = Path(__file__).resolve().parent.parent) -> str:
-    """The `name:` of the program's Pulumi.yaml (by default, the repository's example program)."""
-    return yaml.safe_load((program_dir / "Pulumi.yaml").read_text())["name"]
-
-
-def stack_config(program_dir: Path, stack: str) -> dict[str, Any]:
-    """`config:` of Pulumi.<stack>.yaml, as the CLI hands it to programs and providers (objects as JSON text)."""
-    path = program_dir / f"Pulumi.{stack}.yaml"
-    raw = (yaml.safe_load(path.read_text()) or {}).get("config", {}) if path.exists() else {}
-    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in raw.items()}
-
-
 def run_program(
-    program_dir: Path, stack: str, config: dict[str, str], prior: dict[str, dict[str, Any]], env: dict[str, str] | None = None
+    program_dir: Path,
+    stack: str,
+    config: dict[str, str],
+    prior: dict[str, dict[str, Any]],
+    env: dict[str, str] | None = None,
 ) -> ProgramRun:
     """Run the program in a child process; `prior` maps resource names to {"id", "outputs"}."""
     request = {"program_dir": str(program_dir), "stack": stack, "config": config, "prior": prior}
@@ -57,8 +49,12 @@ def run_program(
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(program_dir), child_env.get("PYTHONPATH")]))
     result = subprocess.run(
         [sys.executable, "-m", "harness.program"],
-        input=json.dumps(request), capture_output=True, text=True, cwd=program_dir, env=child_env,
-    )  # fmt: skip
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        cwd=program_dir,
+        env=child_env,
+    )
     if result.returncode != 0 or not result.stdout.strip():
         return ProgramRun([], {}, error=(result.stderr or result.stdout).strip() or f"exit {result.returncode}")
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -91,7 +87,7 @@ def _main() -> None:
     @pulumi.runtime.test
     def run() -> Any:
         runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__")
-        outputs = settings.get_root_resource().outputs  # type: ignore[union-attr]
+        outputs = settings.get_root_resource().outputs
         return pulumi.Output.from_input(outputs).apply(exports.update)
 
     try:

@@ -23,12 +23,10 @@ from typing import Any
 import boto3
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from personalize_pulumi.emulator.control import EmulatorProcess  # noqa: E402
-from personalize_pulumi.emulator.seed import active_solution  # noqa: E402
-from harness.automation import EngineFailed, EngineStack, EngineUnavailable, project_name, pulumi_cli  # noqa: E402
+from harness.automation import EngineFailed, EngineStack, EngineUnavailable, project_name, pulumi_cli
+from harness.project import ROOT
+from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.seed import active_solution
 
 STACK = "dev"
 WORK = ROOT / ".main-job"
@@ -72,9 +70,12 @@ def seed_solution(emulator: EmulatorProcess) -> str:
     config = yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"]
     wanted = config[f"{project_name(ROOT)}:solutionArn"]
     client = boto3.client(
-        "personalize", region_name=wanted.split(":")[3], endpoint_url=emulator.url,
-        aws_access_key_id="testing", aws_secret_access_key="testing",
-    )  # fmt: skip
+        "personalize",
+        region_name=wanted.split(":")[3],
+        endpoint_url=emulator.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     created = active_solution(client, wanted.rsplit("/", 1)[-1])
     if created != wanted:
         raise StepFailed(f"the emulator made {created}, but Pulumi.{STACK}.yaml names {wanted}")
@@ -103,7 +104,9 @@ def run(cli: Path, env: dict[str, str]) -> None:
     expect_preview(stack, "aws:defaultTags", changed_defaults, "update", "an aws:defaultTags change")
     expect_preview(stack, f"{project}:trainingMode", "UPDATE", "replace", "a training-mode change")
     adopted = outputs["solutionVersionArn"]
-    expect_preview(stack, f"{project}:existingVersionArn", adopted, "replace", "adopting an existing version (no training)")
+    expect_preview(
+        stack, f"{project}:existingVersionArn", adopted, "replace", "adopting an existing version (no training)"
+    )
 
 
 def show_the_gate(stack: EngineStack, key: str, version_arn: str) -> None:

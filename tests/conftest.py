@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,30 @@ def wheel(clean_clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def wheel_python(wheel: Path) -> Path:
     """A Python with only the declared run-time dependencies and the wheel installed."""
     return python_with_wheel(wheel)
+
+
+def moto_api(url: str, action: str, payload: dict[str, Any]) -> None:
+    """POST to moto's `/moto-api/state-manager/<action>`, as moto's docs show for server mode."""
+    request = urllib.request.Request(
+        f"{url}/moto-api/state-manager/{action}", data=json.dumps(payload).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status in (200, 201), response.status
+
+
+def set_transition(url: str, model: str, **transition: Any) -> None:
+    moto_api(url, "set-transition", {"model_name": model, "transition": transition})
+
+
+@pytest.fixture
+def moto_progression(emulator: EmulatorProcess, fast: Any) -> Iterator[Any]:
+    """`set(model, progression=..., ...)` for this test; each model is back on the emulator's timing afterwards."""
+    touched: list[str] = []
+
+    def set_progression(model: str, **transition: Any) -> None:
+        touched.append(model)
+        set_transition(emulator.url, model, **transition)
+
+    yield set_progression
+    for model in touched:
+        moto_api(emulator.url, "unset-transition", {"model_name": model})

@@ -9,7 +9,17 @@ from typing import Any
 from personalize_pulumi.emulator import seed
 from personalize_pulumi.emulator.seed import RECIPE_USER_PERSONALIZATION
 
-__all__ = ["RECIPE_USER_PERSONALIZATION", "RECIPE_SIMS", "active_solution", "unique", "checked", "message", "trainings_started", "version_status", "wait_for"]
+__all__ = [
+    "RECIPE_USER_PERSONALIZATION",
+    "RECIPE_SIMS",
+    "active_solution",
+    "unique",
+    "checked",
+    "message",
+    "trainings_started",
+    "version_status",
+    "wait_for",
+]
 
 RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
 

@@ -15,4 +15,6 @@ class TeamProvider(ResourceProvider):
         return CreateResult("team-1", {"value": props.get("value")})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return DiffResult(changes=olds.get("value") != news.get("value"), replaces=[], stables=[], delete_before_replace=False)
+        return DiffResult(
+            changes=olds.get("value") != news.get("value"), replaces=[], stables=[], delete_before_replace=False
+        )

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from scripts.cached_venv import cached_venv, clean_env, python_of
 
@@ -48,5 +49,15 @@ def build_wheel(clone: Path, out: Path) -> Path:
 def python_with_wheel(wheel: Path) -> Path:
     """The Python of a virtualenv with only the declared run-time dependencies, and `wheel` installed into it."""
     python = python_of(cached_venv("runtime", list(PROJECT["dependencies"])))
-    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--force-reinstall", wheel)
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--force-reinstall",
+        wheel,
+    )
     return python

@@ -8,8 +8,9 @@ import json
 import pulumi
 import pytest
 
-from harness.program import run_program, stack_config
 from harness.dynamic_host import PROJECT_ROOT
+from harness.program import run_program
+from harness.project import stack_config
 from personalize_pulumi.provider.checks import DefaultTags, effective_tags
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
 
@@ -25,7 +26,9 @@ class Mocks(pulumi.runtime.Mocks):
         self.resources.append(args)
         outputs = dict(args.inputs)
         if args.typ == TYPE_TOKEN:
-            outputs.update(solutionVersionArn=f"{ARN}/1a2b3c4d", status="ACTIVE", trainingHours=1.5, metrics={"coverage": 0.5})
+            outputs.update(
+                solutionVersionArn=f"{ARN}/1a2b3c4d", status="ACTIVE", trainingHours=1.5, metrics={"coverage": 0.5}
+            )
             # What the provider's check computes from the stack's aws:defaultTags (mocks never call the provider).
             outputs["tagsAll"], _ = effective_tags(DefaultTags(DEFAULT_TAGS), args.inputs.get("tags") or {})
             return outputs["solutionVersionArn"], outputs  # the provider's id is the version's ARN
@@ -59,15 +62,21 @@ def mocks(monkeypatch):
 def test_component_creates_a_named_child_with_its_own_tags_and_registers_outputs(mocks):
     from personalize_pulumi import TrainedModel, TrainedModelArgs
 
-    model = TrainedModel("recs", TrainedModelArgs(solution_arn=ARN, tags={"team": "ml"}, retrain_triggers={"data": "v1"}))
+    model = TrainedModel(
+        "recs", TrainedModelArgs(solution_arn=ARN, tags={"team": "ml"}, retrain_triggers={"data": "v1"})
+    )
 
     def verify(values):
         urn, child_urn, version_arn, status, hours, metrics, tags, tags_all = values
         assert urn.endswith("$personalize:models:TrainedModel::recs")
-        assert child_urn.endswith(f":personalize:models:TrainedModel${TYPE_TOKEN}::recs-version"), "child of the component"
+        assert child_urn.endswith(f":personalize:models:TrainedModel${TYPE_TOKEN}::recs-version"), (
+            "child of the component"
+        )
         (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
         assert child.name == "recs-version"
-        assert child.inputs["tags"] == {"team": "ml"}, "aws:defaultTags are the provider's to merge, not the component's"
+        assert child.inputs["tags"] == {"team": "ml"}, (
+            "aws:defaultTags are the provider's to merge, not the component's"
+        )
         assert "trainingMode" not in child.inputs, "left to the provider's check (FULL), so adoption can omit it"
         assert child.inputs["retrainTriggers"] == {"data": "v1"}
         assert child.inputs["nameScope"] == "shop/prod/recs-version"
@@ -76,9 +85,15 @@ def test_component_creates_a_named_child_with_its_own_tags_and_registers_outputs
         assert tags == {"team": "ml"} and tags_all == {"owner": "platform", "team": "ml"}
 
     return pulumi.Output.all(
-        model.urn, model.solution_version.urn, model.version_arn, model.status, model.training_hours, model.metrics,
-        model.tags, model.tags_all,
-    ).apply(verify)  # fmt: skip
+        model.urn,
+        model.solution_version.urn,
+        model.version_arn,
+        model.status,
+        model.training_hours,
+        model.metrics,
+        model.tags,
+        model.tags_all,
+    ).apply(verify)
 
 
 class PreviewMocks(pulumi.runtime.Mocks):
@@ -112,7 +127,8 @@ def test_in_a_preview_the_component_takes_unknown_inputs_and_its_outputs_are_unk
 
     solution = pulumi.CustomResource("test:index:Solution", "solution", {"arn": None})
     model = TrainedModel(
-        "recs", TrainedModelArgs(solution_arn=solution.arn, tags={"team": "ml"}, retrain_triggers={"data": solution.arn})
+        "recs",
+        TrainedModelArgs(solution_arn=solution.arn, tags={"team": "ml"}, retrain_triggers={"data": solution.arn}),
     )
 
     def verify(values):
@@ -132,7 +148,9 @@ def test_an_aws_provider_lends_its_region_and_profile(mocks):
     from personalize_pulumi import TrainedModel, TrainedModelArgs
 
     provider = aws.Provider("eu", region="eu-west-1", profile="ml-prod")
-    model = TrainedModel("eu-recs", TrainedModelArgs(solution_arn=ARN.replace("us-east-1", "eu-west-1"), aws_provider=provider))
+    model = TrainedModel(
+        "eu-recs", TrainedModelArgs(solution_arn=ARN.replace("us-east-1", "eu-west-1"), aws_provider=provider)
+    )
 
     def verify(_):
         (child,) = [r for r in mocks.resources if r.typ == TYPE_TOKEN]
@@ -146,13 +164,18 @@ def test_an_aws_provider_lends_its_region_and_profile(mocks):
 def test_the_component_passes_the_gate_and_the_adopted_version_to_its_child(mocks):
     from personalize_pulumi import TrainedModel, TrainedModelArgs
 
-    gated = TrainedModel("gated", TrainedModelArgs(solution_arn=ARN, training_mode="UPDATE", min_metrics={"coverage": 0.3}))
+    gated = TrainedModel(
+        "gated", TrainedModelArgs(solution_arn=ARN, training_mode="UPDATE", min_metrics={"coverage": 0.3})
+    )
     adopted = TrainedModel("adopted", TrainedModelArgs(solution_arn=ARN, existing_version_arn=f"{ARN}/0000beef"))
 
     def verify(_):
         children = {r.name: r.inputs for r in mocks.resources if r.typ == TYPE_TOKEN}
         assert children["gated-version"]["minMetrics"] == {"coverage": 0.3}
-        assert children["gated-version"]["trainingMode"] == "UPDATE" and "existingVersionArn" not in children["gated-version"]
+        assert (
+            children["gated-version"]["trainingMode"] == "UPDATE"
+            and "existingVersionArn" not in children["gated-version"]
+        )
         assert children["adopted-version"]["existingVersionArn"] == f"{ARN}/0000beef"
         assert not {"trainingMode", "retrainTriggers", "name", "minMetrics"} & set(children["adopted-version"])
 
@@ -193,25 +216,51 @@ def test_the_example_program_declares_one_model_from_stack_config():
         ]
     )
     (version,) = [r.inputs for r in run.registrations if r.type == TYPE_TOKEN]
-    assert version["tags"] == {"team": "recommendations", "cost-center": "4711"}, "aws:defaultTags are the provider's to add"
+    assert version["tags"] == {"team": "recommendations", "cost-center": "4711"}, (
+        "aws:defaultTags are the provider's to add"
+    )
     assert version["retrainTriggers"] == {"data": "interactions-2026-11-01"} and version["waitTimeoutMinutes"] == 60
     assert version["minMetrics"] == {"coverage": 0.05}
-    assert set(run.exports) == {"solutionVersionArn", "status", "trainingHours", "metrics", "tags", "tagsAll", "modelCard"}
+    assert set(run.exports) == {
+        "solutionVersionArn",
+        "status",
+        "trainingHours",
+        "metrics",
+        "tags",
+        "tagsAll",
+        "modelCard",
+    }
 
 
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
         ("personalize-models:solutionArn", None, "missing config 'personalize-models:solutionArn'"),
-        ("personalize-models:trainingMode", "PARTIAL", "config 'personalize-models:trainingMode' must be one of FULL, UPDATE, AUTOTRAIN"),
+        (
+            "personalize-models:trainingMode",
+            "PARTIAL",
+            "config 'personalize-models:trainingMode' must be one of FULL, UPDATE, AUTOTRAIN",
+        ),
         ("personalize-models:tags", "not-json", "config 'personalize-models:tags' must be an object"),
         ("personalize-models:tags", '{"n": 5}', "config 'personalize-models:tags' must map tag keys to strings"),
-        ("personalize-models:waitTimeoutMinutes", "soon", "config 'personalize-models:waitTimeoutMinutes' must be a number"),
+        (
+            "personalize-models:waitTimeoutMinutes",
+            "soon",
+            "config 'personalize-models:waitTimeoutMinutes' must be a number",
+        ),
         ("aws:defaultTags", '{"tags": ["x"]}', "config 'aws:defaultTags' must be an object"),
         ("aws:defaultTags", "not-json", "config 'aws:defaultTags' must be an object"),
-        ("personalize-models:minMetrics", '{"Coverage": 0.2}', "config 'personalize-models:minMetrics' must map metric names"),
-        ("personalize-models:minMetrics", '{"coverage": "high"}', "config 'personalize-models:minMetrics' must map metric names"),
-        ("personalize-models:minMetrics", '[0.2]', "config 'personalize-models:minMetrics' must be an object"),
+        (
+            "personalize-models:minMetrics",
+            '{"Coverage": 0.2}',
+            "config 'personalize-models:minMetrics' must map metric names",
+        ),
+        (
+            "personalize-models:minMetrics",
+            '{"coverage": "high"}',
+            "config 'personalize-models:minMetrics' must map metric names",
+        ),
+        ("personalize-models:minMetrics", "[0.2]", "config 'personalize-models:minMetrics' must be an object"),
     ],
 )
 def test_bad_config_stops_the_program_with_one_line_naming_the_key(key, value, message):

@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -69,7 +68,7 @@ def test_the_metadata_declares_runtime_dependencies_and_the_extra_and_the_plugin
     metadata = archive.read(f"{info}/METADATA").decode()
     requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     always = {requirement_name(r) for r in requires if "extra ==" not in r}
-    extra = {requirement_name(r) for r in requires if "extra == \"emulator\"" in r}
+    extra = {requirement_name(r) for r in requires if 'extra == "emulator"' in r}
     assert always == {"pulumi", "boto3", "regex"}, "nothing for tests, the emulator or type hints at run time"
     assert extra == {"moto"}
     assert "License-Expression: Apache-2.0" in metadata and "Requires-Python: >=3.10" in metadata
@@ -97,10 +96,17 @@ def test_the_installed_wheel_imports_beside_a_repos_own_packages_with_only_its_d
 def test_without_the_extra_the_emulator_says_what_to_install_in_one_line(wheel_python, tmp_path):
     done = subprocess.run(
         [str(wheel_python), "-m", "personalize_pulumi.emulator", "--port", "0"],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
-    assert done.stderr.strip() == 'python -m personalize_pulumi.emulator needs the emulator extra: pip install "personalize-pulumi[emulator]"'
+    assert (
+        done.stderr.strip()
+        == 'python -m personalize_pulumi.emulator needs the emulator extra: pip install "personalize-pulumi[emulator]"'
+    )
 
 
 @pytest.mark.parametrize("source", ["path", "git"])

@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import active_solution, unique, version_status, wait_for
 from tests.test_emulator_control_api import call
-from tests.test_emulator_progressions import SOLUTION_MODEL, VERSION_MODEL, moto_progression  # noqa: F401 (a fixture)
+from tests.test_emulator_progressions import SOLUTION_MODEL, VERSION_MODEL
 
 REGION = "us-east-1"
 
@@ -110,7 +110,9 @@ def test_an_automatic_training_is_refused_while_manual_ones_fill_the_quota(emula
     solution = active_solution(personalize)
     started = [personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"] for _ in range(20)]
     try:
-        status, answer = call(emulator.url, "POST", "automatic-training", json.dumps({"solutionArn": solution}).encode())
+        status, answer = call(
+            emulator.url, "POST", "automatic-training", json.dumps({"solutionArn": solution}).encode()
+        )
         assert status == 409 and answer["code"] == "LimitExceededException" and "20" in answer["error"]
     finally:
         for arn in started:
@@ -170,4 +172,3 @@ def test_a_bad_body_is_400_with_a_message(emulator, body):
     status, answer = call(emulator.url, "POST", "automatic-training", json.dumps(body).encode())
 
     assert status == 400 and "solutionArn" in answer["error"] and "code" not in answer
-

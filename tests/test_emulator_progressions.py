@@ -14,6 +14,7 @@ import pytest
 from botocore.config import Config
 
 from personalize_pulumi.emulator.control import EmulatorProcess
+from tests.conftest import moto_api, set_transition
 from tests.helpers import active_solution, unique, version_status
 
 VERSION_MODEL = "personalize::solutionversion"
@@ -21,36 +22,9 @@ SOLUTION_MODEL = "personalize::solution"
 DATASET_GROUP_MODEL = "personalize::datasetgroup"
 
 
-def moto_api(url: str, action: str, payload: dict[str, Any]) -> None:
-    """POST to moto's `/moto-api/state-manager/<action>`, as moto's docs show for server mode."""
-    request = urllib.request.Request(
-        f"{url}/moto-api/state-manager/{action}", data=json.dumps(payload).encode(), method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status in (200, 201), response.status
-
-
-def set_transition(url: str, model: str, **transition: Any) -> None:
-    moto_api(url, "set-transition", {"model_name": model, "transition": transition})
-
-
 def health(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(f"{url}/_emulator/health", timeout=10) as response:
         return json.loads(response.read())
-
-
-@pytest.fixture
-def moto_progression(emulator: EmulatorProcess, fast: Any) -> Iterator[Any]:
-    """`set(model, progression=..., ...)` for this test; each model is back on the emulator's timing afterwards."""
-    touched: list[str] = []
-
-    def set_progression(model: str, **transition: Any) -> None:
-        touched.append(model)
-        set_transition(emulator.url, model, **transition)
-
-    yield set_progression
-    for model in touched:
-        moto_api(emulator.url, "unset-transition", {"model_name": model})
 
 
 # manual
@@ -217,10 +191,13 @@ def off_utc_client(request, monkeypatch) -> Iterator[Any]:
     process = EmulatorProcess(training_seconds=0.2, setup_seconds=0)
     try:
         yield boto3.client(
-            "personalize", region_name="us-east-1", endpoint_url=process.url,
-            aws_access_key_id="testing", aws_secret_access_key="testing",
+            "personalize",
+            region_name="us-east-1",
+            endpoint_url=process.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
             config=Config(retries={"mode": "standard"}),
-        )  # fmt: skip
+        )
     finally:
         process.stop()
 

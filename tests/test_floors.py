@@ -7,10 +7,10 @@ import importlib.machinery
 import importlib.util
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "check-floors"
@@ -32,7 +32,11 @@ def test_the_floor_virtualenv_pins_every_declared_floor():
     for line in [*project["dependencies"], *project["optional-dependencies"]["emulator"]]:
         name = line.split(">=")[0]
         assert f"{name}=={line.split('>=')[1].split(',')[0]}" in requirements
-    assert {r.split(">")[0].split("=")[0] for r in requirements[len(floors):]} == {"pytest", "pytest-timeout", "pyyaml"}
+    assert {r.split(">")[0].split("=")[0] for r in requirements[len(floors) :]} == {
+        "pytest",
+        "pytest-timeout",
+        "pyyaml",
+    }
 
 
 @pytest.mark.timeout(900)  # the first run on a machine builds the virtualenv

@@ -76,7 +76,9 @@ def test_a_solution_version_diff_lists_only_the_changed_inputs(host, personalize
     id_, outs = host.create(name, inputs)
     diff = host.diff(name, id_, outs, {**inputs, "trainingMode": "UPDATE", "name": inputs["name"] + "x"})
     assert diff.hasDetailedDiff
-    assert dict(diff.detailedDiff) == {"trainingMode": provider_pb2.PropertyDiff(kind=provider_pb2.PropertyDiff.UPDATE_REPLACE)}
+    assert dict(diff.detailedDiff) == {
+        "trainingMode": provider_pb2.PropertyDiff(kind=provider_pb2.PropertyDiff.UPDATE_REPLACE)
+    }
     assert list(diff.diffs) == ["trainingMode"], "the derived name's change is trainingMode's; outputs never listed"
     retag = host.diff(name, id_, outs, {**inputs, "tags": {"team": "x"}, "tagsAll": {"team": "x"}})
     assert sorted(retag.diffs) == ["tags", "tagsAll"] and list(retag.replaces) == []

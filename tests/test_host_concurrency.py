@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
 from harness.dynamic_host import DynamicHost
+from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
 from personalize_pulumi.provider.checks import check_inputs
 from personalize_pulumi.provider.clients import StackAwsConfig, personalize_clients
-from personalize_pulumi.provider.host import WORKERS_ENV, widen_pool as widen_host_pool
+from personalize_pulumi.provider.host import WORKERS_ENV
+from personalize_pulumi.provider.host import widen_pool as widen_host_pool
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
@@ -64,7 +65,9 @@ def checked_inputs(personalize: Any, count: int) -> list[tuple[str, dict[str, An
     return made
 
 
-def create_at_once(host: DynamicHost, control: EmulatorControl, work: list[tuple[str, dict[str, Any]]]) -> tuple[float, int]:
+def create_at_once(
+    host: DynamicHost, control: EmulatorControl, work: list[tuple[str, dict[str, Any]]]
+) -> tuple[float, int]:
     """Send the creates at once; returns (seconds until the last returned, trainings started within half a training
     of the first, by the emulator's clock)."""
     control.clear_requests()
@@ -204,7 +207,9 @@ def test_client_cache_builds_one_client_per_key_under_32_concurrent_calls():
 
     with ThreadPoolExecutor(len(regions)) as pool:
         built = list(pool.map(build, regions))
-    by_region = {region: {id(b.api) for b, r in zip(built, regions) if r == region} for region in set(regions)}
+    by_region = {
+        region: {id(b.api) for b, r in zip(built, regions, strict=True) if r == region} for region in set(regions)
+    }
     assert all(len(ids) == 1 for ids in by_region.values()), "one set of clients per region and credentials"
     assert {b.api.meta.region_name for b in built} == set(regions)
 

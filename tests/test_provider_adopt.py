@@ -18,8 +18,6 @@ VERSION = ARN + "/1a2b3c4d"
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 
 
-
-
 def live_tags(personalize: Any, arn: str) -> dict[str, str]:
     return {t["tagKey"]: t["tagValue"] for t in personalize.list_tags_for_resource(resourceArn=arn)["tags"]}
 
@@ -197,17 +195,32 @@ def test_changing_the_adopted_version_previews_as_a_replace(host, olds_extra, ne
 @pytest.mark.parametrize(
     ("extra", "prop", "words"),
     [
-        ({"existingVersionArn": "arn:aws:personalize:us-east-1:123456789012:solution/other/1a2b3c4d"}, "existingVersionArn",
-         "is a version of 'arn:aws:personalize:us-east-1:123456789012:solution/other', not of solutionArn"),
+        (
+            {"existingVersionArn": "arn:aws:personalize:us-east-1:123456789012:solution/other/1a2b3c4d"},
+            "existingVersionArn",
+            "is a version of 'arn:aws:personalize:us-east-1:123456789012:solution/other', not of solutionArn",
+        ),
         ({"existingVersionArn": ARN}, "existingVersionArn", "this is a solution ARN"),
         ({"existingVersionArn": "1a2b3c4d"}, "existingVersionArn", "solution version ARN"),
         ({"existingVersionArn": ""}, "existingVersionArn", "solution version ARN"),
         ({"existingVersionArn": 7.0}, "existingVersionArn", "solution version ARN"),
         ({"existingVersionArn": VERSION, "name": "mine"}, "name", "cannot be combined with existingVersionArn"),
         ({"existingVersionArn": VERSION, "name": "bad name!"}, "name", "cannot be combined with existingVersionArn"),
-        ({"existingVersionArn": VERSION, "trainingMode": "FULL"}, "trainingMode", "cannot be combined with existingVersionArn"),
-        ({"existingVersionArn": VERSION, "retrainTriggers": {"data": "job-1"}}, "retrainTriggers", "cannot be combined"),
-        ({"existingVersionArn": VERSION, "retrainTriggers": {"data": Unknown()}}, "retrainTriggers", "cannot be combined"),
+        (
+            {"existingVersionArn": VERSION, "trainingMode": "FULL"},
+            "trainingMode",
+            "cannot be combined with existingVersionArn",
+        ),
+        (
+            {"existingVersionArn": VERSION, "retrainTriggers": {"data": "job-1"}},
+            "retrainTriggers",
+            "cannot be combined",
+        ),
+        (
+            {"existingVersionArn": VERSION, "retrainTriggers": {"data": Unknown()}},
+            "retrainTriggers",
+            "cannot be combined",
+        ),
         ({"existingVersionArn": Unknown(), "name": Unknown()}, "name", "cannot be combined with existingVersionArn"),
     ],
 )
@@ -222,7 +235,10 @@ def test_check_refuses_a_foreign_or_malformed_arn_and_training_inputs_next_to_it
     [
         {"existingVersionArn": VERSION, "retrainTriggers": {}},
         {"existingVersionArn": Unknown()},
-        {"existingVersionArn": "arn:aws:personalize:us-east-1:123456789012:solution/other/1a2b3c4d", "solutionArn": Unknown()},
+        {
+            "existingVersionArn": "arn:aws:personalize:us-east-1:123456789012:solution/other/1a2b3c4d",
+            "solutionArn": Unknown(),
+        },
         {"existingVersionArn": VERSION, "tags": {"team": "ml"}, "minMetrics": {"coverage": Unknown()}},
     ],
     ids=["empty-triggers", "unknown-arn", "unknown-solution", "tags-and-unknown-minimum"],

@@ -22,8 +22,6 @@ def quick(fast: Any) -> Any:
     return fast
 
 
-
-
 def started(control: Any) -> list[str]:
     """Names of the versions CreateSolutionVersion started (a refused duplicate name starts none)."""
     return [e["params"]["name"] for e in control.requests("CreateSolutionVersion") if e["status"] == 200]
@@ -44,10 +42,12 @@ def stopped_version(personalize: Any, control: Any, solution: str, name: str) ->
 
 def older_versions(personalize: Any, solution: str, count: int) -> list[str]:
     """`count` finished versions (ACTIVE) of `solution`, oldest first."""
-    arns = [personalize.create_solution_version(solutionArn=solution, name=unique("old"))["solutionVersionArn"]
-            for _ in range(count)]  # fmt: skip
+    arns = [
+        personalize.create_solution_version(solutionArn=solution, name=unique("old"))["solutionVersionArn"]
+        for _ in range(count)
+    ]
     for arn in arns:
-        wait_for(lambda: version_status(personalize, arn), ("ACTIVE",))
+        wait_for(lambda arn=arn: version_status(personalize, arn), ("ACTIVE",))
     return arns
 
 
@@ -57,7 +57,11 @@ def test_attempt_names_are_deterministic_and_fit_the_63_character_limit():
     assert attempt_name(long, 2) == "x" * (NAME_MAX - 2) + "-2" and len(attempt_name(long, 123)) == NAME_MAX
     for base in ("m-1a2b", long, "model-2"):
         assert [attempt_number(base, attempt_name(base, n)) for n in (1, 2, 17)] == [1, 2, 17]
-    assert attempt_number("m", "m-1") is None and attempt_number("m", "m-02") is None and attempt_number("m", "mm-2") is None
+    assert (
+        attempt_number("m", "m-1") is None
+        and attempt_number("m", "m-02") is None
+        and attempt_number("m", "mm-2") is None
+    )
     assert attempt_number("m", "other") is None and attempt_number("m", None) is None
 
 
@@ -94,7 +98,9 @@ def test_a_stopped_version_is_followed_by_attempt_2(host, personalize, control):
     assert host.diff(name, id_, outs, inputs).changes == provider_pb2.DiffResponse.DIFF_NONE
 
 
-def test_a_failed_attempt_is_retrained_by_the_next_create_and_a_third_create_adopts_attempt_2(host, personalize, control):
+def test_a_failed_attempt_is_retrained_by_the_next_create_and_a_third_create_adopts_attempt_2(
+    host, personalize, control
+):
     solution = active_solution(personalize)
     control.add_fault(kind="fail_training", reason="Not enough interactions.", solution_arn=solution)
     name, inputs = checked(host, solution)
@@ -125,7 +131,9 @@ def test_refresh_finding_a_stopped_version_previews_a_replace_that_trains_the_ne
     assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and "status" in diff.replaces
 
     new_id, new = host.create(name, inputs)
-    assert new["status"] == "ACTIVE" and new["versionName"] == f"{inputs['name']}-2" and new["tagsAll"] == {"team": "ml"}
+    assert (
+        new["status"] == "ACTIVE" and new["versionName"] == f"{inputs['name']}-2" and new["tagsAll"] == {"team": "ml"}
+    )
     host.delete(name, old_arn, refreshed)
     assert control.count("StopSolutionVersionCreation") == 1, "only the test's own stop; the old version is forgotten"
 

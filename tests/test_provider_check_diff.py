@@ -147,7 +147,11 @@ arns = st.builds(
 tag_text = st.text(alphabet=string.ascii_letters + string.digits + " _.:/=+-@é" + ARABIC_DIGITS[:3], max_size=20)
 tag_keys = tag_text.filter(lambda k: k and not k.lower().startswith("aws:"))
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=10),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=10),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )
@@ -166,20 +170,34 @@ valid_inputs = st.fixed_dictionaries(
 ).map(lambda news: {**news, "region": checks.region_of(news["solutionArn"])} if "region" in news else news)
 BREAKERS = {
     "solutionArn": st.one_of(
-        st.just("arn:aws:s3:::bucket"), st.integers(), st.text(max_size=30).filter(lambda t: ":solution/" not in t),
-        arns.map(lambda a: a + "/" + "0" * 8), arns.map(lambda a: a + "x" * 256),
+        st.just("arn:aws:s3:::bucket"),
+        st.integers(),
+        st.text(max_size=30).filter(lambda t: ":solution/" not in t),
+        arns.map(lambda a: a + "/" + "0" * 8),
+        arns.map(lambda a: a + "x" * 256),
         st.builds(lambda r, n: f"arn:aws:personalize:{r}:{ARABIC_DIGITS}:solution/{n}", regions, solution_names),
         st.builds(lambda: [Unknown()]),
     ),
     "name": st.one_of(
-        st.just(""), st.text(min_size=64, max_size=80, alphabet="ab"), st.from_regex(r"[-_ !][a-z]{0,5}", fullmatch=True),
-        st.from_regex(r"[a-z]{1,5}[ !.][a-z]{0,5}", fullmatch=True), st.integers(),
+        st.just(""),
+        st.text(min_size=64, max_size=80, alphabet="ab"),
+        st.from_regex(r"[-_ !][a-z]{0,5}", fullmatch=True),
+        st.from_regex(r"[a-z]{1,5}[ !.][a-z]{0,5}", fullmatch=True),
+        st.integers(),
     ),
     "trainingMode": st.text(max_size=10).filter(lambda m: m not in ("FULL", "UPDATE", "AUTOTRAIN")),
-    "waitTimeoutMinutes": st.one_of(st.floats(max_value=0), st.just(math.inf), st.just(math.nan), st.text(max_size=3), st.booleans()),
+    "waitTimeoutMinutes": st.one_of(
+        st.floats(max_value=0), st.just(math.inf), st.just(math.nan), st.text(max_size=3), st.booleans()
+    ),
     "retrainTriggers": st.one_of(
-        st.text(max_size=5), st.lists(st.integers(), max_size=2), st.integers(),
-        st.dictionaries(st.text(max_size=5), st.sampled_from([math.nan, math.inf, -math.inf]).map(lambda x: {"deep": [0, x]}), min_size=1),
+        st.text(max_size=5),
+        st.lists(st.integers(), max_size=2),
+        st.integers(),
+        st.dictionaries(
+            st.text(max_size=5),
+            st.sampled_from([math.nan, math.inf, -math.inf]).map(lambda x: {"deep": [0, x]}),
+            min_size=1,
+        ),
     ),
     "region": st.one_of(st.text(alphabet="ABC !", min_size=1, max_size=8), st.just("eu-west-" + ARABIC_DIGITS[0])),
 }
@@ -214,11 +232,16 @@ def test_one_broken_property_fails_on_that_property_only_through_the_host(host, 
 
 
 @settings(max_examples=150)
-@given(valid_inputs, st.one_of(
-    st.just({"aws:owner": "x"}),
-    st.dictionaries(tag_keys, tag_text, min_size=51, max_size=55),
-    st.dictionaries(st.just("k"), st.one_of(st.integers(), st.booleans(), st.none().map(lambda _: [1])), min_size=1),
-))
+@given(
+    valid_inputs,
+    st.one_of(
+        st.just({"aws:owner": "x"}),
+        st.dictionaries(tag_keys, tag_text, min_size=51, max_size=55),
+        st.dictionaries(
+            st.just("k"), st.one_of(st.integers(), st.booleans(), st.none().map(lambda _: [1])), min_size=1
+        ),
+    ),
+)
 def test_broken_tags_fail_on_tags(news, tags):
     _, failures = check({**news, "tags": tags})
     assert failures and all(p == "tags" or p.startswith("tags.") for p, _ in failures)
@@ -230,7 +253,8 @@ garbage_values = st.recursive(
     max_leaves=8,
 )
 garbage_props = st.dictionaries(
-    st.sampled_from([*BREAKERS, "tags", "profile", "nameScope", "minMetrics", "existingVersionArn"]) | st.text(max_size=12),
+    st.sampled_from([*BREAKERS, "tags", "profile", "nameScope", "minMetrics", "existingVersionArn"])
+    | st.text(max_size=12),
     garbage_values,
     max_size=6,
 )
@@ -319,7 +343,12 @@ def test_no_spurious_diff_right_after_up(news):
 
 # Unknown values during a preview, as the host delivers them
 
-KNOWN = {"solutionArn": ARN, "nameScope": "p/s/r", "tags": {"team": "ml"}, "retrainTriggers": {"data": "job-1", "n": {"deep": [1]}}}
+KNOWN = {
+    "solutionArn": ARN,
+    "nameScope": "p/s/r",
+    "tags": {"team": "ml"},
+    "retrainTriggers": {"data": "job-1", "n": {"deep": [1]}},
+}
 
 
 @pytest.mark.parametrize(
@@ -344,7 +373,9 @@ def test_an_unknown_identity_input_previews_as_a_replace_naming_it(host, unknown
     assert list(diff.replaces) == replaces
 
 
-@pytest.mark.parametrize("tags", [Unknown(), {"team": Unknown()}, {"team": "ml", "cost-center": Unknown()}], ids=["map", "value", "added"])
+@pytest.mark.parametrize(
+    "tags", [Unknown(), {"team": Unknown()}, {"team": "ml", "cost-center": Unknown()}], ids=["map", "value", "added"]
+)
 def test_unknown_tags_preview_as_an_in_place_update(host, tags):
     known, _ = host.check("r", KNOWN)
     inputs, failures = host.check("r", {**KNOWN, "tags": tags}, olds=known)
@@ -355,7 +386,19 @@ def test_unknown_tags_preview_as_an_in_place_update(host, tags):
 
 
 def test_a_first_preview_with_every_input_unknown_is_not_validated(host):
-    unknowns = {key: Unknown() for key in ("solutionArn", "trainingMode", "tags", "retrainTriggers", "waitTimeoutMinutes", "region", "profile", "minMetrics")}
+    unknowns = {
+        key: Unknown()
+        for key in (
+            "solutionArn",
+            "trainingMode",
+            "tags",
+            "retrainTriggers",
+            "waitTimeoutMinutes",
+            "region",
+            "profile",
+            "minMetrics",
+        )
+    }
     inputs, failures = host.check("r", {**unknowns, "nameScope": "p/s/r"})
     assert failures == []
     assert isinstance(inputs["name"], Unknown) and isinstance(inputs["solutionArn"], Unknown)
@@ -394,7 +437,14 @@ maybe_unknown = ["tags", "waitTimeoutMinutes", "profile", "region", "minMetrics"
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_inputs, st.sets(st.sampled_from(maybe_unknown), min_size=1), st.booleans())
 def test_any_unknown_input_passes_check_and_shows_in_diff_through_the_host(host, news, unknown, deep):
-    news = {"trainingMode": "FULL", "retrainTriggers": {"k": 1}, "tags": {"t": "v"}, "profile": "p", "minMetrics": {"m": 0.1}, **news}
+    news = {
+        "trainingMode": "FULL",
+        "retrainTriggers": {"k": 1},
+        "tags": {"t": "v"},
+        "profile": "p",
+        "minMetrics": {"m": 0.1},
+        **news,
+    }
     news.pop("name", None)
     known, failures = host.check("r", news)
     assert failures == []
@@ -421,9 +471,12 @@ def test_check_and_diff_make_no_api_calls_and_print_at_most_a_line_per_changed_r
     provider = SolutionVersionProvider()
     changed, printed = 0, []
     for news in (
-        {"solutionArn": ARN}, {"solutionArn": ARN, "tags": {"aws:x": "1"}}, {"solutionArn": "nope"},
-        {"solutionArn": Unknown(), "retrainTriggers": {"a": Unknown()}}, {"solutionArn": ARN, "retrainTriggers": {"n": math.nan}},
-    ):  # fmt: skip
+        {"solutionArn": ARN},
+        {"solutionArn": ARN, "tags": {"aws:x": "1"}},
+        {"solutionArn": "nope"},
+        {"solutionArn": Unknown(), "retrainTriggers": {"a": Unknown()}},
+        {"solutionArn": ARN, "retrainTriggers": {"n": math.nan}},
+    ):
         inputs = provider.check({}, news).inputs
         assert capsys.readouterr() == ("", ""), "check prints nothing"
         changed += bool(provider.diff("id", outputs_for({**BASE, **inputs}), inputs).changes)
@@ -440,9 +493,12 @@ def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
     from harness.dynamic_host import DynamicHost
 
     no_aws = {
-        "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
-        "AWS_ENDPOINT_URL_PERSONALIZE": emulator.url, "AWS_DEFAULT_REGION": REGION,
-    }  # fmt: skip
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_PROFILE": "",
+        "AWS_ENDPOINT_URL_PERSONALIZE": emulator.url,
+        "AWS_DEFAULT_REGION": REGION,
+    }
     host = DynamicHost(env=no_aws)
     try:
         host.configure({})
@@ -450,9 +506,15 @@ def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
         assert failures == []
         _, bad = host.check("r", {"solutionArn": ARN, "name": "has space"})
         assert [p for p, _ in bad] == ["name"]
-        unknown, failures = host.check("r", {"solutionArn": Unknown(), "nameScope": "p/s/r", "retrainTriggers": {"d": Unknown()}})
+        unknown, failures = host.check(
+            "r", {"solutionArn": Unknown(), "nameScope": "p/s/r", "retrainTriggers": {"d": Unknown()}}
+        )
         assert failures == []
-        assert list(host.diff("r", ARN + "/1a2b3c4d", outputs_for(inputs), unknown).replaces) == ["solutionArn", "name", "retrainTriggers"]
+        assert list(host.diff("r", ARN + "/1a2b3c4d", outputs_for(inputs), unknown).replaces) == [
+            "solutionArn",
+            "name",
+            "retrainTriggers",
+        ]
         diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(inputs), {**inputs, "tags": {}})
         assert list(diff.replaces) == [] and diff.changes == 2  # DIFF_SOME
     finally:

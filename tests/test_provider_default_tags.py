@@ -16,8 +16,8 @@ import pytest
 from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
-from personalize_pulumi.emulator.control import EmulatorProcess
 from harness.dynamic_host import DynamicHost
+from personalize_pulumi.emulator.control import EmulatorProcess
 from tests.conftest import REGION, start_host
 from tests.helpers import active_solution, trainings_started, unique
 
@@ -109,7 +109,9 @@ def test_a_changed_default_tags_config_is_an_in_place_update_that_update_applies
     fast.clear_requests()
     updated = later.update(name, id_, outs, news)
     assert [e["params"]["tagKeys"] for e in fast.requests("UntagResource")] == [["repo"]]
-    assert [e["params"]["tags"] for e in fast.requests("TagResource")] == [[{"tagKey": "owner", "tagValue": "ml-platform"}]]
+    assert [e["params"]["tags"] for e in fast.requests("TagResource")] == [
+        [{"tagKey": "owner", "tagValue": "ml-platform"}]
+    ]
     assert trainings_started(fast) == 0
     assert live_tags(personalize, id_) == updated["tagsAll"] == news["tagsAll"]
     assert updated["tags"] == {"team": "ml"} and updated["solutionVersionArn"] == id_
@@ -133,7 +135,11 @@ def test_moving_a_tag_from_the_resource_into_default_tags_changes_nothing_on_the
     fast.clear_requests()
     updated = later.update(name, id_, outs, news)
     assert fast.requests() == [], "the effective set is the same: no call at all"
-    assert updated["tags"] == {"team": "ml"} and updated["tagsAll"] == {"managed-by": "pulumi", "team": "ml", "repo": "models"}
+    assert updated["tags"] == {"team": "ml"} and updated["tagsAll"] == {
+        "managed-by": "pulumi",
+        "team": "ml",
+        "repo": "models",
+    }
 
 
 # Upgrading from the version that merged aws:defaultTags in the component
@@ -195,7 +201,9 @@ def test_tags_changed_outside_the_stack_show_after_refresh_and_update_restores_t
     host = hosts(DEFAULTS)
     name, id_, inputs, outs = created(host, personalize, {"team": "ml"})
     personalize.untag_resource(resourceArn=id_, tagKeys=["managed-by"])
-    personalize.tag_resource(resourceArn=id_, tags=[{"tagKey": "team", "tagValue": "hijacked"}, {"tagKey": "extra", "tagValue": "x"}])
+    personalize.tag_resource(
+        resourceArn=id_, tags=[{"tagKey": "team", "tagValue": "hijacked"}, {"tagKey": "extra", "tagValue": "x"}]
+    )
 
     _, refreshed, refreshed_inputs = host.read(name, id_, outs)
     drifted = {"team": "hijacked", "extra": "x"}
@@ -265,7 +273,9 @@ def test_a_malformed_default_tags_config_fails_check_in_one_line_naming_the_key(
     assert control.requests() == []
 
 
-@pytest.mark.parametrize("raw", [None, "", '{"tags": {}}', "{}", '{"tags": null}'], ids=["unset", "empty", "no-tags", "empty-object", "null"])
+@pytest.mark.parametrize(
+    "raw", [None, "", '{"tags": {}}', "{}", '{"tags": null}'], ids=["unset", "empty", "no-tags", "empty-object", "null"]
+)
 def test_no_default_tags_means_tags_all_is_tags(hosts, raw):
     host = hosts(raw)
     inputs = checked(host, "r", {"solutionArn": ARN, "tags": {"team": "ml"}})

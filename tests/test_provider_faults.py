@@ -33,12 +33,6 @@ def rider(emulator: Any) -> Iterator[Any]:
     started.stop()
 
 
-
-
-
-
-
-
 @pytest.mark.parametrize("kind", ["drop", "http500", "throttle"])
 def test_an_outage_of_40_failed_polls_mid_training_ends_active_with_one_training(rider, personalize, control, kind):
     control.set_timing(training_seconds=1, setup_seconds=0)
@@ -72,7 +66,9 @@ def test_an_outage_past_the_budget_names_the_arn_and_the_next_step(rider, person
     took = time.monotonic() - started
     control.clear_faults()
 
-    (arn,) = [e["solutionVersionArn"] for e in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]]
+    (arn,) = [
+        e["solutionVersionArn"] for e in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    ]
     last = message(exc.value)
     assert last.startswith(f"waiting for Personalize solution version {inputs['name']} ({arn}): ")
     assert "no answer from Personalize" in last and "waitTimeoutMinutes=0.02" in last
@@ -142,8 +138,15 @@ def test_the_quota_wait_never_starts_a_try_it_cannot_finish_within_the_budget(ho
 
 
 def _profile_inputs(solution: str, profile: str) -> dict[str, Any]:
-    return {"solutionArn": solution, "name": unique("v"), "trainingMode": "FULL", "tags": {}, "retrainTriggers": {},
-            "waitTimeoutMinutes": 5.0, "profile": profile}  # fmt: skip
+    return {
+        "solutionArn": solution,
+        "name": unique("v"),
+        "trainingMode": "FULL",
+        "tags": {},
+        "retrainTriggers": {},
+        "waitTimeoutMinutes": 5.0,
+        "profile": profile,
+    }
 
 
 def test_an_unknown_profile_fails_every_operation_with_one_line_naming_it(host, personalize, control):
@@ -187,7 +190,9 @@ def test_update_of_profile_region_and_budget_only_stores_them_without_calling_th
         updated = host.update(name, id_, outs, news)
 
         assert control.requests() == [], "an operational change calls nothing on the service"
-        assert updated["profile"] == "ml-team" and updated["region"] == "us-east-1" and updated["waitTimeoutMinutes"] == 90
+        assert (
+            updated["profile"] == "ml-team" and updated["region"] == "us-east-1" and updated["waitTimeoutMinutes"] == 90
+        )
         assert {k: v for k, v in updated.items() if k not in news} == {k: v for k, v in outs.items() if k not in news}
         assert updated["name"] == outs["name"] and updated["tags"] == outs["tags"]
 

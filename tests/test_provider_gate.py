@@ -26,10 +26,6 @@ NEVER = 0.99
 """Above the emulator's highest metric (0.95)."""
 
 
-
-
-
-
 def only_version(personalize: Any, solution: str) -> str:
     (summary,) = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
     return summary["solutionVersionArn"]
@@ -75,8 +71,11 @@ def test_a_version_below_a_minimum_fails_the_create_with_one_line_naming_metric_
 def test_a_rejected_create_rerun_trains_nothing_and_gives_the_same_verdict(host, personalize, fast):
     name, inputs, arn, first = rejected_create(host, personalize)
     fast.clear_requests()
-    again, failures = host.check(name, {"solutionArn": inputs["solutionArn"], "nameScope": inputs["nameScope"],
-                                        "minMetrics": {"coverage": NEVER}}, olds=inputs)  # fmt: skip
+    again, failures = host.check(
+        name,
+        {"solutionArn": inputs["solutionArn"], "nameScope": inputs["nameScope"], "minMetrics": {"coverage": NEVER}},
+        olds=inputs,
+    )
     assert failures == [] and again["name"] == inputs["name"]
     with pytest.raises(HostError) as exc:
         host.create(name, again)
@@ -105,7 +104,9 @@ def test_a_metric_name_the_solution_never_reports_fails_before_any_training(host
     with pytest.raises(HostError) as exc:
         host.create(name, inputs)
     last = message(exc.value)
-    assert f"(solution {solution}): minMetrics.precision_at_250 is not a metric this solution reports (it reports " in last
+    assert (
+        f"(solution {solution}): minMetrics.precision_at_250 is not a metric this solution reports (it reports " in last
+    )
     assert "coverage, mean_reciprocal_rank_at_25, normalized_discounted_cumulative_gain_at_10" in last
     assert last.endswith("fix or remove it, then run `pulumi up` again (no training was started)")
     assert trainings_started(fast) == 0
@@ -125,8 +126,9 @@ def test_metric_names_are_judged_by_what_an_active_version_of_the_solution_repor
 
 def test_metrics_that_cannot_be_read_fail_a_gated_create_and_the_rerun_judges_it(emulator, personalize, control):
     control.set_timing(training_seconds=0.2, setup_seconds=0)
-    host = start_host(emulator, AWS_MAX_ATTEMPTS="1", PERSONALIZE_POLL_INITIAL_SECONDS="0.02",
-                      PERSONALIZE_POLL_MAX_SECONDS="0.05")  # fmt: skip
+    host = start_host(
+        emulator, AWS_MAX_ATTEMPTS="1", PERSONALIZE_POLL_INITIAL_SECONDS="0.02", PERSONALIZE_POLL_MAX_SECONDS="0.05"
+    )
     try:
         solution = active_solution(personalize)
         name, inputs = checked(host, solution, minMetrics={"coverage": 0.05}, waitTimeoutMinutes=0.03)
@@ -166,7 +168,9 @@ def test_a_changed_min_metrics_previews_as_an_update_not_a_replace(host, deploye
     assert same.changes == DIFF_NONE
 
 
-def test_a_stricter_min_metrics_fails_the_update_naming_the_metric_and_changes_nothing(host, personalize, fast, deployed):
+def test_a_stricter_min_metrics_fails_the_update_naming_the_metric_and_changes_nothing(
+    host, personalize, fast, deployed
+):
     name, id_, inputs, outs = deployed
     value = coverage(personalize, id_)
     fast.clear_requests()
@@ -208,7 +212,10 @@ def test_a_min_metrics_the_version_still_passes_is_accepted_on_update(host, pers
         ({"coverage": math.nan}, ["minMetrics.coverage"]),
         ({"coverage": -math.inf}, ["minMetrics.coverage"]),
         ({"coverage": {"min": 0.1}}, ["minMetrics.coverage"]),
-        ({"a b": 1.0, "coverage": math.inf, "precision_at_5": 0.2, "X": "y"}, ["minMetrics.a b", "minMetrics.coverage", "minMetrics.X"]),
+        (
+            {"a b": 1.0, "coverage": math.inf, "precision_at_5": 0.2, "X": "y"},
+            ["minMetrics.a b", "minMetrics.coverage", "minMetrics.X"],
+        ),
         (["coverage"], ["minMetrics"]),
         (0.5, ["minMetrics"]),
     ],
@@ -235,7 +242,9 @@ def test_the_failure_states_the_rule():
 def test_an_unknown_min_metrics_passes_check_keeps_the_name_and_previews_as_an_update(host, control, min_metrics):
     control.clear_requests()
     known, _ = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": {"coverage": 0.2}})
-    inputs, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": min_metrics}, olds=known)
+    inputs, failures = host.check(
+        "r", {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": min_metrics}, olds=known
+    )
     assert failures == []
     assert inputs["name"] == known["name"], "minMetrics is not part of the version's identity"
     outs = {**known, "solutionVersionArn": ARN + "/1a2b3c4d", "status": "ACTIVE"}
@@ -252,7 +261,9 @@ def test_a_bad_name_next_to_an_unknown_minimum_still_fails(host):
 def test_min_metrics_is_not_part_of_the_autoname():
     provider = SolutionVersionProvider()
     base = {"solutionArn": ARN, "nameScope": "p/s/r"}
-    names = {provider.check({}, {**base, "minMetrics": m}).inputs["name"] for m in ({}, {"coverage": 0.1}, {"coverage": 0.9})}
+    names = {
+        provider.check({}, {**base, "minMetrics": m}).inputs["name"] for m in ({}, {"coverage": 0.1}, {"coverage": 0.9})
+    }
     assert len(names) == 1
 
 
@@ -266,7 +277,11 @@ def test_valid_minimums_pass_and_one_broken_entry_fails_on_that_entry_only(valid
     provider = SolutionVersionProvider()
     result = provider.check({}, {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": valid})
     assert result.failures == [] and result.inputs["minMetrics"] == valid
-    bad_name = data.draw(st.text(min_size=1, max_size=10).filter(lambda k: not all(c in "abcdefghijklmnopqrstuvwxyz0123456789_" for c in k)))
+    bad_name = data.draw(
+        st.text(min_size=1, max_size=10).filter(
+            lambda k: not all(c in "abcdefghijklmnopqrstuvwxyz0123456789_" for c in k)
+        )
+    )
     bad_value = data.draw(st.sampled_from([math.nan, math.inf, -math.inf, "0.5", True, None, [0.5]]))
     broken_key, broken = data.draw(st.sampled_from([(bad_name, 0.5), ("coverage_x", bad_value)]))
     if broken is None:

@@ -8,13 +8,9 @@ import time
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from tests.conftest import FAST_POLLING, REGION, start_host
 from harness.dynamic_host import HostError
+from tests.conftest import FAST_POLLING, REGION, start_host
 from tests.helpers import active_solution, checked, trainings_started, unique, version_status, wait_for
-
-
-
-
 
 
 def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, control):
@@ -64,7 +60,9 @@ def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, 
 
 def test_create_failed_raises_with_arn_and_failure_reason(host, personalize, control):
     solution = active_solution(personalize)
-    control.add_fault(kind="fail_training", reason="Insufficient interactions: need at least 1000.", solution_arn=solution)
+    control.add_fault(
+        kind="fail_training", reason="Insufficient interactions: need at least 1000.", solution_arn=solution
+    )
     name, inputs = checked(host, solution)
     with pytest.raises(HostError) as exc:
         host.create(name, inputs)
@@ -132,7 +130,9 @@ def test_create_waits_for_a_solution_that_is_still_being_created(host, personali
     name, inputs = checked(host, solution)
     id_, outs = host.create(name, inputs)
     assert outs["status"] == "ACTIVE"
-    operations = [e["operation"] for e in control.requests() if e["operation"] in ("DescribeSolution", "CreateSolutionVersion")]
+    operations = [
+        e["operation"] for e in control.requests() if e["operation"] in ("DescribeSolution", "CreateSolutionVersion")
+    ]
     assert operations.count("DescribeSolution") >= 2 and operations[-1] == "CreateSolutionVersion"
     assert [e["status"] for e in control.requests("CreateSolutionVersion")] == [200]
 
@@ -157,7 +157,9 @@ def test_host_killed_mid_create_then_retried_adopts_the_same_training(emulator, 
         second.stop()
     assert outs["status"] == "ACTIVE"
     assert trainings_started(control) == 1, "exactly one training for the resource"
-    assert [v["solutionVersionArn"] for v in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]] == [id_]
+    assert [
+        v["solutionVersionArn"] for v in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    ] == [id_]
     assert any("adopted training" in line and id_ in line and "no second training" in line for line in second.output)
 
 
@@ -214,7 +216,7 @@ def test_service_errors_at_create_end_in_one_clear_line(host, personalize, contr
 def _capture(errors, call, *args):
     try:
         call(*args)
-    except Exception as error:  # noqa: BLE001 - the test inspects it
+    except Exception as error:  # the test inspects it
         errors.append(error)
 
 

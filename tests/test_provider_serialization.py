@@ -34,9 +34,12 @@ def serialize_in_subprocess(sources: Path, env: dict[str, str] | None = None) ->
     paths = os.pathsep.join([str(sources), str(PROJECT_ROOT)])
     result = subprocess.run(
         [sys.executable, "-c", SERIALIZE],
-        cwd=PROJECT_ROOT, env={**os.environ, **(env or {}), "PYTHONPATH": paths},
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {}), "PYTHONPATH": paths},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip()
 
 
@@ -54,7 +57,11 @@ def test_the_provider_is_pickled_by_reference_and_small():
 
 def test_a_vendored_layout_path_is_seen_as_moved_and_today_s_is_not():
     today = serialized_provider()
-    vendored = base64.b64encode(base64.b64decode(today).replace(b"\x8c,personalize_pulumi.provider.solution_version", b"\x8c\x1aproviders.solution_version")).decode()
+    vendored = base64.b64encode(
+        base64.b64decode(today).replace(
+            b"\x8c,personalize_pulumi.provider.solution_version", b"\x8c\x1aproviders.solution_version"
+        )
+    ).decode()
     assert pickled_class(vendored) == "providers.solution_version.SolutionVersionProvider"
     assert provider_moved({"__provider": vendored}, {"__provider": today})
     assert not provider_moved({"__provider": today}, {"__provider": today})
@@ -68,7 +75,9 @@ def test_identical_across_processes():
 
 def test_unaffected_by_edits_to_the_provider_code(tmp_path):
     copy = tmp_path / "src"
-    shutil.copytree(SOURCES / "personalize_pulumi", copy / "personalize_pulumi", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        SOURCES / "personalize_pulumi", copy / "personalize_pulumi", ignore=shutil.ignore_patterns("__pycache__")
+    )
     module = copy / "personalize_pulumi" / "provider" / "solution_version.py"
     module.write_text(module.read_text() + "\n\ndef helper_added_later() -> int:\n    return 42\n")
     lifecycle = copy / "personalize_pulumi" / "provider" / "lifecycle.py"

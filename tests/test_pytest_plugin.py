@@ -8,7 +8,7 @@ import sys
 
 from scripts.cached_venv import clean_env
 
-USER_TEST = '''
+USER_TEST = """
 import time
 
 import boto3
@@ -40,7 +40,7 @@ def test_a_model_trains(personalize_emulator, monkeypatch):
 
 def test_the_same_emulator_serves_the_whole_session(personalize_emulator):
     assert personalize_emulator.control.count("CreateSolutionVersion") == 1
-'''
+"""
 
 
 def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_path):
@@ -48,9 +48,24 @@ def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_p
     (tmp_path / "tests" / "test_model.py").write_text(USER_TEST)
 
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "--personalize-training-seconds", "1", "tests"],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=180,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "--personalize-training-seconds",
+            "1",
+            "tests",
+        ],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout
@@ -59,6 +74,11 @@ def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_p
 
 def test_the_plugin_documents_its_option_in_pytest_help(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--help"], cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "pytest", "--help"],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "--personalize-training-seconds" in done.stdout and "personalize_training_seconds" in done.stdout

@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from harness.program import project_name
+from harness.project import project_name
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "serving"
@@ -35,9 +35,17 @@ class Mocks(pulumi.runtime.Mocks):
         if args.typ == TYPE_TOKEN:
             if self.preview:
                 return "", {}
-            return TRAINED, {**args.inputs, "solutionVersionArn": TRAINED, "status": "ACTIVE", "metrics": {"precision_at_25": 0.31}}
+            return TRAINED, {
+                **args.inputs,
+                "solutionVersionArn": TRAINED,
+                "status": "ACTIVE",
+                "metrics": {"precision_at_25": 0.31},
+            }
         if args.typ == CAMPAIGN_TYPE:
-            return "campaign-id", {**args.inputs, "campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/recs"}
+            return "campaign-id", {
+                **args.inputs,
+                "campaignArn": "arn:aws:personalize:us-east-1:123456789012:campaign/recs",
+            }
         return f"{args.name}-id", dict(args.inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:

@@ -94,7 +94,9 @@ class TrainedModel(pulumi.ComponentResource):
     def __init__(self, name: str, args: TrainedModelArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         region = args.region if args.region is not None else (args.aws_provider.region if args.aws_provider else None)
-        profile = args.profile if args.profile is not None else (args.aws_provider.profile if args.aws_provider else None)
+        profile = (
+            args.profile if args.profile is not None else (args.aws_provider.profile if args.aws_provider else None)
+        )
         self.solution_version = SolutionVersion(
             f"{name}-version",
             SolutionVersionArgs(

@@ -19,9 +19,9 @@ from typing import Any
 import boto3
 import pytest
 
+from harness.automation import ROOT, EngineStack, EngineUnavailable, project_name, pulumi_cli
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.seed import active_solution
-from harness.automation import ROOT, EngineStack, EngineUnavailable, project_name, pulumi_cli
 from tests.conftest import FAST_POLLING, REGION
 from tests.helpers import unique
 
@@ -48,11 +48,14 @@ def new_stack(cli: Path, emulator: EmulatorProcess, tmp_path: Path) -> Iterator[
         client = boto3.client("personalize", region_name=REGION)
         solution = active_solution(client, unique("e2e"))
         stack = EngineStack(
-            tmp_path / f"stack{len(made)}", env={**emulator.env(REGION), **FAST_POLLING, **env}, main=main, cli=cli,
+            tmp_path / f"stack{len(made)}",
+            env={**emulator.env(REGION), **FAST_POLLING, **env},
+            main=main,
+            cli=cli,
             echo=None,
-        )  # fmt: skip
+        )
         stack.set_config(f"{PROJECT}:solutionArn", solution)
-        stack.solution_arn = solution  # type: ignore[attr-defined]
+        stack.solution_arn = solution
         made.append(stack)
         return stack
 
@@ -107,10 +110,24 @@ class BackgroundOperation:
         extra_env = {key: value for key, value in stack.env.items() if not key.startswith("PULUMI_")}
         host = ["--provider-python", str(stack.provider_python)] if stack.provider_python else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.automation", operation, "--folder", str(stack.folder),
-             "--stack", stack.stack_name, "--env-json", json.dumps(extra_env), *host],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "harness.automation",
+                operation,
+                "--folder",
+                str(stack.folder),
+                "--stack",
+                stack.stack_name,
+                "--env-json",
+                json.dumps(extra_env),
+                *host,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -143,7 +160,9 @@ class BackgroundOperation:
         return code, self.output
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, what: str, running: BackgroundOperation | None = None) -> Any:
+def wait_until(
+    condition: Callable[[], Any], timeout: float, what: str, running: BackgroundOperation | None = None
+) -> Any:
     """Poll `condition()` until it is truthy and return it; on timeout, fail showing what `running` printed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -11,9 +11,7 @@ import boto3
 import pytest
 
 from harness.automation import ROOT, EngineFailed
-
 from tests.conftest import REGION
-from tests.helpers import trainings_started
 from tests.e2e.conftest import (
     MODEL,
     PROJECT,
@@ -21,6 +19,7 @@ from tests.e2e.conftest import (
     provider_hosts,
     wait_until,
 )
+from tests.helpers import trainings_started
 
 
 def _client():
@@ -69,7 +68,7 @@ def test_a_tag_change_previews_as_an_in_place_update_and_keeps_the_version(new_s
     preview = stack.preview(diff=True)
     assert preview.change_summary.get("update") == 1 and "replace" not in preview.change_summary
     shown = stack.output_since(start)
-    assert '~ tags' in shown and '"search"' in shown, shown
+    assert "~ tags" in shown and '"search"' in shown, shown
 
     stack.up()
     assert stack.outputs()["solutionVersionArn"] == arn
@@ -108,7 +107,7 @@ def test_a_training_mode_change_previews_as_a_replace_that_names_the_reason(new_
     assert "trainingMode" in shown and '"UPDATE"' in shown, shown
 
 
-CHAINED = '''
+CHAINED = """
 import pulumi
 from personalize_pulumi.provider import SolutionVersion, SolutionVersionArgs
 
@@ -124,7 +123,7 @@ second = SolutionVersion(
 )
 pulumi.export("first", first.solution_version_arn)
 pulumi.export("second", second.solution_version_arn)
-'''
+"""
 
 
 def test_a_new_stack_whose_retrain_trigger_is_another_models_arn_previews_and_deploys(new_stack, control):
@@ -237,9 +236,12 @@ def test_invalid_input_fails_the_preview_with_one_line_naming_the_property_befor
 def test_the_main_job_runs_on_the_real_engine():
     """README command 1: up, outputs, and the no-change, tag-change and training-mode-change previews."""
     result = subprocess.run(
-        [sys.executable, "scripts/main_job.py", "--training-seconds", "2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [sys.executable, "-m", "scripts.main_job", "--training-seconds", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert '"status": "ACTIVE"' in result.stdout and "main job done" in result.stdout
     assert "Previewing update (dev)" in result.stdout and "+-1 to replace" in result.stdout

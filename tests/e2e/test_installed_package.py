@@ -17,8 +17,8 @@ import boto3
 
 from harness.automation import ROOT, EngineStack
 from personalize_pulumi.emulator.seed import active_solution
-from personalize_pulumi.provider.provider_path import PROVIDER_KEY, STATE_PATH, pickled_class
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
+from personalize_pulumi.provider.provider_path import PROVIDER_KEY, STATE_PATH, pickled_class
 from tests.conftest import FAST_POLLING, REGION
 from tests.e2e.conftest import BackgroundOperation
 from tests.helpers import trainings_started, unique
@@ -46,7 +46,7 @@ class Network(pulumi.ComponentResource):
         super().__init__("infra:index:Network", name, None)
         self.register_outputs({})
 '''
-USER_PROGRAM = '''import pulumi
+USER_PROGRAM = """import pulumi
 
 import providers
 from components import Network
@@ -56,14 +56,14 @@ Network("core")
 model = TrainedModel("ranking", TrainedModelArgs(solution_arn=pulumi.Config().require("solutionArn"), tags={"team": "infra"}))
 pulumi.export("versionArn", model.version_arn)
 pulumi.export("region", providers.REGION)
-'''
-VENDORED_PROGRAM = '''import pulumi
+"""
+VENDORED_PROGRAM = """import pulumi
 
 from {module} import TrainedModel, TrainedModelArgs
 
 model = TrainedModel("ranking", TrainedModelArgs(solution_arn=pulumi.Config().require("solutionArn"), tags={{"team": "infra"}}))
 pulumi.export("versionArn", model.version_arn)
-'''
+"""
 
 
 def run(stack: EngineStack, operation: str) -> str:

@@ -47,11 +47,41 @@ def test_previews_list_the_changed_inputs_only_and_say_which_models_train(new_st
     arn = stack.outputs()["solutionVersionArn"]
     cases = [
         # (config key, value, replace?, the keys the block shows as changed, the reviewer's line)
-        (f"{PROJECT}:trainingMode", "UPDATE", True, {"trainingMode"}, "trains a new version because trainingMode changes; the current one took"),
-        (f"{PROJECT}:retrainTrigger", "interactions-2026-12-01", True, {"retrainTriggers"}, "trains a new version because retrainTriggers changes"),
-        (f"{PROJECT}:tags", {"team": "search"}, False, {"tags", "tagsAll"}, "no training; updates the version in place: retags it"),
-        ("aws:defaultTags", {"tags": {"owner": "ml"}}, False, {"tagsAll"}, "no training; updates the version in place: retags it"),
-        (f"{PROJECT}:minMetrics", {"coverage": 0.1}, False, {"minMetrics"}, "no training; updates the version in place: judges it again"),
+        (
+            f"{PROJECT}:trainingMode",
+            "UPDATE",
+            True,
+            {"trainingMode"},
+            "trains a new version because trainingMode changes; the current one took",
+        ),
+        (
+            f"{PROJECT}:retrainTrigger",
+            "interactions-2026-12-01",
+            True,
+            {"retrainTriggers"},
+            "trains a new version because retrainTriggers changes",
+        ),
+        (
+            f"{PROJECT}:tags",
+            {"team": "search"},
+            False,
+            {"tags", "tagsAll"},
+            "no training; updates the version in place: retags it",
+        ),
+        (
+            "aws:defaultTags",
+            {"tags": {"owner": "ml"}},
+            False,
+            {"tagsAll"},
+            "no training; updates the version in place: retags it",
+        ),
+        (
+            f"{PROJECT}:minMetrics",
+            {"coverage": 0.1},
+            False,
+            {"minMetrics"},
+            "no training; updates the version in place: judges it again",
+        ),
         (f"{PROJECT}:existingVersionArn", arn, True, {"existingVersionArn"}, f"adopts {arn}: no training"),
     ]
     for key, value, replace, keys, line in cases:
@@ -73,7 +103,7 @@ def test_previews_list_the_changed_inputs_only_and_say_which_models_train(new_st
     stack.preview(expect_no_changes=True)
 
 
-FAILING_PROGRAM = '''
+FAILING_PROGRAM = """
 import pulumi
 from pulumi.dynamic import CreateResult, Resource, ResourceProvider
 
@@ -103,7 +133,7 @@ SolutionVersion("model", SolutionVersionArgs(
     profile=config.get("profile"),
     min_metrics=config.get_object("minMetrics"),
 ))
-'''
+"""
 
 
 def failing_up(stack) -> str:
@@ -165,7 +195,9 @@ def test_ctrl_c_during_a_training_stops_waiting_in_seconds_and_up_adopts_the_tra
     lines = [text for text in output.splitlines() if "pulumi was interrupted (Ctrl-C) and stopped waiting" in text]
     assert lines, output
     for line in lines:
-        assert arn in line and "the training continues in AWS" in line and "the next `pulumi up` resumes waiting" in line
+        assert (
+            arn in line and "the training continues in AWS" in line and "the next `pulumi up` resumes waiting" in line
+        )
     assert not [sign for sign in TRACEBACK_SIGNS if sign in output], output
     assert stack.pending_operations() == [], "nothing pending: the stack needs no cancel or refresh"
 

@@ -3,7 +3,9 @@
 import importlib.util
 import sys
 
-NEEDS_THE_EXTRA = 'python -m personalize_pulumi.emulator needs the emulator extra: pip install "personalize-pulumi[emulator]"'
+NEEDS_THE_EXTRA = (
+    'python -m personalize_pulumi.emulator needs the emulator extra: pip install "personalize-pulumi[emulator]"'
+)
 
 if importlib.util.find_spec("moto") is None:
     sys.exit(NEEDS_THE_EXTRA)

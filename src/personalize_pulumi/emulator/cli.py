@@ -18,14 +18,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
     parser.add_argument(
-        "--training-seconds", type=float, default=DEFAULT_TRAINING_SECONDS,
+        "--training-seconds",
+        type=float,
+        default=DEFAULT_TRAINING_SECONDS,
         help="how long a solution version trains (default %(default)g)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--setup-seconds", type=float, default=DEFAULT_SETUP_SECONDS,
+        "--setup-seconds",
+        type=float,
+        default=DEFAULT_SETUP_SECONDS,
         help="how long dataset groups and solutions take to become ACTIVE (default %(default)g)",
-    )  # fmt: skip
-    parser.add_argument("--faults", default=None, help="JSON list of fault rules armed at start-up (see emulator/faults.py)")
+    )
+    parser.add_argument(
+        "--faults", default=None, help="JSON list of fault rules armed at start-up (see emulator/faults.py)"
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
 

@@ -27,7 +27,8 @@ class EmulatorControl:
             return json.loads(response.read() or b"{}")
 
     def health(self) -> dict[str, Any]:
-        return self._call("GET", "health")
+        health: dict[str, Any] = self._call("GET", "health")
+        return health
 
     def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
         """Logged Personalize calls, oldest first, optionally only one operation's."""
@@ -47,14 +48,18 @@ class EmulatorControl:
         self._call("POST", "faults", rule)
 
     def faults(self) -> list[dict[str, Any]]:
-        return self._call("GET", "faults")["faults"]
+        faults: list[dict[str, Any]] = self._call("GET", "faults")["faults"]
+        return faults
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
     def set_timing(self, training_seconds: float | None = None, setup_seconds: float | None = None) -> dict[str, Any]:
-        payload = {k: v for k, v in (("trainingSeconds", training_seconds), ("setupSeconds", setup_seconds)) if v is not None}
-        return self._call("POST", "timing", payload)
+        payload = {
+            k: v for k, v in (("trainingSeconds", training_seconds), ("setupSeconds", setup_seconds)) if v is not None
+        }
+        timing: dict[str, Any] = self._call("POST", "timing", payload)
+        return timing
 
     def reset(self) -> None:
         self._call("POST", "reset", {})
@@ -64,7 +69,7 @@ class EmulatorControl:
 
         Raises urllib.error.HTTPError (404 for an unknown solution, 409 if the solution is not ACTIVE or the region's
         20 trainings are running) with the control API's `{"error", "code"}` as its body."""
-        return self._call("POST", "automatic-training", {"solutionArn": solution_arn})["solutionVersionArn"]
+        return str(self._call("POST", "automatic-training", {"solutionArn": solution_arn})["solutionVersionArn"])
 
 
 class EmulatorProcess:
@@ -80,13 +85,18 @@ class EmulatorProcess:
         self.region = region
         """The region `env()` points boto3 at by default."""
         command = [
-            sys.executable, "-m", "personalize_pulumi.emulator", "--port", "0",
-            "--training-seconds", str(training_seconds), "--setup-seconds", str(setup_seconds),
+            sys.executable,
+            "-m",
+            "personalize_pulumi.emulator",
+            "--port",
+            "0",
+            "--training-seconds",
+            str(training_seconds),
+            "--setup-seconds",
+            str(setup_seconds),
             *(extra_args or []),
-        ]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
+        ]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         assert self.process.stdout is not None
         first = self.process.stdout.readline()
         if "listening on" not in first:

@@ -137,7 +137,7 @@ def handles(environ: Environ) -> bool:
 def serve(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
     """Answer one control request (one whose path starts with `/_emulator/`)."""
     method = environ["REQUEST_METHOD"]
-    route = environ.get("PATH_INFO", "")[len(PREFIX):]
+    route = environ.get("PATH_INFO", "")[len(PREFIX) :]
     try:
         body = json.loads(read_body(environ) or b"{}")
     except ValueError:

@@ -41,4 +41,3 @@ class TooManyTagsException(PersonalizeError):
 
 class TooManyTagKeysException(PersonalizeError):
     pass
-

@@ -113,7 +113,6 @@ def paginate_with_next_token_errors(method: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-
 def _without_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
@@ -319,9 +318,14 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceAlreadyExistsException(f"Dataset group {name} already exists.")
         self._check_new_tags(tags)
         group = DatasetGroup(
-            self.account_id, self.region_name, self.partition, name,
-            role_arn=role_arn, kms_key_arn=kms_key_arn, domain=domain,
-        )  # fmt: skip
+            self.account_id,
+            self.region_name,
+            self.partition,
+            name,
+            role_arn=role_arn,
+            kms_key_arn=kms_key_arn,
+            domain=domain,
+        )
         self.dataset_groups[group.arn] = group
         self.tagger.tag_resource(group.arn, tags)
         return group
@@ -357,7 +361,10 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceNotFoundException(recipe_arn)
         self._check_new_tags(tags)
         solution = Solution(
-            self.account_id, self.region_name, self.partition, name,
+            self.account_id,
+            self.region_name,
+            self.partition,
+            name,
             dataset_group_arn=dataset_group_arn,
             recipe_arn=recipe_arn,
             perform_hpo=perform_hpo,
@@ -366,7 +373,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             perform_incremental_update=perform_incremental_update,
             event_type=event_type,
             solution_config=solution_config,
-        )  # fmt: skip
+        )
         self.solutions[solution.arn] = solution
         self.tagger.tag_resource(solution.arn, tags)
         return solution
@@ -536,7 +543,9 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     def _check_reserved(keys: list[str]) -> None:
         reserved = [k for k in keys if k.lower().startswith("aws:")]
         if reserved:
-            raise InvalidInputException(f"Tag keys starting with 'aws:' are reserved for AWS use: {', '.join(reserved)}.")
+            raise InvalidInputException(
+                f"Tag keys starting with 'aws:' are reserved for AWS use: {', '.join(reserved)}."
+            )
 
 
 personalize_emulator_backends = BackendDict(PersonalizeEmulatorBackend, "personalize")

@@ -16,7 +16,7 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
     """moto's Personalize handlers (schemas) plus dataset groups, solutions and solution versions."""
 
     @property
-    def personalize_backend(self) -> PersonalizeEmulatorBackend:  # type: ignore[override]
+    def personalize_backend(self) -> PersonalizeEmulatorBackend:
         return personalize_emulator_backends[self.current_account][self.region]
 
     @property

@@ -28,7 +28,7 @@ TARGET_PREFIX = "AmazonPersonalize."
 
 # moto's server looks the backend up as `moto.personalize.personalize_backends`; this is the one place the emulator
 # plugs its extension into moto.
-moto.personalize.personalize_backends = personalize_emulator_backends  # type: ignore[attr-defined]
+moto.personalize.personalize_backends = personalize_emulator_backends
 
 
 class EmulatorApp:
@@ -44,7 +44,7 @@ class EmulatorApp:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if not target.startswith(TARGET_PREFIX):
             return self.moto_app(environ, start_response)
-        return self._personalize(environ, start_response, target[len(TARGET_PREFIX):])
+        return self._personalize(environ, start_response, target[len(TARGET_PREFIX) :])
 
     def _personalize(self, environ: Environ, start_response: StartResponse, operation: str) -> Iterable[bytes]:
         try:

@@ -7,7 +7,7 @@ the same function to check every response against the model's output shapes.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import botocore.session
@@ -26,7 +26,7 @@ def operation_model(operation: str) -> OperationModel:
     return service_model().operation_model(operation)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> regex.Pattern[str]:
     # Smithy patterns are not anchored implicitly, but every Personalize pattern describes the whole value (the real
     # service rejects `my model` for `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`), so match the whole value. `regex` knows \p{L}.
@@ -50,7 +50,9 @@ def validate(shape: Shape | None, value: Any, path: str = "") -> list[str]:
             return [f"Value at '{where}' must be an object."]
         for member in shape.required_members:
             if member not in value:
-                errors.append(f"Value null at '{_join(path, member)}' failed to satisfy constraint: Member must not be null")
+                errors.append(
+                    f"Value null at '{_join(path, member)}' failed to satisfy constraint: Member must not be null"
+                )
         for key, item in value.items():
             if key not in shape.members:
                 errors.append(f"Unknown member '{_join(path, key)}'.")
@@ -130,7 +132,11 @@ def _length(meta: dict[str, Any], size: int, where: str, what: str) -> list[str]
 def _range(meta: dict[str, Any], number: float, where: str) -> list[str]:
     errors = []
     if "min" in meta and number < meta["min"]:
-        errors.append(f"Value '{number}' at '{where}' failed to satisfy constraint: Member must have value greater than or equal to {meta['min']}")
+        errors.append(
+            f"Value '{number}' at '{where}' failed to satisfy constraint: Member must have value greater than or equal to {meta['min']}"
+        )
     if "max" in meta and number > meta["max"]:
-        errors.append(f"Value '{number}' at '{where}' failed to satisfy constraint: Member must have value less than or equal to {meta['max']}")
+        errors.append(
+            f"Value '{number}' at '{where}' failed to satisfy constraint: Member must have value less than or equal to {meta['max']}"
+        )
     return errors

@@ -105,7 +105,7 @@ class TimedState(ManagedState):
                 self._time_progressed += step
             if self._status != before:
                 self.changed_at = self._time_progressed
-            return self._status  # type: ignore[return-value]
+            return self._status
         if progression == "immediate":
             self._status = self._get_last_status(previous=self._status)
         elif progression == "manual" and self._tick >= config["times"]:
@@ -113,7 +113,7 @@ class TimedState(ManagedState):
             self._tick = 0
         if self._status != before:
             self._time_progressed = self.changed_at = utcnow()
-        return self._status  # type: ignore[return-value]
+        return self._status
 
     @status.setter
     def status(self, value: str) -> None:

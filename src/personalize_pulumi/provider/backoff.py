@@ -77,6 +77,10 @@ class Clock:
     sleep: Callable[[float], None] = sleep_unless_cancelled
 
 
+REAL_TIME = Clock()
+"""The clock of everything outside tests: `time.monotonic`, and sleeps that end when the engine cancels."""
+
+
 class OutOfTime(Exception):
     """The budget ran out while a call kept failing with retryable errors; `error` is the last of them."""
 

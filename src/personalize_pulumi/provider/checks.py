@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,6 @@ import regex
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from .provider_path import PROVIDER_KEY
 from .properties import (
     DEFAULT_TAGS_CONFIG,
     DEFAULT_TRAINING_MODE,
@@ -33,6 +33,7 @@ from .properties import (
     TRAINING_MODES,
     TRAINING_ONLY,
 )
+from .provider_path import PROVIDER_KEY
 
 NAME_MAX = 63
 NAME_RULE = "1-63 characters: letters, digits, '-' and '_', starting with a letter or digit"
@@ -110,6 +111,12 @@ def parse_default_tags(raw: Any) -> dict[str, str]:
     return dict(tags or {})
 
 
+def unknown() -> Unknown:
+    """A value not known yet, as check returns it (the host sends it back to the engine as the unknown sentinel)."""
+    make: Callable[[], Unknown] = Unknown  # the SDK's Unknown() has no annotated __init__
+    return make()
+
+
 def is_unknown(value: Any) -> bool:
     """True if `value` (or anything inside it) is not known yet, as during a preview.
 
@@ -145,7 +152,9 @@ def check_inputs(
     inputs = {key: value for key, value in news.items() if value is not None and key != TAGS_ALL}
     known_keys = set(INPUTS.values()) | {NAME_SCOPE, OWNER_TOKEN, TAGS_ALL, PROVIDER_KEY}
     for key in sorted(set(inputs) - known_keys):
-        failures.append(Failure(key, f"unknown property {_show(key)}; valid properties: {', '.join(sorted(INPUTS.values()))}"))
+        failures.append(
+            Failure(key, f"unknown property {_show(key)}; valid properties: {', '.join(sorted(INPUTS.values()))}")
+        )
 
     # An adopted version was trained already: inputs that only shape a training cannot go with it.
     adopting = "existingVersionArn" in inputs
@@ -204,7 +213,7 @@ def autoname(olds: dict[str, Any], inputs: dict[str, Any]) -> str | Unknown:
         return old_name
     seeds = (NAME_SCOPE, OWNER_TOKEN, *identity)
     if any(is_unknown(inputs.get(k)) for k in seeds):
-        return Unknown()
+        return unknown()
     scope = inputs.get(NAME_SCOPE) or "solution-version"
     seed = json.dumps([scope, *(inputs.get(k) for k in identity)], sort_keys=True, separators=(",", ":"))
     if inputs.get(OWNER_TOKEN):
@@ -237,7 +246,9 @@ def _check_solution_arn(value: Any) -> list[Failure]:
         hint = ""
         if isinstance(value, str) and SOLUTION_ARN_RE.fullmatch(value.rsplit("/", 1)[0]):
             hint = " (this looks like a solution version ARN; pass the solution's ARN)"
-        return [Failure("solutionArn", f"solutionArn must be a solution ARN, {SOLUTION_ARN_RULE}; got {_show(value)}{hint}")]
+        return [
+            Failure("solutionArn", f"solutionArn must be a solution ARN, {SOLUTION_ARN_RULE}; got {_show(value)}{hint}")
+        ]
     return []
 
 
@@ -266,7 +277,9 @@ def _check_tags(value: Any) -> list[Failure]:
         return [Failure("tags", f"tags must be a map of string keys to string values; got {type(value).__name__}")]
     failures = []
     if len(value) > MAX_TAGS:
-        failures.append(Failure("tags", f"tags may hold at most {MAX_TAGS} tags (a Personalize limit); got {len(value)}"))
+        failures.append(
+            Failure("tags", f"tags may hold at most {MAX_TAGS} tags (a Personalize limit); got {len(value)}")
+        )
     for key, tag_value in value.items():
         failures += [Failure(f"tags.{key}", problem) for problem in _tag_problems(key, tag_value)]
     return failures
@@ -285,7 +298,7 @@ def effective_tags(defaults: DefaultTags, tags: Any) -> tuple[dict[str, Any] | U
         for problem in _tag_problems(key, value)
     ]
     if _unknown_itself(tags):
-        merged: dict[str, Any] | Unknown | None = Unknown()
+        merged: dict[str, Any] | Unknown | None = unknown()
         count, declared = len(defaults.tags), "an unknown number"  # at least that many
     elif isinstance(tags, dict):
         merged = {**defaults.tags, **tags}
@@ -404,7 +417,12 @@ def _check_wait_timeout(value: Any) -> list[Failure]:
     if _unknown_itself(value):
         return []
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        return [Failure("waitTimeoutMinutes", f"waitTimeoutMinutes must be a number of minutes greater than 0; got {_show(value)}")]
+        return [
+            Failure(
+                "waitTimeoutMinutes",
+                f"waitTimeoutMinutes must be a number of minutes greater than 0; got {_show(value)}",
+            )
+        ]
     return []
 
 

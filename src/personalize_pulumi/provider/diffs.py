@@ -120,7 +120,7 @@ def _differs(olds: dict[str, Any], news: dict[str, Any], key: str) -> bool:
     if is_unknown(old) or is_unknown(new):
         return True  # it may change: say so in the preview rather than promise no change
     # Numbers come back from state as floats; 3 and 3.0 are the same input.
-    return normalize_numbers(old) != normalize_numbers(new)
+    return bool(normalize_numbers(old) != normalize_numbers(new))
 
 
 def _value(props: dict[str, Any], key: str) -> Any:

@@ -25,7 +25,8 @@ StatusFunc = Callable[[], tuple[str, dict[str, Any]]]
 def find_solution(client: Any, arn: str) -> dict[str, Any] | None:
     """DescribeSolution, or None if there is no such solution."""
     try:
-        return client.describe_solution(solutionArn=arn)["solution"]
+        solution: dict[str, Any] = client.describe_solution(solutionArn=arn)["solution"]
+        return solution
     except ClientError as error:
         if code(error) == "ResourceNotFoundException":
             return None
@@ -35,7 +36,8 @@ def find_solution(client: Any, arn: str) -> dict[str, Any] | None:
 def find_version(client: Any, arn: str) -> dict[str, Any] | None:
     """DescribeSolutionVersion, or None if there is no such version (or its solution was deleted)."""
     try:
-        return client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
+        version: dict[str, Any] = client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
+        return version
     except ClientError as error:
         if code(error) == "ResourceNotFoundException":
             return None
@@ -72,7 +74,10 @@ def find_metrics(client: Any, described: dict[str, Any]) -> dict[str, float]:
     """GetSolutionMetrics of an ACTIVE version ({} for any other status: the service has none yet)."""
     if described.get("status") != ACTIVE:
         return {}
-    return client.get_solution_metrics(solutionVersionArn=described["solutionVersionArn"]).get("metrics", {})
+    metrics: dict[str, float] = client.get_solution_metrics(solutionVersionArn=described["solutionVersionArn"]).get(
+        "metrics", {}
+    )
+    return metrics
 
 
 def find_reported_metric_names(client: Any, solution_arn: str) -> frozenset[str] | None:

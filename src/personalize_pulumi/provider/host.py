@@ -128,9 +128,10 @@ def _executor_of_current_thread() -> tuple[ThreadPoolExecutor | None, str]:
     for _ in range(_FIND_ATTEMPTS):
         # type(), not isinstance(): isinstance may read `__class__` of arbitrary objects, which can run their code.
         candidates = [
-            obj for obj in gc.get_objects()
+            obj
+            for obj in gc.get_objects()
             if issubclass(type(obj), ThreadPoolExecutor) and current in getattr(obj, "_threads", ())
-        ]  # fmt: skip
+        ]
         if candidates:
             break
         # A new worker starts running its first call before the submitting thread adds it to `_threads`.
@@ -260,10 +261,12 @@ def _registered_handlers() -> tuple[dict[str, Any] | None, str]:
     handlers for every call this module wraps; else None and why not."""
     wanted = [f"{SERVICE}{name}" for name in (*WRAPPED_CALLS, "Cancel")]
     found = [
-        obj._method_handlers for obj in gc.get_objects()
-        if type(obj).__name__ == "DictionaryGenericHandler" and type(getattr(obj, "_method_handlers", None)) is dict
+        obj._method_handlers
+        for obj in gc.get_objects()
+        if type(obj).__name__ == "DictionaryGenericHandler"
+        and type(getattr(obj, "_method_handlers", None)) is dict
         and f"{SERVICE}Cancel" in obj._method_handlers
-    ]  # fmt: skip
+    ]
     if len(found) != 1:
         return None, f"{len(found)} registered ResourceProvider services found, not 1"
     handlers = found[0]

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .attempts import attempt_name, attempt_number
-from .backoff import Backoff, Cancelled, Clock, OutOfTime, Polling, retry
-from .clients import Personalize
+from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
 from .checks import normalize_numbers
+from .clients import Personalize
 from .errors import (
     GATE_NAMES_TODO,
     INTERRUPTED,
@@ -69,7 +69,7 @@ class Version:
 # Create
 
 
-def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> dict[str, Any]:
+def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME) -> dict[str, Any]:
     """Start the next attempt of `inputs['name']` (or adopt the one already running or ACTIVE) and block until it is
     ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it. With
     `existingVersionArn`, that version is adopted instead (see `_adopt_existing`). The version must then pass
@@ -146,7 +146,9 @@ def _check_gate_names(api: Any, inputs: dict[str, Any], solution: dict[str, Any]
         return
     unknown = unreportable(minimums, reported)
     if unknown:
-        raise failure("creating", display_name(inputs), f"solution {arn}", gate_names_cause(unknown, reported), GATE_NAMES_TODO)
+        raise failure(
+            "creating", display_name(inputs), f"solution {arn}", gate_names_cause(unknown, reported), GATE_NAMES_TODO
+        )
 
 
 def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> dict[str, Any]:
@@ -214,7 +216,7 @@ def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, pro
         request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in tags_all(inputs).items()]
 
     def start() -> str:
-        return starter.create_solution_version(**request)["solutionVersionArn"]
+        return str(starter.create_solution_version(**request)["solutionVersionArn"])
 
     def waiting(error: Exception) -> None:
         quota = code(error) == QUOTA_CODE
@@ -352,9 +354,7 @@ def _record(
     return outputs(inputs, described, live_tags, metrics or {})
 
 
-def _judge(
-    verb: str, name: str, arn: str, metrics: dict[str, Any], minimums: dict[str, Any], case: GateCase
-) -> None:
+def _judge(verb: str, name: str, arn: str, metrics: dict[str, Any], minimums: dict[str, Any], case: GateCase) -> None:
     """Raise the one-line rejection if `metrics` miss any of `minimums`."""
     missed = shortfalls(metrics, minimums)
     if missed:
@@ -365,7 +365,7 @@ def _judge(
 
 
 def read(
-    api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()
+    api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """Live outputs and the inputs they imply, or None if the version is gone. The live tags become `tagsAll` in both,
     so tags changed outside the stack show in the next preview as an update back to the program's (`tags`, what the
@@ -388,7 +388,7 @@ def read(
 
 
 def update(
-    api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polling: Polling, clock: Clock = Clock()
+    api: Any, arn: str, olds: dict[str, Any], news: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME
 ) -> dict[str, Any]:
     """Apply the change of the effective tags (`tagsAll`: what the version had, to what check computed) in place, never
     touching `aws:` tags, and judge the version against `minMetrics` again; returns the full outputs. A version that no
@@ -414,7 +414,7 @@ def update(
     return outputs(news, described, live_tags, metrics)
 
 
-def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = Clock()) -> None:
+def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME) -> None:
     """Stop a training still in progress and wait until it is CREATE STOPPED; otherwise forget the version
     (Personalize has no API to delete a solution version)."""
     progress = Progress(label(props), clock=clock, every=polling.progress_every)
@@ -496,7 +496,11 @@ def _with_remedy(error: Exception, todo: str) -> str:
 
 
 def _after_start_call(
-    inputs: dict[str, Any], name: str, call: Callable[[], T], budget: Backoff, progress: Progress,
+    inputs: dict[str, Any],
+    name: str,
+    call: Callable[[], T],
+    budget: Backoff,
+    progress: Progress,
     version: Version | None = None,
 ) -> T | None:
     """A call made once a version may exist, retried like the wait; if it still fails, the message says what becomes

@@ -33,8 +33,8 @@ class SolutionVersionArgs:
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
         wait_timeout_minutes: pulumi.Input[float] | None = None,
-        region: pulumi.Input[str] | None = None,
-        profile: pulumi.Input[str] | None = None,
+        region: pulumi.Input[str | None] | None = None,
+        profile: pulumi.Input[str | None] | None = None,
         min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
         existing_version_arn: pulumi.Input[str] | None = None,
     ):

@@ -23,12 +23,12 @@ from pulumi.dynamic import (
 )
 
 from . import lifecycle
-from .checks import NO_DEFAULT_TAGS, DefaultTags, check_inputs, region_of
 from .backoff import Cancelled, OutOfTime, Polling
+from .checks import NO_DEFAULT_TAGS, DefaultTags, check_inputs, region_of
 from .clients import Personalize, StackAwsConfig, personalize_clients
 from .diffs import decide, explain
-from .host import note_diff, prepare_host
 from .errors import AFTER_INTERRUPT, INTERRUPTED, SolutionVersionError, UnknownProfile, failure, failure_from
+from .host import note_diff, prepare_host
 from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
 
@@ -52,7 +52,9 @@ class SolutionVersionProvider(ResourceProvider):
         decision = decide(olds, news)
         line = explain(decision, olds, news)
         if line is not None:
-            print(line, flush=True)  # the one line a reviewer reads per changed model (check and diff print nothing else)
+            print(
+                line, flush=True
+            )  # the one line a reviewer reads per changed model (check and diff print nothing else)
         note_diff(decision.shown)
         return DiffResult(
             changes=bool(decision.changes),

@@ -17,6 +17,7 @@ from .errors import cause, is_transient
 from .finders import NOT_FOUND, StatusFunc, solution_status, version_status
 from .properties import ACTIVE, IN_PROGRESS, PENDING, STOPPED, STOPPING, TRAINING
 
+
 class UnexpectedStatus(Exception):
     """The resource reached a status outside both the pending and the target sets."""
 
