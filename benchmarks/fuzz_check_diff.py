@@ -625,7 +625,9 @@ def with_unknowns(gen: Gen, case: Case) -> Case:
         case.unknown.add(key)
     autonamed = "name" not in news and not adopting
     case.replaces = case.unknown & set(identity)
-    if "name" in case.unknown or (autonamed and case.unknown & {*IDENTITY, "nameScope"}):
+    # Checked against the previous inputs, whose name is kept while the identity inputs are unchanged (an unknown
+    # nameScope or owner token only seeds new names).
+    if "name" in case.unknown or (autonamed and case.unknown & set(IDENTITY)):
         case.replaces.add("name")
     case.change = bool(case.replaces or case.unknown & set(IN_PLACE))
     case.variant = variant
@@ -796,7 +798,7 @@ def judge_name(tally: Tally, case: Case, checked: dict[str, Any], news: dict[str
     if "name" in news:
         should_be_unknown = "name" in unknown
     else:
-        should_be_unknown = bool(unknown & {*IDENTITY, "nameScope"})
+        should_be_unknown = bool(unknown & set(IDENTITY))  # see with_unknowns: the old name is kept otherwise
     if should_be_unknown:
         if not isinstance(name, Unknown):
             tally.bad("bad names", case, f"name {name!r} should be unknown (unknown: {sorted(unknown)})")
@@ -866,7 +868,7 @@ def assert_tag_classes_match_the_service_model() -> None:
 
 
 REVIEWER_LINE = re.compile(
-    r"^\S+: (trains a new version because |adopts \S+: no training$|no training; updates the version in place: )"
+    r"^.+?: (trains a new version because |adopts .+: no training$|no training; updates the version in place: )"
 )
 """What `diff` prints for a resource that changes (personalize_pulumi.provider.diffs.explain)."""
 

@@ -4,7 +4,6 @@ updates that must not call the service."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,10 +59,8 @@ def test_an_outage_past_the_budget_names_the_arn_and_the_next_step(rider, person
     solution = active_solution(personalize)
     control.add_fault(kind="drop", operation="DescribeSolutionVersion", count=100_000)
     name, inputs = checked(rider, solution, waitTimeoutMinutes=0.02)  # 1.2 s
-    started = time.monotonic()
     with pytest.raises(HostError) as exc:
         rider.create(name, inputs)
-    took = time.monotonic() - started
     control.clear_faults()
 
     (arn,) = [
@@ -74,7 +71,6 @@ def test_an_outage_past_the_budget_names_the_arn_and_the_next_step(rider, person
     assert "no answer from Personalize" in last and "waitTimeoutMinutes=0.02" in last
     assert "training continues" in last and "next `pulumi up` resumes waiting" in last
     assert f"stop-solution-version-creation --solution-version-arn {arn}" in last
-    assert took < 1.2 + 5, f"the wait ended {took:.1f}s after it started, for a 1.2 s budget"
 
     id_, outs = rider.create(name, {**inputs, "waitTimeoutMinutes": 5.0})
     assert id_ == arn and outs["status"] == "ACTIVE"
@@ -121,17 +117,14 @@ def test_the_quota_wait_never_starts_a_try_it_cannot_finish_within_the_budget(ho
     try:
         name, inputs = checked(host, solutions[0], waitTimeoutMinutes=0.05)  # 3 s
         control.clear_requests()
-        started = time.monotonic()
         with pytest.raises(HostError) as exc:
             host.create(name, inputs)
-        took = time.monotonic() - started
     finally:
         for arn in hogs:  # still CREATE PENDING (30 s): stopped at once, so later tests have the region's quota
             personalize.stop_solution_version_creation(solutionVersionArn=arn)
     creates = control.requests("CreateSolutionVersion")
     assert len(creates) >= 3 and {e["status"] for e in creates} == {400}
     assert creates[-1]["time"] - creates[0]["time"] <= 3.0, "no try starts after the budget"
-    assert took < 3.0 + 2.5, f"a 3 s budget ended after {took:.1f}s"
     last = message(exc.value)
     assert last.startswith(f"creating Personalize solution version {inputs['name']} (solution {solutions[0]}): ")
     assert "no free training slot" in last and "waitTimeoutMinutes=0.05" in last and "no training was started" in last

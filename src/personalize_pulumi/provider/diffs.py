@@ -84,16 +84,30 @@ def _kind(olds: dict[str, Any], news: dict[str, Any], key: str) -> str:
     return "delete" if news.get(key) is None else "update"
 
 
+def _resource_name(props: dict[str, Any]) -> str | None:
+    """The resource's name as the engine shows it (the last part of `project/stack/name`), if it reads as one."""
+    scope = props.get(NAME_SCOPE)
+    if not isinstance(scope, str):
+        return None
+    return _printable(scope.rsplit("/", 1)[-1]) or None
+
+
+def _printable(text: str, limit: int = 100) -> str:
+    """`text` as one short line: no control characters, cut to `limit` characters."""
+    line = "".join(c for c in text if c.isprintable())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def explain(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
     """One line for the reviewer of a preview: whether the change trains a new version (and what the current one
     cost), adopts one, or changes the version in place with no training. None when nothing changes."""
     if not decision.changes:
         return None
-    who = str(news.get(NAME_SCOPE) or olds.get(NAME_SCOPE) or news.get("name") or "solution version").rsplit("/", 1)[-1]
+    who = _resource_name(news) or _resource_name(olds) or "solution version"
     if decision.replaces:
         adopting = news.get("existingVersionArn")
         if isinstance(adopting, str):
-            return f"{who}: adopts {adopting}: no training"
+            return f"{who}: adopts {_printable(adopting) or 'another version'}: no training"
         causes = [key for key in decision.shown if key in decision.replaces]
         hours = olds.get("trainingHours")
         cost = f"; the current one took {hours:.3g} training hours" if isinstance(hours, (int, float)) else ""

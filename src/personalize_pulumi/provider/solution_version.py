@@ -31,6 +31,7 @@ from .errors import AFTER_INTERRUPT, INTERRUPTED, SolutionVersionError, UnknownP
 from .host import note_diff, prepare_host
 from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
+from .waiters import say_line
 
 
 class SolutionVersionProvider(ResourceProvider):
@@ -51,10 +52,8 @@ class SolutionVersionProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         decision = decide(olds, news)
         line = explain(decision, olds, news)
-        if line is not None:
-            print(
-                line, flush=True
-            )  # the one line a reviewer reads per changed model (check and diff print nothing else)
+        if line is not None:  # the one line a reviewer reads per changed model; check and diff print nothing else
+            say_line(line)
         note_diff(decision.shown)
         return DiffResult(
             changes=bool(decision.changes),

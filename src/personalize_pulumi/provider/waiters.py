@@ -8,6 +8,8 @@ when the budget has run out, saying whether it was still pending or could not ge
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,17 @@ class DeadlineExceeded(Exception):
         self.failures = failures
 
 
+_output = threading.Lock()
+
+
+def say_line(line: str) -> None:
+    """Write one line to stdout (the engine shows the host's output as info lines), whole: calls from many threads
+    never interleave (`print` writes the text and the newline separately)."""
+    with _output:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 @dataclass
 class Progress:
     """Sparse progress lines on stdout (the engine shows them as info lines): each status change, a reminder every
@@ -50,7 +63,7 @@ class Progress:
     label: str
     clock: Clock = field(default_factory=Clock)
     every: float = 300.0
-    emit: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+    emit: Callable[[str], None] = say_line
     _started: float | None = None
     _last_status: str | None = None
     _last_line: float = 0.0
