@@ -168,11 +168,12 @@ class DynamicHost:
         self.process.wait()
 
     def stop(self) -> None:
+        """SIGTERM first (a coverage measurement of the host keeps its data), then the engine's pipe closes."""
         self.channel.close()
-        self.close_engine_pipe()
         if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self.close_engine_pipe()
