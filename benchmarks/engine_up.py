@@ -23,9 +23,10 @@ import boto3
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.seed import active_solution
+from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.host import WORKERS_ENV
 
-POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.25", "PERSONALIZE_POLL_MAX_SECONDS": "0.5"}
+POLLING = polling_env(initial=0.25, cap=0.5)
 WIDE_PARALLEL = 64
 PROGRAM = """
 import pulumi

@@ -31,6 +31,7 @@ import boto3
 from harness.dynamic_host import DynamicHost
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.seed import active_solution
+from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.host import WORKERS_ENV
 
 COUNTS = (1, 4, 8, 16)
@@ -176,8 +177,7 @@ def main() -> None:
     emulator = EmulatorProcess(training_seconds=args.training_seconds, setup_seconds=0)
     os.environ.update(emulator.env())
     polling = {
-        "PERSONALIZE_POLL_INITIAL_SECONDS": str(args.poll_seconds),
-        "PERSONALIZE_POLL_MAX_SECONDS": str(2 * args.poll_seconds),
+        **polling_env(initial=args.poll_seconds, cap=2 * args.poll_seconds),
     }
     try:
         for workers in args.host_workers.split(","):

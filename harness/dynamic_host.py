@@ -32,11 +32,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class HostError(Exception):
-    """A gRPC call failed; `details` is what the engine would show (the provider's traceback)."""
+    """A gRPC call failed; `details` is what the engine would show (the provider's message, or a traceback)."""
 
-    def __init__(self, code: grpc.StatusCode, details: str):
+    def __init__(self, details: str):
         super().__init__(details)
-        self.code = code
         self.details = details
 
     @property
@@ -100,7 +99,7 @@ class DynamicHost:
         try:
             return getattr(self.stub, method)(request)
         except grpc.RpcError as error:
-            raise HostError(error.code(), error.details() or "") from None
+            raise HostError(error.details() or "") from None
 
     # The engine's calls, in its order.
 

@@ -10,6 +10,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root, which is also the example program's directory."""
+EXAMPLE_MODEL = "recommendations-version"
+"""The SolutionVersion the example program declares (the child of its TrainedModel `recommendations`)."""
 
 
 def project_name(program_dir: Path = ROOT) -> str:

@@ -24,15 +24,16 @@ import boto3
 import yaml
 
 from harness.automation import EngineFailed, EngineStack, EngineUnavailable, project_name, pulumi_cli
-from harness.project import ROOT
+from harness.project import EXAMPLE_MODEL, ROOT
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.seed import active_solution
+from personalize_pulumi.emulator.seed import UNMET_MINIMUMS, active_solution
+from personalize_pulumi.provider.backoff import polling_env
 
 STACK = "dev"
 WORK = ROOT / ".main-job"
-POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.5", "PERSONALIZE_POLL_MAX_SECONDS": "1"}
-MODEL = "recommendations-version"
-STRICTER_GATE = {"coverage": 0.99}
+POLLING = polling_env(initial=0.5, cap=1)
+MODEL = EXAMPLE_MODEL
+STRICTER_GATE = UNMET_MINIMUMS
 """Never met: the emulator's metrics are deterministic per version and lie in 0.05-0.95."""
 
 

@@ -15,6 +15,7 @@ from botocore.config import Config
 
 from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
 from personalize_pulumi.emulator.shape_validation import validate_output
+from personalize_pulumi.provider.backoff import polling_env
 from tests.packaging import build_wheel, make_clean_clone, python_with_wheel
 
 REGION = "us-east-1"
@@ -71,8 +72,7 @@ def personalize(emulator: EmulatorProcess) -> Any:
 
 
 FAST_POLLING = {
-    "PERSONALIZE_POLL_INITIAL_SECONDS": "0.1",
-    "PERSONALIZE_POLL_MAX_SECONDS": "0.25",
+    **polling_env(initial=0.1, cap=0.25),
     "AWS_MAX_ATTEMPTS": "4",
 }
 """Host environment for tests: poll the emulator often (real defaults: 5 s growing to 60 s) and retry briefly."""

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from harness.dynamic_host import HostError
+from personalize_pulumi.provider.backoff import polling_env
 from tests.conftest import start_host
 from tests.helpers import active_solution, checked, message, trainings_started, unique, version_status
 
@@ -19,8 +20,7 @@ RIDER_ENV = {
     # No SDK retries, so every fault is one failed call the provider's own wait must ride out; quick polls keep the
     # 40-call outages short.
     "AWS_MAX_ATTEMPTS": "1",
-    "PERSONALIZE_POLL_INITIAL_SECONDS": "0.02",
-    "PERSONALIZE_POLL_MAX_SECONDS": "0.05",
+    **polling_env(initial=0.02, cap=0.05),
 }
 
 

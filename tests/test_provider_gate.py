@@ -16,6 +16,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
+from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
 from tests.helpers import active_solution, checked, message, trainings_started, version_status
@@ -126,9 +127,7 @@ def test_metric_names_are_judged_by_what_an_active_version_of_the_solution_repor
 
 def test_metrics_that_cannot_be_read_fail_a_gated_create_and_the_rerun_judges_it(emulator, personalize, control):
     control.set_timing(training_seconds=0.2, setup_seconds=0)
-    host = start_host(
-        emulator, AWS_MAX_ATTEMPTS="1", PERSONALIZE_POLL_INITIAL_SECONDS="0.02", PERSONALIZE_POLL_MAX_SECONDS="0.05"
-    )
+    host = start_host(emulator, AWS_MAX_ATTEMPTS="1", **polling_env(initial=0.02, cap=0.05))
     try:
         solution = active_solution(personalize)
         name, inputs = checked(host, solution, minMetrics={"coverage": 0.05}, waitTimeoutMinutes=0.03)

@@ -20,14 +20,14 @@ import boto3
 import pytest
 
 from harness.automation import ROOT, EngineStack, EngineUnavailable, project_name, pulumi_cli
+from harness.project import EXAMPLE_MODEL
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.seed import active_solution
 from tests.conftest import FAST_POLLING, REGION
 from tests.helpers import unique
 
 PROJECT = project_name(ROOT)
-MODEL = "recommendations-version"
-"""The SolutionVersion the example program declares (child of the TrainedModel `recommendations`)."""
+MODEL = EXAMPLE_MODEL
 
 
 @pytest.fixture(scope="session")

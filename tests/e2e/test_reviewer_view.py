@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from harness.automation import EngineFailed
+from personalize_pulumi.emulator.seed import UNMET_MINIMUMS
 from personalize_pulumi.provider.properties import OUTPUTS, TAGS_ALL
 from tests.conftest import REGION
 from tests.e2e.conftest import PROJECT, BackgroundOperation, wait_until
@@ -144,7 +145,7 @@ def failing_up(stack) -> str:
 def test_every_provider_error_is_its_message_and_a_users_own_provider_keeps_its_traceback(new_stack, control):
     stack = new_stack(main=FAILING_PROGRAM)
     errors = {}
-    stack.set_config(f"{PROJECT}:minMetrics", {"coverage": 0.99})  # no emulated version meets it
+    stack.set_config(f"{PROJECT}:minMetrics", UNMET_MINIMUMS)
     errors["gate"] = failing_up(stack)
     stack.stack.remove_config(f"{PROJECT}:minMetrics")
     control.add_fault(kind="fail_training", reason="Not enough interactions.", count=1)

@@ -44,6 +44,9 @@ SETUP_PATH = [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)]
 
 Tags = list[dict[str, str]]
 
+# The emulator states the service's facts itself (statuses, the tag limit, reserved `aws:` keys), apart from the
+# provider's own copies in personalize_pulumi.provider.properties: it stands for the service the provider is tested
+# against, so a mistake in the provider's copy must not be mirrored here.
 MAX_TAGS = 50
 MAX_TRAININGS_PER_REGION = 20
 # Only these recipes support incremental (trainingMode=UPDATE) training.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -84,22 +83,17 @@ class EmulatorApp:
 
 
 class EmulatorServer:
-    """A Personalize endpoint on 127.0.0.1, served from a background thread of this process."""
+    """A Personalize endpoint on 127.0.0.1 (`python -m personalize_pulumi.emulator` serves it in the foreground)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         # werkzeug's own request handler: moto's MotoRequestHandler (moto >= 5.2.5) only keeps S3 metadata headers
         # with underscores, which Personalize has none of.
         self._server: BaseWSGIServer = make_server(host, port, EmulatorApp(), threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="personalize-emulator", daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
-
-    def start(self) -> EmulatorServer:
-        self._thread.start()
-        return self
 
     def serve_forever(self) -> None:
         self._server.serve_forever()

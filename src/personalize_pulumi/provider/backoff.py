@@ -22,6 +22,13 @@ from typing import TypeVar
 POLL_INITIAL_ENV = "PERSONALIZE_POLL_INITIAL_SECONDS"
 POLL_MAX_ENV = "PERSONALIZE_POLL_MAX_SECONDS"
 PROGRESS_ENV = "PERSONALIZE_PROGRESS_SECONDS"
+
+
+def polling_env(initial: float, cap: float) -> dict[str, str]:
+    """The environment of a provider host that polls every `initial` seconds, growing to `cap` (for the emulator)."""
+    return {POLL_INITIAL_ENV: f"{initial:g}", POLL_MAX_ENV: f"{cap:g}"}
+
+
 GRACE_POLLS = 3
 """Calls outside a create's wait (refresh, update, delete, reading tags and metrics once a version is ACTIVE) ride out
 transient errors for this many polls at the cap (3 minutes by default)."""

@@ -27,11 +27,13 @@ from .properties import (
     DEFAULT_TRAINING_MODE,
     DEFAULT_WAIT_TIMEOUT_MINUTES,
     INPUTS,
+    MAX_TAGS,
     NAME_SCOPE,
     OWNER_TOKEN,
     TAGS_ALL,
     TRAINING_MODES,
     TRAINING_ONLY,
+    is_reserved_tag,
 )
 from .provider_path import PROVIDER_KEY
 
@@ -49,7 +51,6 @@ VERSION_ARN_RULE = "arn:PARTITION:personalize:REGION:ACCOUNT:solution/NAME/ID, a
 METRIC_NAME_RE = re.compile(r"[a-z0-9_]+")
 METRIC_NAME_RULE = "lower-case letters, digits and '_'"
 REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
-MAX_TAGS = 50
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAG_RE = regex.compile(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")
@@ -324,7 +325,7 @@ def _tag_problems(key: Any, value: Any) -> list[str]:
     problems, shown = [], _show(key)
     if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX or not TAG_RE.fullmatch(key):
         problems.append(f"tag key {shown} must be 1-{TAG_KEY_MAX} characters of {TAG_CHARS}")
-    elif key.lower().startswith("aws:"):
+    elif is_reserved_tag(key):
         problems.append(f"tag key {shown} starts with 'aws:', which is reserved for AWS")
     if not isinstance(value, str):
         problems.append(f"tag {shown} must have a string value; got {type(value).__name__}")

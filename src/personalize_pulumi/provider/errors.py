@@ -63,7 +63,6 @@ class UnknownProfile(Exception):
 
     def __init__(self, profile: str, source: str):
         super().__init__(f"the AWS profile {profile!r} ({source}) could not be found in the AWS config files")
-        self.profile = profile
         self.source = source
 
 

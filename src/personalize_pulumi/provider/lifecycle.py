@@ -35,7 +35,7 @@ from .errors import (
 )
 from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_reported_metric_names, find_tags, find_version
 from .gate import documented_metric_names, shortfalls, unreportable
-from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TAGS_ALL, TRAINING
+from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
 from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .waiters import (
     DeadlineExceeded,
@@ -461,10 +461,8 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
 
 def _set_tags(api: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
     """Untag removed keys and tag changed pairs, never touching `aws:` tags."""
-    removed = [key for key in old if key not in new and not key.lower().startswith("aws:")]
-    changed = [
-        {"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not k.lower().startswith("aws:")
-    ]
+    removed = [key for key in old if key not in new and not is_reserved_tag(key)]
+    changed = [{"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not is_reserved_tag(k)]
     if removed:
         api.untag_resource(resourceArn=arn, tagKeys=removed)
     if changed:

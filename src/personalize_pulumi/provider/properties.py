@@ -137,3 +137,12 @@ STOPPED = "CREATE STOPPED"
 TRAINING = (PENDING, IN_PROGRESS)
 ENDED_UNTRAINED = (FAILED, STOPPING, STOPPED)
 """A version in one of these will never be ACTIVE: the next create starts the next attempt."""
+
+MAX_TAGS = 50
+"""Tags per resource that Personalize allows (the request list allows 200)."""
+RESERVED_TAG_PREFIX = "aws:"
+
+
+def is_reserved_tag(key: str) -> bool:
+    """Keys AWS reserves for itself (in any case): the stack never declares, changes or removes them."""
+    return key.lower().startswith(RESERVED_TAG_PREFIX)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .properties import INPUTS, NAME_SCOPE, OUTPUTS, TAGS_ALL
+from .properties import INPUTS, NAME_SCOPE, OUTPUTS, TAGS_ALL, is_reserved_tag
 
 
 def outputs(
@@ -63,7 +63,7 @@ def tags_all(props: dict[str, Any]) -> dict[str, str]:
 
 def user_tags(tags: dict[str, str]) -> dict[str, str]:
     """Tags without the `aws:` ones, which only AWS may set."""
-    return {key: value for key, value in tags.items() if not key.lower().startswith("aws:")}
+    return {key: value for key, value in tags.items() if not is_reserved_tag(key)}
 
 
 def _iso(moment: Any) -> str | None:
