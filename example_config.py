@@ -8,8 +8,9 @@ from typing import Any
 
 import pulumi
 
-from personalize_pulumi.provider.checks import METRIC_NAME_RE, METRIC_NAME_RULE, parse_default_tags
+from personalize_pulumi.provider.checks import METRIC_NAME_RE, METRIC_NAME_RULE
 from personalize_pulumi.provider.properties import DEFAULT_TAGS_CONFIG, DEFAULT_TRAINING_MODE, TRAINING_MODES
+from personalize_pulumi.provider.tags import parse_default_tags
 
 
 @dataclass(frozen=True)

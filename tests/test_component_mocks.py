@@ -11,8 +11,8 @@ import pytest
 from harness.dynamic_host import PROJECT_ROOT
 from harness.program import run_program
 from harness.project import stack_config
-from personalize_pulumi.provider.checks import DefaultTags, effective_tags
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
+from personalize_pulumi.provider.tags import DefaultTags, effective_tags
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/example"
 DEFAULT_TAGS = {"owner": "platform", "team": "default"}

@@ -12,7 +12,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
 from personalize_pulumi.provider.attempts import attempt_name, attempt_number
-from personalize_pulumi.provider.checks import NAME_MAX
+from personalize_pulumi.provider.naming import NAME_MAX
 from tests.conftest import start_host
 from tests.helpers import active_solution, checked, unique, version_status, wait_for
 

@@ -18,7 +18,9 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import from_struct, to_struct
-from personalize_pulumi.provider import checks
+from personalize_pulumi.provider import arns as arn_rules
+from personalize_pulumi.provider import naming
+from personalize_pulumi.provider import tags as tag_rules
 from personalize_pulumi.provider.diffs import decide
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import REGION
@@ -116,14 +118,14 @@ def test_each_rule_fails_on_its_own_property_with_a_message_stating_it(news, pro
 
 def test_limits_match_botocores_service_model():
     model = botocore.session.get_session().get_service_model("personalize")
-    assert model.shape_for("Name").metadata["max"] == checks.NAME_MAX
-    assert model.shape_for("Arn").metadata["max"] == checks.ARN_MAX
-    assert model.shape_for("TagKey").metadata["max"] == checks.TAG_KEY_MAX
-    assert model.shape_for("TagValue").metadata["max"] == checks.TAG_VALUE_MAX
+    assert model.shape_for("Name").metadata["max"] == naming.NAME_MAX
+    assert model.shape_for("Arn").metadata["max"] == arn_rules.ARN_MAX
+    assert model.shape_for("TagKey").metadata["max"] == tag_rules.TAG_KEY_MAX
+    assert model.shape_for("TagValue").metadata["max"] == tag_rules.TAG_VALUE_MAX
     assert tuple(model.shape_for("TrainingMode").enum) == ("FULL", "UPDATE", "AUTOTRAIN")
     # The service's tag pattern allows Unicode letters, spaces and numbers (\p{L}\p{Z}\p{N}); ours is the same one.
     for shape in ("TagKey", "TagValue"):
-        assert model.shape_for(shape).metadata["pattern"] == f"^({checks.TAG_RE.pattern})$"
+        assert model.shape_for(shape).metadata["pattern"] == f"^({tag_rules.TAG_RE.pattern})$"
 
 
 def test_a_rejected_huge_value_is_quoted_in_one_short_line():
@@ -167,7 +169,7 @@ valid_inputs = st.fixed_dictionaries(
         "region": st.just("same as the ARN"),
         "minMetrics": st.dictionaries(st.from_regex(r"[a-z0-9_]{1,20}", fullmatch=True), st.floats(0, 1), max_size=4),
     },
-).map(lambda news: {**news, "region": checks.region_of(news["solutionArn"])} if "region" in news else news)
+).map(lambda news: {**news, "region": arn_rules.region_of(news["solutionArn"])} if "region" in news else news)
 BREAKERS = {
     "solutionArn": st.one_of(
         st.just("arn:aws:s3:::bucket"),
@@ -208,7 +210,7 @@ BREAKERS = {
 def test_valid_inputs_pass_and_check_is_idempotent(news):
     inputs, failures = check(news)
     assert failures == []
-    assert checks.NAME_RE.fullmatch(inputs["name"]) and len(inputs["name"]) <= 63
+    assert naming.NAME_RE.fullmatch(inputs["name"]) and len(inputs["name"]) <= 63
     again, failures_again = check(inputs, olds=inputs)
     assert failures_again == [] and again == inputs
 

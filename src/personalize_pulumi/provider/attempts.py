@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .checks import NAME_MAX
+from .naming import NAME_MAX
 
 _SUFFIX = re.compile(r"-([1-9][0-9]*)\Z")
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import is_unknown, normalize_numbers
 from .properties import (
     ACTIVE,
     ADOPTED_IDENTITY,
@@ -33,6 +32,7 @@ from .properties import (
 )
 from .provider_path import PROVIDER_KEY, provider_moved
 from .state import user_tags
+from .values import is_unknown, normalize_numbers
 
 # A missing map and an empty one are the same input.
 _EMPTY_MAPS = ("tags", TAGS_ALL, "retrainTriggers", "minMetrics")

@@ -16,7 +16,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .attempts import attempt_name, attempt_number
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
-from .checks import normalize_numbers
 from .clients import Personalize
 from .errors import (
     GATE_NAMES_TODO,
@@ -37,6 +36,7 @@ from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_reported
 from .gate import documented_metric_names, shortfalls, unreportable
 from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
 from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
+from .values import normalize_numbers
 from .waiters import (
     DeadlineExceeded,
     Progress,

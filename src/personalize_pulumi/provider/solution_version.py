@@ -23,14 +23,16 @@ from pulumi.dynamic import (
 )
 
 from . import lifecycle
+from .arns import region_of
 from .backoff import Cancelled, OutOfTime, Polling
-from .checks import NO_DEFAULT_TAGS, DefaultTags, check_inputs, region_of
+from .checks import check_inputs
 from .clients import Personalize, StackAwsConfig, personalize_clients
 from .diffs import decide, explain
 from .errors import AFTER_INTERRUPT, INTERRUPTED, SolutionVersionError, UnknownProfile, failure, failure_from
 from .host import note_diff, prepare_host
 from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
+from .tags import NO_DEFAULT_TAGS, DefaultTags
 from .waiters import say_line
 
 
