@@ -1,4 +1,5 @@
-"""Every error the user sees, and how errors are classified.
+"""Every error the user sees, and how errors are classified. lifecycle.py decides which failure applies; the
+functions at the end of this module say it (one per situation), so the wording lives in one place.
 
 The engine shows a provider error as the exception message alone when it is a `SolutionVersionError` (host.py sends
 it instead of the SDK host's traceback; any other exception, a bug, keeps its traceback). `failure` is the one place
@@ -182,3 +183,184 @@ def is_transient(error: BaseException) -> bool:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         return status >= 500 or code(error) in THROTTLING_CODES
     return False
+
+
+# The failures of a create, update or delete, one function each: lifecycle.py decides which applies, this says it.
+
+QUOTA_HINT = "20 solution versions pending or in progress per region"
+ADOPTED_NEVER_ACTIVE = (
+    "existingVersionArn must name a version that is ACTIVE or still training: adopt another one, or remove "
+    "existingVersionArn to train one"
+)
+"""What to do when a version to adopt will never be ACTIVE."""
+
+
+def with_remedy(error: BaseException, todo: str) -> str:
+    """`todo`, preceded by what the user can change to fix `error` if it is on their side."""
+    fix = remedy(error)
+    return f"{fix}; {todo}" if fix else todo
+
+
+def training_continues(arn: str, hint: str = "") -> str:
+    """What becomes of a version still training when the create fails, and what to do."""
+    return (
+        "the training continues in AWS and is not lost: the next `pulumi up` resumes waiting (it adopts this "
+        f"version{hint}); to abandon it: `aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
+    )
+
+
+def late_cause(minutes: str, subject: str, status: str | None, error: BaseException | None, failures: int) -> str:
+    """Why a wait ran out of `waitTimeoutMinutes`: the service kept failing, or `subject` was still `status`."""
+    if error is not None:
+        return (
+            f"no answer from Personalize until waitTimeoutMinutes={minutes} ran out ({failures} failed calls in a "
+            f"row; last: {cause(error)})"
+        )
+    return f"{subject} still {status} after waitTimeoutMinutes={minutes}"
+
+
+def waiting_failed(name: Any, arn: str, error: BaseException) -> SolutionVersionError:
+    return failure("waiting for", name, arn, cause(error), with_remedy(error, training_continues(arn)))
+
+
+def waiting_ran_late(name: Any, arn: str, late: str) -> SolutionVersionError:
+    todo = training_continues(arn, "; raise waitTimeoutMinutes to wait longer")
+    return failure("waiting for", name, arn, late, todo)
+
+
+def waiting_interrupted(name: Any, arn: str) -> SolutionVersionError:
+    return failure("waiting for", name, arn, INTERRUPTED, training_continues(arn))
+
+
+def training_ended(
+    name: Any, arn: str, status: str, reason: str | None, next_attempt: str | None
+) -> SolutionVersionError:
+    """The version stopped being a training without becoming ACTIVE; `next_attempt` is the name the next `pulumi up`
+    trains (None for an adopted version, which has none)."""
+    retrain = (
+        ADOPTED_NEVER_ACTIVE
+        if next_attempt is None
+        else f"run `pulumi up` again to train the next attempt ({next_attempt})"
+    )
+    if status == "CREATE FAILED":
+        fix_then_retrain = retrain if next_attempt is None else f"fix the cause, then {retrain}"
+        return failure(
+            "waiting for",
+            name,
+            arn,
+            f"the training ended CREATE FAILED: {reason or 'no reason given'}",
+            fix_then_retrain,
+        )
+    stopped = " (it was stopped outside this stack)" if status in ("CREATE STOPPING", "CREATE STOPPED") else ""
+    return failure("waiting for", name, arn, f"unexpected status {status}{stopped}", retrain)
+
+
+def version_vanished(name: Any, arn: str) -> SolutionVersionError:
+    cause_text = "the version no longer exists (was its solution deleted?)"
+    return failure("waiting for", name, arn, cause_text, "run `pulumi up` again once the solution exists")
+
+
+def adopted_unreadable(name: Any, arn: str, error: BaseException) -> SolutionVersionError:
+    fix, again = remedy(error), NEXT_STEP["creating"]
+    return failure("creating", name, arn, cause(error), f"{fix}, then {again}" if fix else again)
+
+
+def adopted_missing(name: Any, arn: str, solution_arn: str) -> SolutionVersionError:
+    todo = f"fix existingVersionArn (aws personalize list-solution-versions --solution-arn {solution_arn})"
+    return failure("creating", name, arn, "existingVersionArn names no version (or its solution was deleted)", todo)
+
+
+def adopted_ended(name: Any, arn: str, status: str, reason: str | None) -> SolutionVersionError:
+    because = f" ({reason})" if reason else ""
+    return failure("creating", name, arn, f"the version ended {status}{because}", ADOPTED_NEVER_ACTIVE)
+
+
+def unreportable_metrics(
+    name: Any, solution_arn: str, unknown: Sequence[str], reported: Iterable[str]
+) -> SolutionVersionError:
+    return failure("creating", name, f"solution {solution_arn}", gate_names_cause(unknown, reported), GATE_NAMES_TODO)
+
+
+def solution_unusable(name: Any, solution_arn: str, status: str | None, reason: str | None) -> SolutionVersionError:
+    """The solution does not exist (`status` None) or will not become ACTIVE."""
+    where = f"solution {solution_arn}"
+    if status is None:
+        return failure("creating", name, where, "the solution does not exist", "create it first, or fix solutionArn")
+    cause_text = f"the solution is {status}" + (f" ({reason})" if reason else "")
+    todo = "a version can only be trained from an ACTIVE solution; fix it, then run `pulumi up` again"
+    return failure("creating", name, where, cause_text, todo)
+
+
+def solution_late(name: Any, solution_arn: str, late: str) -> SolutionVersionError:
+    return failure("creating", name, f"solution {solution_arn}", late, NEXT_STEP["creating"])
+
+
+def name_refused_but_unlisted(name: Any, solution_arn: str) -> SolutionVersionError:
+    cause_text = "Personalize refused the name as taken, but lists no version of the solution with it"
+    return failure("creating", name, f"solution {solution_arn}", cause_text, "run `pulumi up` again")
+
+
+def start_ran_late(name: Any, solution_arn: str, minutes: str, error: BaseException) -> SolutionVersionError:
+    """CreateSolutionVersion kept failing (or the quota stayed full) until the wait budget ran out."""
+    last = cause(error)
+    if code(error) == QUOTA_CODE:
+        cause_text = f"no free training slot ({QUOTA_HINT}) within waitTimeoutMinutes={minutes}: {last}"
+        todo = "no training was started; run `pulumi up` again when fewer trainings run or raise waitTimeoutMinutes"
+    else:
+        cause_text = f"CreateSolutionVersion kept failing until waitTimeoutMinutes={minutes} ran out ({last})"
+        todo = "run `pulumi up` again (it adopts the training if one of the tries started it)"
+    return failure("creating", name, f"solution {solution_arn}", cause_text, todo)
+
+
+def name_taken_by_other_mode(name: Any, arn: str, found_mode: Any, wanted_mode: Any) -> SolutionVersionError:
+    cause_text = f"this name is taken by a version trained with trainingMode {found_mode}"
+    return failure("creating", name, arn, cause_text, f"choose another name for trainingMode {wanted_mode}")
+
+
+def metrics_unreadable_for_gate(name: Any, arn: str, problem: str) -> SolutionVersionError:
+    again = "the next `pulumi up` adopts it and judges it again"
+    return failure("creating", name, arn, f"its metrics could not be read to judge minMetrics ({problem})", again)
+
+
+def tags_not_set(name: Any, arn: str, error: BaseException) -> SolutionVersionError:
+    return failure("creating", name, arn, f"its tags could not be set ({cause(error)})", NEXT_STEP["creating"])
+
+
+def started_version_unreachable(
+    name: Any, solution_arn: str, arn: str | None, active: bool, error: BaseException
+) -> SolutionVersionError:
+    """A call after CreateSolutionVersion kept failing: what becomes of the version (`arn` None: not known yet)."""
+    if arn is None:
+        where, todo = f"solution {solution_arn}", "run `pulumi up` again: it adopts a version this run started"
+    elif active:
+        where, todo = arn, "the version is trained and not lost: the next `pulumi up` adopts it"
+    else:
+        where, todo = arn, training_continues(arn)
+    return failure("creating", name, where, cause(error), with_remedy(error, todo))
+
+
+def updated_version_gone(name: Any, arn: str) -> SolutionVersionError:
+    todo = "run `pulumi refresh`; the next `pulumi up` then trains a new one"
+    return failure("updating", name, arn, "it no longer exists", todo)
+
+
+def delete_interrupted(name: Any, arn: str) -> SolutionVersionError:
+    return failure(
+        "deleting", name, arn, INTERRUPTED, "the stop goes on in AWS; run `pulumi destroy` again to see it through"
+    )
+
+
+def stop_ran_late(
+    name: Any, arn: str, minutes: int, status: str | None, error: BaseException | None, failures: int
+) -> SolutionVersionError:
+    cause_text = (
+        f"still {status} {minutes} minutes after StopSolutionVersionCreation"
+        if error is None
+        else f"DescribeSolutionVersion kept failing ({failures} tries; last: {cause(error)})"
+    )
+    return failure("deleting", name, arn, cause_text, "run `pulumi destroy` again to keep waiting")
+
+
+def interrupted(verb: str, name: Any, where: str) -> SolutionVersionError:
+    """The engine cancelled (the first Ctrl-C) while `verb`ing, outside a wait that says more."""
+    return failure(verb, name, where, INTERRUPTED, AFTER_INTERRUPT[verb])

@@ -14,27 +14,22 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import errors
 from .attempts import attempt_name, attempt_number
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
 from .errors import (
-    GATE_NAMES_TODO,
-    INTERRUPTED,
-    NEXT_STEP,
     QUOTA_CODE,
     GateCase,
     SolutionVersionError,
     cause,
     code,
-    failure,
-    gate_names_cause,
     is_transient,
     rejected,
-    remedy,
 )
 from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_reported_metric_names, find_tags, find_version
 from .gate import documented_metric_names, shortfalls, unreportable
-from .properties import ACTIVE, ENDED_UNTRAINED, FAILED, STOPPED, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
+from .properties import ACTIVE, ENDED_UNTRAINED, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
 from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .values import normalize_numbers
 from .waiters import (
@@ -48,7 +43,6 @@ from .waiters import (
 
 T = TypeVar("T")
 STOP_WAIT_SECONDS = 30 * 60
-QUOTA_HINT = "20 solution versions pending or in progress per region"
 
 
 def label(inputs: dict[str, Any]) -> str:
@@ -89,8 +83,7 @@ def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock
     except SolutionVersionError:
         raise
     except Exception as error:  # anything at all: the message must still name the version that keeps training
-        todo = _with_remedy(error, _training_continues(version.arn))
-        raise failure("waiting for", version.name, version.arn, cause(error), todo) from _chain(error)
+        raise errors.waiting_failed(version.name, version.arn, error) from _chain(error)
     return _record(service.api, inputs, described, polling, clock, budget, progress)
 
 
@@ -105,21 +98,14 @@ def _adopt_existing(
 
     found, error = _outcome(lambda: find_version(api, arn), budget, lambda e: progress.trouble(e, "describing"))
     if error is not None:
-        fix, again = remedy(error), NEXT_STEP["creating"]
-        raise failure("creating", name, arn, cause(error), f"{fix}, then {again}" if fix else again)
+        raise errors.adopted_unreadable(name, arn, error)
     if found is None:
-        todo = f"fix existingVersionArn (aws personalize list-solution-versions --solution-arn {inputs['solutionArn']})"
-        raise failure("creating", name, arn, "existingVersionArn names no version (or its solution was deleted)", todo)
+        raise errors.adopted_missing(name, arn, inputs["solutionArn"])
     name = found.get("name") or name
     status = found["status"]
-    never_active = (
-        "existingVersionArn must name a version that is ACTIVE or still training: adopt another one, or remove "
-        "existingVersionArn to train one"
-    )
     kind = f"trainingType {found.get('trainingType', 'unknown')}"
     if status in ENDED_UNTRAINED:
-        reason = f" ({found['failureReason']})" if found.get("failureReason") else ""
-        raise failure("creating", name, arn, f"the version ended {status}{reason}", never_active)
+        raise errors.adopted_ended(name, arn, status, found.get("failureReason"))
     if status == ACTIVE:
         progress.say(f"adopting {arn} ({kind}), already ACTIVE; nothing to train")
         described = found
@@ -128,7 +114,7 @@ def _adopt_existing(
             f"adopting {arn} ({kind}), still {status}; pulumi up waits until it is ACTIVE (up to "
             f"waitTimeoutMinutes={_minutes(inputs)}) and never stops it"
         )
-        described = _wait_for_training(api, inputs, Version(arn, name, 1, found), budget, progress, never_active)
+        described = _wait_for_training(api, inputs, Version(arn, name, 1, found), budget, progress, adopted=True)
     return _record(api, inputs, described, polling, clock, budget, progress, retag=True)
 
 
@@ -146,27 +132,19 @@ def _check_gate_names(api: Any, inputs: dict[str, Any], solution: dict[str, Any]
         return
     unknown = unreportable(minimums, reported)
     if unknown:
-        raise failure(
-            "creating", display_name(inputs), f"solution {arn}", gate_names_cause(unknown, reported), GATE_NAMES_TODO
-        )
+        raise errors.unreportable_metrics(display_name(inputs), arn, unknown, reported)
 
 
 def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> dict[str, Any]:
     solution_arn = inputs["solutionArn"]
-    where = f"solution {solution_arn}"
     try:
         return wait_solution_active(api, solution_arn, budget, progress)
     except UnexpectedStatus as unexpected:
-        if unexpected.status == NOT_FOUND:
-            cause_text, todo = "the solution does not exist", "create it first, or fix solutionArn"
-        else:
-            reason = unexpected.described.get("failureReason")
-            cause_text = f"the solution is {unexpected.status}" + (f" ({reason})" if reason else "")
-            todo = "a version can only be trained from an ACTIVE solution; fix it, then run `pulumi up` again"
-        raise failure("creating", inputs["name"], where, cause_text, todo) from None
+        status = None if unexpected.status == NOT_FOUND else unexpected.status
+        reason = unexpected.described.get("failureReason")
+        raise errors.solution_unusable(inputs["name"], solution_arn, status, reason) from None
     except DeadlineExceeded as late:
-        cause_text = _late(late, inputs, "the solution was")
-        raise failure("creating", inputs["name"], where, cause_text, NEXT_STEP["creating"]) from None
+        raise errors.solution_late(inputs["name"], solution_arn, _late(late, inputs, "the solution was")) from None
 
 
 def _start_or_adopt(service: Personalize, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> Version:
@@ -189,9 +167,7 @@ def _start_or_adopt(service: Personalize, inputs: dict[str, Any], budget: Backof
         if latest is None or latest_number is None or latest_number < number:
             # The name was refused but no listed version has it yet: listings can lag behind a create.
             if not budget.pause():
-                cause_text = "Personalize refused the name as taken, but lists no version of the solution with it"
-                where = f"solution {inputs['solutionArn']}"
-                raise failure("creating", name, where, cause_text, "run `pulumi up` again")
+                raise errors.name_refused_but_unlisted(name, inputs["solutionArn"])
             continue
         if latest["status"] in ENDED_UNTRAINED:
             number = latest_number + 1
@@ -220,7 +196,9 @@ def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, pro
 
     def waiting(error: Exception) -> None:
         quota = code(error) == QUOTA_CODE
-        progress.trouble(error, f"waiting for a free training slot ({QUOTA_HINT})" if quota else "starting training")
+        progress.trouble(
+            error, f"waiting for a free training slot ({errors.QUOTA_HINT})" if quota else "starting training"
+        )
 
     try:
         return retry(start, is_transient, budget, waiting)
@@ -229,14 +207,7 @@ def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, pro
             return None
         raise
     except OutOfTime as out:
-        minutes, last = _minutes(inputs), cause(out.error)
-        if code(out.error) == QUOTA_CODE:
-            cause_text = f"no free training slot ({QUOTA_HINT}) within waitTimeoutMinutes={minutes}: {last}"
-            todo = "no training was started; run `pulumi up` again when fewer trainings run or raise waitTimeoutMinutes"
-        else:
-            cause_text = f"CreateSolutionVersion kept failing until waitTimeoutMinutes={minutes} ran out ({last})"
-            todo = "run `pulumi up` again (it adopts the training if one of the tries started it)"
-        raise failure("creating", name, f"solution {inputs['solutionArn']}", cause_text, todo) from None
+        raise errors.start_ran_late(name, inputs["solutionArn"], _minutes(inputs), out.error) from None
 
 
 def _adopt(
@@ -244,9 +215,7 @@ def _adopt(
 ) -> Version:
     arn, name = found["solutionVersionArn"], found["name"]
     if found.get("trainingMode") != inputs["trainingMode"]:
-        cause_text = f"this name is taken by a version trained with trainingMode {found.get('trainingMode')}"
-        todo = f"choose another name for trainingMode {inputs['trainingMode']}"
-        raise failure("creating", name, arn, cause_text, todo)
+        raise errors.name_taken_by_other_mode(name, arn, found.get("trainingMode"), inputs["trainingMode"])
     version = Version(arn, name, number, found)
     _announce(version, "adopted", inputs, progress)
     _after_start_call(inputs, name, lambda: _retag(api, arn, inputs), budget, progress, version)
@@ -274,35 +243,23 @@ def _wait_for_training(
     version: Version,
     budget: Backoff,
     progress: Progress,
-    never_active: str | None = None,
+    adopted: bool = False,
 ) -> dict[str, Any]:
-    """Until `version` is ACTIVE. `never_active` is what to do if it ends otherwise (default: train the next attempt;
-    an adopted version has none)."""
+    """Until `version` is ACTIVE. If it ends otherwise, the next `pulumi up` trains the next attempt (an adopted
+    version has none)."""
     arn, name = version.arn, version.name
     try:
         return wait_version_trained(api, arn, budget, progress)
     except UnexpectedStatus as unexpected:
-        if never_active is None:
-            next_attempt = attempt_name(inputs["name"], version.number + 1)
-            retrain = f"run `pulumi up` again to train the next attempt ({next_attempt})"
-            fix_then_retrain = f"fix the cause, then {retrain}"
-        else:
-            retrain = fix_then_retrain = never_active
-        if unexpected.status == FAILED:
-            reason = unexpected.described.get("failureReason") or "no reason given"
-            cause_text, todo = f"the training ended CREATE FAILED: {reason}", fix_then_retrain
-        elif unexpected.status == NOT_FOUND:
-            cause_text = "the version no longer exists (was its solution deleted?)"
-            todo = "run `pulumi up` again once the solution exists"
-        else:
-            stopped = " (it was stopped outside this stack)" if unexpected.status in (STOPPING, STOPPED) else ""
-            cause_text, todo = f"unexpected status {unexpected.status}{stopped}", retrain
-        raise failure("waiting for", name, arn, cause_text, todo) from None
+        if unexpected.status == NOT_FOUND:
+            raise errors.version_vanished(name, arn) from None
+        next_attempt = None if adopted else attempt_name(inputs["name"], version.number + 1)
+        reason = unexpected.described.get("failureReason")
+        raise errors.training_ended(name, arn, unexpected.status, reason, next_attempt) from None
     except DeadlineExceeded as late:
-        todo = _training_continues(arn, "; raise waitTimeoutMinutes to wait longer")
-        raise failure("waiting for", name, arn, _late(late, inputs, "the version was"), todo) from None
+        raise errors.waiting_ran_late(name, arn, _late(late, inputs, "the version was")) from None
     except Cancelled:
-        raise failure("waiting for", name, arn, INTERRUPTED, _training_continues(arn)) from None
+        raise errors.waiting_interrupted(name, arn) from None
 
 
 def _record(
@@ -337,16 +294,14 @@ def _record(
 
     metrics, problem = read("metrics", lambda: find_metrics(api, described))
     if metrics is None and minimums:
-        again = "the next `pulumi up` adopts it and judges it again"
-        raise failure("creating", name, arn, f"its metrics could not be read to judge minMetrics ({problem})", again)
+        raise errors.metrics_unreadable_for_gate(name, arn, problem)
     if metrics is None:
         not_read("metrics", problem)
     _judge("creating", name, arn, metrics or {}, minimums, "adopted" if retag else "trained")
     if retag:
         _, error = _outcome(lambda: _retag(api, arn, inputs), reads)
         if error is not None:
-            cause_text = f"its tags could not be set ({cause(error)})"
-            raise failure("creating", name, arn, cause_text, NEXT_STEP["creating"])
+            raise errors.tags_not_set(name, arn, error)
     live_tags, problem = read("tags", lambda: find_tags(api, arn))
     if live_tags is None:
         not_read("tags", problem)
@@ -404,8 +359,7 @@ def update(
     name = display_name(olds)
     described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
-        todo = "run `pulumi refresh`; the next `pulumi up` then trains a new one"
-        raise failure("updating", name, arn, "it no longer exists", todo)
+        raise errors.updated_version_gone(name, arn)
     metrics = retry(lambda: find_metrics(api, described), is_transient, backoff)
     _judge("updating", name, arn, metrics, minimums, "update")
     if old_tags != new_tags:
@@ -438,16 +392,12 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
         except UnexpectedStatus as unexpected:
             status = unexpected.status  # it finished before the stop took effect: nothing left to stop
         except Cancelled:
-            todo = "the stop goes on in AWS; run `pulumi destroy` again to see it through"
-            raise failure("deleting", display_name(props), arn, INTERRUPTED, todo) from None
+            raise errors.delete_interrupted(display_name(props), arn) from None
         except DeadlineExceeded as late:
-            cause_text = (
-                f"still {late.status} {STOP_WAIT_SECONDS // 60} minutes after StopSolutionVersionCreation"
-                if late.error is None
-                else f"DescribeSolutionVersion kept failing ({late.failures} tries; last: {cause(late.error)})"
-            )
-            todo = "run `pulumi destroy` again to keep waiting"
-            raise failure("deleting", display_name(props), arn, cause_text, todo) from None
+            minutes = STOP_WAIT_SECONDS // 60
+            raise errors.stop_ran_late(
+                display_name(props), arn, minutes, late.status, late.error, late.failures
+            ) from None
         else:
             return
     progress.say(
@@ -487,12 +437,6 @@ def _outcome(
         return None, error
 
 
-def _with_remedy(error: Exception, todo: str) -> str:
-    """`todo`, preceded by what the user can change to fix `error` if it is on their side."""
-    fix = remedy(error)
-    return f"{fix}; {todo}" if fix else todo
-
-
 def _after_start_call(
     inputs: dict[str, Any],
     name: str,
@@ -506,31 +450,13 @@ def _after_start_call(
     result, error = _outcome(call, budget, lambda failed: progress.trouble(failed, "looking up the version"))
     if error is None:
         return result
-    if version is None:
-        where, todo = f"solution {inputs['solutionArn']}", "run `pulumi up` again: it adopts a version this run started"
-    elif version.described is not None and version.described["status"] == ACTIVE:
-        where, todo = version.arn, "the version is trained and not lost: the next `pulumi up` adopts it"
-    else:
-        where, todo = version.arn, _training_continues(version.arn)
-    raise failure("creating", name, where, cause(error), _with_remedy(error, todo))
-
-
-def _training_continues(arn: str, hint: str = "") -> str:
-    """What becomes of a version still training when the create fails, and what to do."""
-    return (
-        "the training continues in AWS and is not lost: the next `pulumi up` resumes waiting (it adopts this "
-        f"version{hint}); to abandon it: `aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
-    )
+    active = version is not None and version.described is not None and version.described["status"] == ACTIVE
+    arn = version.arn if version is not None else None
+    raise errors.started_version_unreachable(name, inputs["solutionArn"], arn, active, error)
 
 
 def _late(late: DeadlineExceeded, inputs: dict[str, Any], subject: str) -> str:
-    minutes = _minutes(inputs)
-    if late.error is not None:
-        return (
-            f"no answer from Personalize until waitTimeoutMinutes={minutes} ran out ({late.failures} failed calls in a "
-            f"row; last: {cause(late.error)})"
-        )
-    return f"{subject} still {late.status} after waitTimeoutMinutes={minutes}"
+    return errors.late_cause(_minutes(inputs), subject, late.status, late.error, late.failures)
 
 
 def _minutes(inputs: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ from .backoff import Cancelled, OutOfTime, Polling
 from .checks import check_inputs
 from .clients import Personalize, StackAwsConfig, personalize_clients
 from .diffs import decide, explain
-from .errors import AFTER_INTERRUPT, INTERRUPTED, SolutionVersionError, UnknownProfile, failure, failure_from
+from .errors import SolutionVersionError, UnknownProfile, failure_from, interrupted
 from .host import note_diff, prepare_host
 from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
@@ -106,6 +106,6 @@ class SolutionVersionProvider(ResourceProvider):
             arn = id_ or props.get("solutionVersionArn") or props.get("existingVersionArn")
             where = arn or f"solution {props.get('solutionArn')}"
             if isinstance(error, Cancelled):
-                raise failure(verb, display_name(props), where, INTERRUPTED, AFTER_INTERRUPT[verb]) from None
+                raise interrupted(verb, display_name(props), where) from None
             cause = error.error if isinstance(error, OutOfTime) else error
             raise failure_from(verb, display_name(props), where, cause) from None
