@@ -63,5 +63,6 @@ def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, 
 
 
 def message(error: Any) -> str:
-    """The exception message the user reads from a HostError (the traceback's last line, without the class)."""
-    return error.last_line.split("SolutionVersionError: ", 1)[-1]
+    """The provider's message from a HostError: host.py sends it alone, except on the very first call a host serves
+    (before the provider is loaded), which carries the SDK's traceback: then its last line, without the class."""
+    return str(error.last_line.split("SolutionVersionError: ", 1)[-1])

@@ -24,7 +24,7 @@ from harness.project import EXAMPLE_MODEL
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.seed import active_solution
 from tests.conftest import FAST_POLLING, REGION
-from tests.helpers import unique
+from tests.helpers import trainings_started, unique
 
 PROJECT = project_name(ROOT)
 MODEL = EXAMPLE_MODEL
@@ -172,3 +172,13 @@ def wait_until(
         time.sleep(0.1)
     printed = f"; the operation printed:\n{running.output}" if running is not None else ""
     raise AssertionError(f"timed out after {timeout} s waiting for {what}{printed}")
+
+
+def up_until_training(stack: EngineStack, control: Any, training_seconds: float) -> BackgroundOperation:
+    """`pulumi up` of `stack` in its own process, returned once its training has started (emulated trainings take
+    `training_seconds`), so a test can interrupt the CLI mid-training."""
+    control.set_timing(training_seconds=training_seconds, setup_seconds=0.5)
+    control.clear_requests()
+    running = BackgroundOperation(stack, "up")
+    wait_until(lambda: trainings_started(control) == 1, 90, "the training to start", running)
+    return running

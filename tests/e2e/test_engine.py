@@ -15,8 +15,8 @@ from tests.conftest import REGION
 from tests.e2e.conftest import (
     MODEL,
     PROJECT,
-    BackgroundOperation,
     provider_hosts,
+    up_until_training,
     wait_until,
 )
 from tests.helpers import trainings_started
@@ -175,10 +175,7 @@ def test_destroy_of_an_active_version_removes_it_from_the_stack_and_says_it_is_l
 
 def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_stack, control):
     stack = new_stack()
-    control.set_timing(training_seconds=12.0, setup_seconds=0.5)
-    control.clear_requests()
-    running = BackgroundOperation(stack, "up")
-    wait_until(lambda: trainings_started(control) == 1, 90, "the training to start", running)
+    running = up_until_training(stack, control, training_seconds=12.0)
     [host] = wait_until(lambda: provider_hosts(stack.program_dir), 10, "the provider host")
 
     running.signal_cli(signal.SIGKILL)

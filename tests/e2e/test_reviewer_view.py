@@ -15,7 +15,7 @@ from harness.automation import EngineFailed
 from personalize_pulumi.emulator.seed import UNMET_MINIMUMS
 from personalize_pulumi.provider.properties import OUTPUTS, TAGS_ALL
 from tests.conftest import REGION
-from tests.e2e.conftest import PROJECT, BackgroundOperation, wait_until
+from tests.e2e.conftest import PROJECT, up_until_training
 from tests.helpers import trainings_started
 
 OUTPUT_ONLY = sorted(key for key in OUTPUTS.values() if key != TAGS_ALL)
@@ -179,10 +179,7 @@ def test_every_provider_error_is_its_message_and_a_users_own_provider_keeps_its_
 
 def test_ctrl_c_during_a_training_stops_waiting_in_seconds_and_up_adopts_the_training(new_stack, control):
     stack = new_stack()
-    control.set_timing(training_seconds=300.0, setup_seconds=0.5)
-    control.clear_requests()
-    running = BackgroundOperation(stack, "up")
-    wait_until(lambda: trainings_started(control) == 1, 90, "the training to start", running)
+    running = up_until_training(stack, control, training_seconds=300.0)
     client = boto3.client("personalize", region_name=REGION)
     [version] = client.list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
     arn = version["solutionVersionArn"]
