@@ -125,3 +125,15 @@ def test_bad_faults_option_exits_with_a_usage_error(value):
     assert len(errors) == 1
     assert errors[0].startswith("python -m personalize_pulumi.emulator: error: --faults: ")
     assert done.stderr.splitlines()[-1] == errors[0]
+
+
+def test_the_emulator_starts_without_importing_the_pulumi_sdk_or_the_provider():
+    # `personalize_pulumi` imports its resources on first use, so the emulator (one per test module here, one per
+    # session in users' repos) does not pay for the Pulumi SDK.
+    probe = (
+        "import sys, personalize_pulumi.emulator.cli;"
+        "print([m for m in sys.modules if m.split('.')[0] == 'pulumi' or m.startswith('personalize_pulumi.provider')])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+
+    assert done.stdout.strip() == "[]"

@@ -7,14 +7,50 @@ The provider class is recorded in every stack's state as `personalize_pulumi.pro
 SolutionVersionProvider`: that path never changes (tests/test_provider_serialization.py fails if it does).
 """
 
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from .provider import SolutionVersion, SolutionVersionArgs
-from .trained_model import TrainedModel, TrainedModelArgs
+if TYPE_CHECKING:  # the names as type checkers see them; at run time, __getattr__ below imports them
+    from .provider import SolutionVersion as SolutionVersion
+    from .provider import SolutionVersionArgs as SolutionVersionArgs
+    from .trained_model import TrainedModel as TrainedModel
+    from .trained_model import TrainedModelArgs as TrainedModelArgs
 
-try:
-    __version__ = version("personalize-pulumi")
-except PackageNotFoundError:  # imported from a source tree that is not installed
-    __version__ = "0+unknown"
+    __version__: str
 
-__all__ = ["SolutionVersion", "SolutionVersionArgs", "TrainedModel", "TrainedModelArgs", "__version__"]
+_EXPORTS = {
+    "SolutionVersion": ".provider",
+    "SolutionVersionArgs": ".provider",
+    "TrainedModel": ".trained_model",
+    "TrainedModelArgs": ".trained_model",
+}
+"""Where each public name lives. They are imported on first use, so that `python -m personalize_pulumi.emulator`
+(which needs neither the Pulumi SDK nor boto3's clients) starts without importing them."""
+
+
+def _version() -> str:
+    try:
+        return version("personalize-pulumi")
+    except PackageNotFoundError:  # imported from a source tree that is not installed
+        return "0+unknown"
+
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
