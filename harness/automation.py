@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,12 @@ def pulumi_cli() -> Path:
     if result.returncode != 0 or not result.stdout.strip():
         raise EngineUnavailable("no Pulumi CLI: see the message above (scripts/pulumi-cli)")
     return Path(result.stdout.strip().splitlines()[-1])
+
+
+@cache
+def _command(cli: Path) -> auto.PulumiCommand:
+    """The Automation API's handle on `cli`; making one runs `pulumi version`, so each process makes it once."""
+    return auto.PulumiCommand(root=str(cli.parent.parent), skip_version_check=True)
 
 
 def copy_program(destination: Path, stack: str, main: str | None = None, source: Path = ROOT) -> Path:
@@ -139,12 +146,12 @@ class EngineStack:
         self.echo = echo
         self.lines: list[str] = []
         """Every line the engine printed to this object, across operations."""
-        command = auto.PulumiCommand(root=str(self.cli.parent.parent), skip_version_check=True)
+        self._outputs: dict[str, Any] | None = None
         options = auto.LocalWorkspaceOptions(
             work_dir=str(self.program_dir),
             pulumi_home=str(folder / "pulumi-home"),
             env_vars=self.env,
-            pulumi_command=command,
+            pulumi_command=_command(self.cli),
             secrets_provider="passphrase",
         )
         self.stack = auto.create_or_select_stack(
@@ -164,6 +171,7 @@ class EngineStack:
 
     def _run(self, command: str, operation: Callable[..., Any], **kwargs: Any) -> Any:
         start = len(self.lines)
+        self._outputs = None
         try:
             return operation(on_output=self._line, on_error=self._line, color="never", **kwargs)
         except auto.CommandError as error:
@@ -177,7 +185,9 @@ class EngineStack:
     # The operations a user runs.
 
     def up(self, **kwargs: Any) -> auto.UpResult:
-        return self._run("up", self.stack.up, **kwargs)
+        result: auto.UpResult = self._run("up", self.stack.up, **kwargs)
+        self._outputs = {key: value.value for key, value in result.outputs.items()}
+        return result
 
     def preview(self, **kwargs: Any) -> auto.PreviewResult:
         return self._run("preview", self.stack.preview, **kwargs)
@@ -188,9 +198,16 @@ class EngineStack:
     def destroy(self, **kwargs: Any) -> auto.DestroyResult:
         return self._run("destroy", self.stack.destroy, **kwargs)
 
+    def changed_elsewhere(self) -> None:
+        """Say that another process runs an operation on this stack (the next `outputs()` reads the state)."""
+        self._outputs = None
+
     def outputs(self) -> dict[str, Any]:
-        """The stack's outputs as plain values."""
-        return {key: value.value for key, value in self.stack.outputs().items()}
+        """The stack's outputs as plain values: those the last operation, an `up` through this object, returned (the
+        Automation API reads them after every `up`), else read from the state."""
+        if self._outputs is None:
+            self._outputs = {key: value.value for key, value in self.stack.outputs().items()}
+        return dict(self._outputs)
 
     def set_config(self, key: str, value: Any) -> None:
         """Set `key` (in the project's namespace unless it names one); objects are stored as JSON."""
@@ -207,6 +224,7 @@ class EngineStack:
     def cli_command(self, *words: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run the CLI itself (no program needed) in the program copy, e.g. `cancel --yes`."""
         full_env = {**os.environ, **self.env}
+        self._outputs = None
         result = subprocess.run(
             [str(self.cli), *words, "--non-interactive", "--stack", self.stack_name],
             cwd=self.program_dir,

@@ -107,6 +107,7 @@ class BackgroundOperation:
     output is read as it comes (a full pipe would stall the engine) and kept in `lines`."""
 
     def __init__(self, stack: EngineStack, operation: str):
+        stack.changed_elsewhere()
         extra_env = {key: value for key, value in stack.env.items() if not key.startswith("PULUMI_")}
         host = ["--provider-python", str(stack.provider_python)] if stack.provider_python else []
         self.process = subprocess.Popen(
