@@ -1,4 +1,4 @@
-"""Shared fixtures: one emulator process per test module, and boto3 pointed at it the standard way."""
+"""Shared fixtures: the emulator, emptied for each test module, and boto3 pointed at it the standard way."""
 
 from __future__ import annotations
 
@@ -21,16 +21,26 @@ from tests.packaging import build_wheel, make_clean_clone, python_with_wheel
 REGION = "us-east-1"
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorProcess]:
-    """A fresh emulator (2 s trainings, 0.5 s setup) for this module; the environment points boto3 at it."""
+@pytest.fixture(scope="session")
+def emulator_process() -> Iterator[EmulatorProcess]:
+    """One emulator process per test process (each xdist worker): starting one costs about a second of CPU."""
     process = EmulatorProcess(training_seconds=2.0, setup_seconds=0.5)
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def emulator(emulator_process: EmulatorProcess) -> Iterator[EmulatorProcess]:
+    """The emulator, emptied for this module as a fresh one would be (no resources, fault rules or logged requests;
+    2 s trainings, 0.5 s setup); the environment points boto3 at it."""
+    process = emulator_process
+    process.control.reset()
+    process.control.set_timing(training_seconds=2.0, setup_seconds=0.5)
     saved = {key: os.environ.get(key) for key in process.env()}
     os.environ.update(process.env())
     try:
         yield process
     finally:
-        process.stop()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
