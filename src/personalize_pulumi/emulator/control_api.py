@@ -131,7 +131,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
 
 
 def handles(environ: Environ) -> bool:
-    return environ.get("PATH_INFO", "").startswith(PREFIX)
+    path: str = environ.get("PATH_INFO", "")
+    return path.startswith(PREFIX)
 
 
 def serve(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import random
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from moto.core.base_backend import BackendDict
 from moto.core.common_models import BaseModel
@@ -31,7 +31,15 @@ from .exceptions import (
     TooManyTagKeysException,
     TooManyTagsException,
 )
-from .state import DATASET_GROUP_MODEL, SOLUTION_MODEL, SOLUTION_VERSION_MODEL, TimedState, epoch_seconds, utcnow
+from .state import (
+    DATASET_GROUP_MODEL,
+    SOLUTION_MODEL,
+    SOLUTION_VERSION_MODEL,
+    TimedState,
+    Transitions,
+    epoch_seconds,
+    utcnow,
+)
 
 PENDING = "CREATE PENDING"
 IN_PROGRESS = "CREATE IN_PROGRESS"
@@ -40,7 +48,7 @@ FAILED = "CREATE FAILED"
 STOPPING = "CREATE STOPPING"
 STOPPED = "CREATE STOPPED"
 TRAINING = (PENDING, IN_PROGRESS)
-SETUP_PATH = [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)]
+SETUP_PATH: Transitions = [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)]
 
 Tags = list[dict[str, str]]
 
@@ -78,7 +86,6 @@ METRIC_NAMES = (
     "precision_at_25",
 )
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 PAGINATION_MODEL = {
@@ -97,17 +104,22 @@ PAGINATION_MODEL = {
 }
 
 
-def paginate_with_next_token_errors(method: Callable[P, T]) -> Callable[P, T]:
-    """moto's `@paginate`, answering every bad `nextToken` with InvalidNextTokenException.
+Page = tuple[list[T], str | None]
+"""One page of a List call: the items and the next token (None on the last page)."""
+
+
+def paginate_with_next_token_errors(method: Callable[..., list[T]]) -> Callable[..., Page[T]]:
+    """moto's `@paginate`: the method also takes `next_token` and `max_results`, and returns a `Page`. Every bad
+    `nextToken` is answered with InvalidNextTokenException.
 
     moto's paginator raises its own `InvalidToken` (a code Personalize does not have) for a token issued for other
     parameters (e.g. another solutionArn) or one whose next item was deleted since; its `fail_on_invalid_token` option
     covers only undecodable tokens.
     """
-    paginated = paginate(pagination_model=PAGINATION_MODEL)(method)
+    paginated: Callable[..., Page[T]] = paginate(pagination_model=PAGINATION_MODEL)(method)
 
     @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+    def wrapper(*args: Any, **kwargs: Any) -> Page[T]:
         try:
             return paginated(*args, **kwargs)
         except InvalidToken:

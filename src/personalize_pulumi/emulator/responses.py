@@ -21,7 +21,8 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
 
     @property
     def params(self) -> dict[str, Any]:
-        return json.loads(self.body or "{}")
+        params: dict[str, Any] = json.loads(self.body or "{}")
+        return params
 
     def create_dataset_group(self) -> str:
         params = self.params

@@ -32,7 +32,7 @@ def active_solution(
     name = name or f"sol-{uuid.uuid4().hex[:8]}"
     group = client.create_dataset_group(name=f"{name}-data")["datasetGroupArn"]
     wait_until_active(lambda: client.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], group)
-    solution = client.create_solution(name=name, datasetGroupArn=group, recipeArn=recipe_arn)["solutionArn"]
+    solution: str = client.create_solution(name=name, datasetGroupArn=group, recipeArn=recipe_arn)["solutionArn"]
     if wait:
         wait_until_active(lambda: client.describe_solution(solutionArn=solution)["solution"]["status"], solution)
     return solution

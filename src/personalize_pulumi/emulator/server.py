@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import moto.personalize
 from moto.core.utils import camelcase_to_underscores
@@ -21,13 +21,13 @@ from .models import personalize_emulator_backends
 from .request_log import request_log
 from .responses import PersonalizeEmulatorResponse
 from .shape_validation import service_model, validate_input
-from .wsgi import JSON_CONTENT_TYPE, Environ, StartResponse, json_response, read_body
+from .wsgi import JSON_CONTENT_TYPE, Environ, StartResponse, WsgiApp, json_response, read_body
 
 TARGET_PREFIX = "AmazonPersonalize."
 
 # moto's server looks the backend up as `moto.personalize.personalize_backends`; this is the one place the emulator
 # plugs its extension into moto.
-moto.personalize.personalize_backends = personalize_emulator_backends
+cast(Any, moto.personalize).personalize_backends = personalize_emulator_backends  # moto types it as its own backend
 
 
 class EmulatorApp:
@@ -35,7 +35,7 @@ class EmulatorApp:
     else (moto's own `/moto-api/`, e.g. its state manager) goes to moto unchanged."""
 
     def __init__(self) -> None:
-        self.moto_app = DomainDispatcherApplication(create_backend_app)
+        self.moto_app: WsgiApp = DomainDispatcherApplication(create_backend_app)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if control_api.handles(environ):
@@ -92,8 +92,7 @@ class EmulatorServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._server.host}:{self._server.port}"
 
     def serve_forever(self) -> None:
         self._server.serve_forever()

@@ -105,7 +105,7 @@ class TimedState(ManagedState):
                 self._time_progressed += step
             if self._status != before:
                 self.changed_at = self._time_progressed
-            return self._status
+            return self._current()
         if progression == "immediate":
             self._status = self._get_last_status(previous=self._status)
         elif progression == "manual" and self._tick >= config["times"]:
@@ -113,13 +113,18 @@ class TimedState(ManagedState):
             self._tick = 0
         if self._status != before:
             self._time_progressed = self.changed_at = utcnow()
-        return self._status
+        return self._current()
 
     @status.setter
     def status(self, value: str) -> None:
         self._status = value
         self._tick = 0
         self._time_progressed = self.changed_at = utcnow()
+
+    def _current(self) -> str:
+        if self._status is None:  # moto allows a path that starts nowhere; every path here starts at a status
+            raise ValueError(f"{self.model_name}: no status")
+        return self._status
 
     def follow(self, transitions: Transitions, restart_clock: bool = True) -> None:
         """Continue along a new path from the current status: a stopped training, or one that is to fail."""

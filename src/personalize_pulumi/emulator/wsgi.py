@@ -11,6 +11,7 @@ from typing import Any
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
