@@ -66,3 +66,13 @@ def message(error: Any) -> str:
     """The provider's message from a HostError: host.py sends it alone, except on the very first call a host serves
     (before the provider is loaded), which carries the SDK's traceback: then its last line, without the class."""
     return str(error.last_line.split("SolutionVersionError: ", 1)[-1])
+
+
+def said_it_adopted(output: list[str], arn: str) -> bool:
+    """Whether a host's output has the line saying it adopted `arn` instead of training again: "adopted training <arn>
+    ... no second training" while it still trains, or "adopted <arn> ..., already ACTIVE" if it ended before the host
+    looked (on a loaded machine a host can take longer to start than an emulated training)."""
+    return any(
+        ": adopted " in line and arn in line and ("no second training is started" in line or "already ACTIVE" in line)
+        for line in output
+    )

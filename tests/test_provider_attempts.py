@@ -14,7 +14,7 @@ from harness.dynamic_host import HostError
 from personalize_pulumi.provider.attempts import attempt_name, attempt_number
 from personalize_pulumi.provider.naming import NAME_MAX
 from tests.conftest import start_host
-from tests.helpers import active_solution, checked, unique, version_status, wait_for
+from tests.helpers import active_solution, checked, said_it_adopted, unique, version_status, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -196,7 +196,7 @@ def test_an_interrupted_create_of_attempt_2_is_adopted_by_the_next_one(emulator,
         second.stop()
     assert outs["status"] == "ACTIVE" and outs["versionName"] == f"{inputs['name']}-2"
     assert started(control) == [f"{inputs['name']}-2"], "the running attempt 2 is adopted, not trained again"
-    assert any("adopted training" in line and id_ in line for line in second.output)
+    assert said_it_adopted(second.output, id_)
 
 
 def _ignore_errors(call: Any, *args: Any) -> None:

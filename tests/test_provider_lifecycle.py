@@ -9,7 +9,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
 from tests.conftest import FAST_POLLING, REGION, start_host
-from tests.helpers import active_solution, checked, trainings_started, unique, version_status, wait_for
+from tests.helpers import active_solution, checked, said_it_adopted, trainings_started, unique, version_status, wait_for
 
 
 def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, control):
@@ -157,7 +157,7 @@ def test_host_killed_mid_create_then_retried_adopts_the_same_training(emulator, 
     assert [
         v["solutionVersionArn"] for v in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
     ] == [id_]
-    assert any("adopted training" in line and id_ in line and "no second training" in line for line in second.output)
+    assert said_it_adopted(second.output, id_)
 
 
 def test_read_removes_a_version_deleted_out_of_band(host, personalize, control):
