@@ -490,11 +490,16 @@ def test_check_and_diff_make_no_api_calls_and_print_at_most_a_line_per_changed_r
     assert all(": trains a new version because " in line or ": no training; " in line for line in printed)
 
 
-def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control):
-    """Previews in a pull request have no credentials: Check and Diff still answer, and nothing reaches AWS."""
+def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control, tmp_path):
+    """Previews in a pull request have no credentials: Check and Diff still answer, and nothing reaches AWS. The host
+    never even imports boto3 for them (a `boto3` that fails to import shadows the real one here)."""
     from harness.dynamic_host import DynamicHost
 
+    blocker = tmp_path / "no-boto3" / "boto3"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text('raise ImportError("a preview must not import boto3")\n')
     no_aws = {
+        "PYTHONPATH": str(blocker.parent),
         "AWS_ACCESS_KEY_ID": "",
         "AWS_SECRET_ACCESS_KEY": "",
         "AWS_PROFILE": "",

@@ -11,13 +11,17 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
 from .errors import UnknownProfile
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+
+# boto3 and botocore's Config are imported where clients are built: a preview's provider host (Check and Diff only,
+# which never call AWS) does not pay for importing them.
 
 DEFAULT_MAX_ATTEMPTS = 3
 """botocore's standard-mode default. Enough for a blip; longer outages are the waiters' job, between polls, for the
@@ -28,6 +32,8 @@ def retry_config(attempts: int | None = None) -> Config:
     """botocore's standard retry mode: throttling (including LimitExceededException, which Personalize also uses for
     throttling), HTTP 5xx and dropped connections. Attempts: `attempts`, else the standard `AWS_MAX_ATTEMPTS`
     variable, else 3."""
+    from botocore.config import Config
+
     attempts = attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or DEFAULT_MAX_ATTEMPTS)
     return Config(
         retries={"mode": "standard", "total_max_attempts": attempts},
@@ -84,6 +90,8 @@ def personalize_clients(region: str | None, profile: str | None, stack: StackAws
     Building them makes no AWS call; a profile that is not in the AWS config files raises UnknownProfile naming it and
     where it came from.
     """
+    import boto3
+
     source = "the profile input" if profile else "the stack's aws:profile" if stack.profile else "AWS_PROFILE"
     profile = profile or stack.profile
     region = region or stack.region
