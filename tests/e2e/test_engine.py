@@ -175,23 +175,25 @@ def test_destroy_of_an_active_version_removes_it_from_the_stack_and_says_it_is_l
 
 def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_stack, control):
     stack = new_stack()
-    running = up_until_training(stack, control, training_seconds=12.0)
+    running = up_until_training(stack, control, training_seconds=300.0)
     [host] = wait_until(lambda: provider_hosts(stack.program_dir), 10, "the provider host")
+    [version] = _client().list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
+    wait_until(lambda: version["solutionVersionArn"] in running.output, 30, "the ARN to be shown", running)
 
     running.signal_cli(signal.SIGKILL)
     code, output = running.finish()
     assert code != 0
     # The engine is gone: its provider host notices (stdin closes) and stops polling instead of living on orphaned.
     wait_until(lambda: host not in provider_hosts(stack.program_dir), 10, "the orphaned provider host to exit")
-    [version] = _client().list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
-    assert version["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"), "the training itself goes on"
-    assert version["solutionVersionArn"] in output, "the ARN was shown before the kill"
+    status = _client().describe_solution_version(solutionVersionArn=version["solutionVersionArn"])["solutionVersion"]
+    assert status["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"), "the training itself goes on"
 
     # The documented recovery: release the lock, drop the pending create the kill left, then up adopts the training.
     stack.cli_command("cancel", "--yes")
     assert len(stack.pending_operations()) == 1
     stack.cli_command("refresh", "--clear-pending-creates", "--yes")
     assert stack.pending_operations() == []
+    control.set_timing(training_seconds=2.0, setup_seconds=0.5)
     stack.up()
     outputs = stack.outputs()
     assert outputs["status"] == "ACTIVE"
