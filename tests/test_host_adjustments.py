@@ -6,6 +6,7 @@ the SDK answers it. scripts/check-floors runs this file at the lowest pulumi and
 from __future__ import annotations
 
 import importlib.util
+import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
 from personalize_pulumi.provider import host as host_module
+from personalize_pulumi.provider.properties import TYPE_TOKEN
 from tests.conftest import start_host
 from tests.helpers import active_solution, checked, trainings_started, version_status, wait_for
 from tests.other_provider import TeamProvider
@@ -43,6 +45,18 @@ def test_a_provider_error_arrives_as_its_message(host, personalize):
         host.create(name, inputs)
     assert exc.value.details.startswith(f"creating Personalize solution version {inputs['name']} (solution {missing})")
     assert "\n" not in exc.value.details and TRACEBACK not in exc.value.details
+
+
+def test_an_error_of_the_call_that_loads_the_provider_arrives_as_its_message(host, own_host, personalize):
+    """The first call a host serves loads the provider, so it runs before the host is adjusted: in a refresh that is a
+    Read, and a bad profile or missing credentials fail it. (An older SDK host lets it reach grpc, which prefixes it.)"""
+    missing = active_solution(personalize).rsplit("/", 1)[0] + "/does-not-exist"
+    name, inputs = checked(host, missing)
+    with pytest.raises(HostError) as exc:
+        own_host.create(name, inputs)  # own_host's first call
+    details = exc.value.details.removeprefix("Exception calling application: ")
+    assert details.startswith(f"creating Personalize solution version {inputs['name']} (solution {missing})"), details
+    assert "\n" not in details and TRACEBACK not in details
 
 
 def test_a_gate_rejection_arrives_as_its_message(host, personalize, fast):
@@ -147,3 +161,27 @@ def test_without_the_expected_internals_nothing_changes_and_one_line_says_so():
     assert host_module._wrap_handlers(lines.append) is False  # this test process serves no ResourceProvider
     assert len(lines) == 1 and "errors are shown with Python tracebacks and Ctrl-C waits" in lines[0]
     assert "could not adjust the provider host's handlers: 0 registered ResourceProvider services found" in lines[0]
+
+
+def test_the_hosts_traceback_is_replaced_only_where_it_is_the_standard_one(monkeypatch):
+    import traceback
+    import types
+
+    lines: list[str] = []
+    assert host_module._format_own_errors(lines.append) is False and lines == [], "not a provider host: nothing to do"
+
+    fake_host = types.ModuleType("__main__")
+    fake_host._abort_with_traceback = lambda fn: fn
+    fake_host.traceback = object()
+    monkeypatch.setitem(sys.modules, "__main__", fake_host)
+    assert host_module._format_own_errors(lines.append) is False
+    assert lines == [
+        f"{TYPE_TOKEN}: errors are shown with Python tracebacks (the provider host's `traceback` is not the standard library's)"
+    ]
+
+    fake_host.traceback = traceback
+    assert host_module._format_own_errors(lines.append) is True and len(lines) == 1
+    assert (
+        fake_host.traceback.format_exc is not traceback.format_exc
+        and fake_host.traceback.print_exc is traceback.print_exc
+    )

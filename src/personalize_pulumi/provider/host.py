@@ -9,12 +9,13 @@ Pulumi serves every dynamic resource of a stack from one process, `python -m pul
    `_widen_pool` raises the executor's limit to `PERSONALIZE_HOST_WORKERS` (default 64; 4 or less: off) and starts a
    worker per call already queued. Standard-library executor attributes only.
 2. **Errors as their message.** The host wraps each call in `_abort_with_traceback`, which sends
-   `traceback.format_exc()`: the engine shows 20 lines of Python for "rejected by minMetrics". `_wrap_handlers` gives
-   the Check/Diff/Create/Read/Update/Delete handlers a context whose `abort` sends only the message when the exception
-   being handled is this provider's own (`SolutionVersionError`); any other exception, from a bug or from another
-   dynamic provider of the same program, is answered as the SDK answers it. (Older SDK hosts, such as pulumi 3.216,
-   let the exception reach grpc, which sends "Exception calling application: <message>"; the wrapper then sends this
-   provider's own messages without that prefix.)
+   `traceback.format_exc()`: the engine shows 20 lines of Python for "rejected by minMetrics". `_format_own_errors`
+   gives the host module a `traceback` whose `format_exc()` returns only the message when the exception being handled
+   is this provider's own (`SolutionVersionError`), so even the call that loaded the provider (already inside the
+   SDK's handler) answers with it; any other exception, from a bug or from another dynamic provider of the same
+   program, is answered as the SDK answers it. (Older SDK hosts, such as pulumi 3.216, let the exception reach grpc,
+   which sends "Exception calling application: <message>"; `_wrap_handlers` then sends this provider's own messages
+   without that prefix, from the second call on.)
 3. **Cancel.** The host answers the engine's Cancel (the first Ctrl-C) with nothing. `_wrap_handlers` also makes
    Cancel set `CANCELLED`, which every wait of this provider watches (backoff.py), so a create waiting for a training
    ends within a poll with one line naming the ARN; the training goes on and the next `pulumi up` adopts it. The
@@ -39,6 +40,7 @@ import stat
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -78,6 +80,7 @@ def prepare_host(environ: Mapping[str, str] = os.environ, emit: Callable[[str], 
             return
         _prepared = True
     _watch_engine()
+    _format_own_errors(emit)
     _wrap_handlers(emit)
     raw = environ.get(WORKERS_ENV, "").strip()
     try:
@@ -163,26 +166,40 @@ def _pool_fallback(reason: str) -> str:
 # 2 and 3. Errors as their message, and Cancel.
 
 
-class _MessageContext:
-    """The servicer context of one call, whose `abort` sends only the message of this provider's own errors."""
+class _OwnErrorsAsMessages:
+    """The `traceback` module, except that `format_exc()` returns only the message while this provider's own error is
+    being handled (the SDK host calls it in `_abort_with_traceback`, inside the call's `except`)."""
 
-    def __init__(self, context: Any):
-        self._context = context
-
-    def abort(self, code: Any, details: str) -> Any:
-        error = sys.exc_info()[1]  # abort is called while the host handles the call's exception
+    def format_exc(self, *args: Any, **kwargs: Any) -> str:
+        error = sys.exc_info()[1]
         if isinstance(error, SolutionVersionError):
-            details = str(error)
-        return self._context.abort(code, details)
+            return str(error)
+        return traceback.format_exc(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._context, name)
+        return getattr(traceback, name)
+
+
+def _format_own_errors(emit: Callable[[str], None]) -> bool:
+    """Give the SDK host's module the `traceback` above. Returns whether it did; an older host, which has no
+    `_abort_with_traceback`, needs nothing (see `_wrap_handlers`)."""
+    host = sys.modules.get("__main__")
+    if host is None or not callable(getattr(host, "_abort_with_traceback", None)):
+        return False
+    if getattr(host, "traceback", None) is not traceback:
+        emit(
+            f"{TYPE_TOKEN}: errors are shown with Python tracebacks (the provider host's `traceback` is not the "
+            "standard library's)"
+        )
+        return False
+    vars(host)["traceback"] = _OwnErrorsAsMessages()  # the global `_abort_with_traceback` reads
+    return True
 
 
 def _answering_with_messages(handle: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def call(request: Any, context: Any) -> Any:
         try:
-            return handle(request, _MessageContext(context))
+            return handle(request, context)
         except SolutionVersionError as error:  # an SDK host that lets exceptions reach grpc (pulumi < 3.2xx)
             return context.abort(grpc.StatusCode.UNKNOWN, str(error))
 
@@ -203,7 +220,7 @@ def _with_detailed_diff(handle: Callable[[Any, Any], Any]) -> Callable[[Any, Any
 
     def call(request: Any, context: Any) -> Any:
         _diff_notes.shown = None
-        response = handle(request, _MessageContext(context))
+        response = handle(request, context)
         shown, _diff_notes.shown = getattr(_diff_notes, "shown", None), None
         if shown is not None:
             _add_detailed_diff(response, shown)
