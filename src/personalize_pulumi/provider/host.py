@@ -26,7 +26,8 @@ Pulumi serves every dynamic resource of a stack from one process, `python -m pul
 Guard: each step checks that what it touches is what it expects (types, attribute names, the service's method names)
 and otherwise changes nothing and prints one line saying what the provider does without it. The steps run once per
 process. grpc's `DictionaryGenericHandler._method_handlers` (the handlers `add_ResourceProviderServicer_to_server`
-registered) and `RpcMethodHandler._replace` are the only grpc internals; the executor's `_threads`, `_max_workers`,
+registered) and `RpcMethodHandler._replace` are the only grpc internals, the host module's `_abort_with_traceback`
+and `traceback` globals the only SDK ones; the executor's `_threads`, `_max_workers`,
 `_work_queue`, `_shutdown_lock`, `_shutdown`, `_broken`, `_adjust_thread_count` the only standard-library ones.
 scripts/check-floors runs the tests of all four (tests/test_host_*.py) at the lowest pulumi and grpc the project
 declares; the rest of the suite runs them at the newest.
