@@ -201,3 +201,19 @@ def test_ctrl_c_during_a_training_stops_waiting_in_seconds_and_up_adopts_the_tra
     stack.up()  # the stack is not locked
     assert stack.outputs()["solutionVersionArn"] == arn and stack.outputs()["status"] == "ACTIVE"
     assert trainings_started(control) == 1, "the second up adopted the training instead of starting one"
+
+
+def test_an_error_of_a_refreshs_first_read_is_its_message(new_stack, control):
+    """The first call a refresh's provider host serves is a Read, which loads the provider before the host is adjusted
+    (personalize_pulumi.provider.host): its error must still show as its message, in the engine's own display."""
+    stack = new_stack()
+    stack.up()
+    arn = stack.outputs()["solutionVersionArn"]
+    control.add_fault(kind="http500", operation="DescribeSolutionVersion", count=1000)
+    with pytest.raises(EngineFailed) as failed:
+        stack.refresh()
+    control.clear_faults()
+    shown = failed.value.output
+    errors = [line for line in shown.splitlines() if "error:" in line and arn in line]
+    assert errors and all("Personalize solution version" in line for line in errors), shown
+    assert not [sign for sign in TRACEBACK_SIGNS if sign in shown], shown
