@@ -22,7 +22,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.proto.provider_pb2_grpc import ResourceProviderStub
 
-from personalize_pulumi.provider.properties import TYPE_TOKEN
+from personalize_pulumi.provider.owner import TrainingOwnerProvider
+from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
 from personalize_pulumi.provider.provider_path import PROVIDER_KEY
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 
@@ -57,9 +58,10 @@ def serialized_provider() -> str:
     return serialize_provider(SolutionVersionProvider())
 
 
-def urn(name: str, stack: str = "dev") -> str:
-    """The URN the engine would give a top-level SolutionVersion `name` of the example project's `stack`."""
-    return f"urn:pulumi:{stack}::{project_name(PROJECT_ROOT)}::{TYPE_TOKEN}::{name}"
+def urn(name: str, stack: str = "dev", type_token: str = TYPE_TOKEN) -> str:
+    """The URN the engine would give a top-level SolutionVersion `name` (or a resource of `type_token`) of the
+    example project's `stack`."""
+    return f"urn:pulumi:{stack}::{project_name(PROJECT_ROOT)}::{type_token}::{name}"
 
 
 class DynamicHost:
@@ -89,6 +91,7 @@ class DynamicHost:
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         self.stub = ResourceProviderStub(self.channel)
         self.provider = serialized_provider()
+        self.owner_provider = serialize_provider(TrainingOwnerProvider())
 
     def _drain(self) -> None:
         assert self.process.stdout is not None
@@ -151,6 +154,23 @@ class DynamicHost:
     def delete(self, name: str, id_: str, outputs: dict[str, Any]) -> None:
         properties = to_struct(self._with_provider(outputs))
         self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn(name), properties=properties))
+
+    # A SolutionVersion's `<name>-owner`, as the engine sends its calls.
+
+    def create_owner(self, name: str, identity: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Create the owner `name` with the inputs a SolutionVersion gives it; returns its id and outputs."""
+        props = {**identity, PROVIDER_KEY: self.owner_provider}
+        request = provider_pb2.CreateRequest(urn=urn(name, type_token=OWNER_TYPE_TOKEN), properties=to_struct(props))
+        response = self._call("Create", request)
+        return response.id, from_struct(response.properties)
+
+    def delete_owner(self, name: str, id_: str, outputs: dict[str, Any], identity: dict[str, Any] | None) -> None:
+        """Delete the owner `name`, sending its recorded inputs `identity` as the engine does (`old_inputs`)."""
+        properties = to_struct({**outputs, PROVIDER_KEY: self.owner_provider})
+        request = provider_pb2.DeleteRequest(id=id_, urn=urn(name, type_token=OWNER_TYPE_TOKEN), properties=properties)
+        if identity is not None:
+            request.old_inputs.CopyFrom(to_struct({**identity, PROVIDER_KEY: self.owner_provider}))
+        self._call("Delete", request)
 
     def cancel(self) -> None:
         """What the engine sends on the first Ctrl-C."""

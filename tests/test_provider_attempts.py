@@ -76,9 +76,10 @@ def test_a_plain_create_on_a_solution_with_20_older_versions_describes_none_of_t
     assert outs["status"] == "ACTIVE" and outs["versionName"] == inputs["name"]
     operations = [e["operation"] for e in control.requests()]
     before_create = operations[: operations.index("CreateSolutionVersion")]
-    assert before_create.count("DescribeSolutionVersion") <= 2 and "ListSolutionVersions" not in before_create
+    # One listing looks for a training an interrupted run started; the ACTIVE history predates the owner: no describe.
+    assert before_create.count("ListSolutionVersions") == 1
+    assert before_create.count("DescribeSolutionVersion") == 0
     assert operations.count("CreateSolutionVersion") == 1
-    assert "ListSolutionVersions" not in operations, "no scan of history at all"
 
 
 def test_a_stopped_version_is_followed_by_attempt_2(host, personalize, control):

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 POLL_INITIAL_ENV = "PERSONALIZE_POLL_INITIAL_SECONDS"
 POLL_MAX_ENV = "PERSONALIZE_POLL_MAX_SECONDS"
@@ -64,10 +64,58 @@ class Polling:
 
 CANCELLED = threading.Event()
 """Set when the engine asks the provider to stop (see host.py); never cleared: the host process ends after it."""
+CANCEL_GRACE_SECONDS = 3.0
+"""How long a cancelled call may take to end by itself (a wait ends at once; a request may be in flight) before it is
+answered without it: the CLI, and CI's SIGTERM a few seconds after the SIGINT, must not wait for a hung endpoint."""
+
+_waiting: set[threading.Event] = set()
+_waiting_lock = threading.Lock()
 
 
 class Cancelled(Exception):
     """The engine cancelled the operation (the first Ctrl-C) while the provider was waiting."""
+
+
+def cancel() -> None:
+    """What the engine's Cancel does: every wait ends (`Cancelled`) and every `until_cancelled` call wakes up."""
+    CANCELLED.set()
+    with _waiting_lock:
+        for woken in _waiting:
+            woken.set()
+
+
+def until_cancelled(operation: Callable[[], T], grace: float = CANCEL_GRACE_SECONDS) -> T:
+    """`operation()`, run on a thread of its own, except that once the engine cancels it gets `grace` seconds to end
+    (its waits end at once; a request to a hung endpoint would not), after which `Cancelled` is raised here and the
+    operation is left to end by itself (it sends no further requests: see clients.py)."""
+    finished, woken = threading.Event(), threading.Event()
+    outcome: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, operation()))
+        except BaseException as error:  # handed to the caller's thread, whatever it is
+            outcome.append((False, error))
+        finally:
+            finished.set()
+            woken.set()
+
+    with _waiting_lock:
+        _waiting.add(woken)
+    try:
+        if CANCELLED.is_set():
+            woken.set()
+        threading.Thread(target=run, name="provider-call", daemon=True).start()
+        woken.wait()
+        if not finished.wait(grace):
+            raise Cancelled()
+    finally:
+        with _waiting_lock:
+            _waiting.discard(woken)
+    succeeded, value = outcome[0]
+    if succeeded:
+        return cast(T, value)
+    raise value
 
 
 def sleep_unless_cancelled(seconds: float) -> None:

@@ -20,6 +20,7 @@ from .properties import (
     INPUTS,
     MAX_TAGS,
     NAME_SCOPE,
+    OWNER_CREATED_AT,
     OWNER_TOKEN,
     TAGS_ALL,
     TRAINING_MODES,
@@ -48,7 +49,7 @@ def check_inputs(
     `tags`) and the failures found."""
     failures: list[Failure] = []
     inputs = {key: value for key, value in news.items() if value is not None and key != TAGS_ALL}
-    known_keys = set(INPUTS.values()) | {NAME_SCOPE, OWNER_TOKEN, TAGS_ALL, PROVIDER_KEY}
+    known_keys = set(INPUTS.values()) | {NAME_SCOPE, OWNER_TOKEN, OWNER_CREATED_AT, TAGS_ALL, PROVIDER_KEY}
     for key in sorted(set(inputs) - known_keys):
         failures.append(
             Failure(key, f"unknown property {show(key)}; valid properties: {', '.join(sorted(INPUTS.values()))}")
@@ -88,6 +89,7 @@ def check_inputs(
     failures += _check_optional_string("profile", inputs.get("profile"))
     failures += _check_optional_string(NAME_SCOPE, inputs.get(NAME_SCOPE))
     failures += _check_optional_string(OWNER_TOKEN, inputs.get(OWNER_TOKEN))
+    failures += _check_optional_string(OWNER_CREATED_AT, inputs.get(OWNER_CREATED_AT))
 
     if "name" not in inputs and not adopting and not failures:
         inputs["name"] = autoname(olds, inputs)

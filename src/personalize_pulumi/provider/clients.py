@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ProfileNotFound
 
+from .backoff import CANCELLED, Cancelled
 from .errors import UnknownProfile
 
 if TYPE_CHECKING:
@@ -109,10 +110,22 @@ def personalize_clients(region: str | None, profile: str | None, stack: StackAws
                     aws_session_token=keys[2],
                 )
                 clients = Personalize(
-                    api=session.client("personalize", config=retry_config()),
-                    starter=session.client("personalize", config=retry_config(attempts=1)),
+                    api=_refusing_when_cancelled(session.client("personalize", config=retry_config())),
+                    starter=_refusing_when_cancelled(session.client("personalize", config=retry_config(attempts=1))),
                 )
             except ProfileNotFound as error:
                 raise UnknownProfile(str(error.kwargs.get("profile") or profile), source) from None
             _clients[cache_key] = clients
         return clients
+
+
+def _refuse_when_cancelled(**_: Any) -> None:
+    if CANCELLED.is_set():
+        raise Cancelled()
+
+
+def _refusing_when_cancelled(client: Any) -> Any:
+    """`client`, sending no request once the engine has cancelled (a call answered on Ctrl-C may leave its thread
+    behind, in a request to a hung endpoint: it must start nothing after that answer)."""
+    client.meta.events.register("before-send", _refuse_when_cancelled)
+    return client

@@ -48,7 +48,7 @@ NEXT_STEP = {
 INTERRUPTED = "pulumi was interrupted (Ctrl-C) and stopped waiting"
 """The cause when the engine cancels (the first Ctrl-C) while the provider waits."""
 AFTER_INTERRUPT = {
-    "creating": "run `pulumi up` again: it adopts a training this run started, if any",
+    "creating": "run `pulumi up` again: it adopts a training this run started, if any (`pulumi destroy` stops it)",
     "reading": "run `pulumi refresh` again",
     "updating": "run `pulumi up` again",
     "deleting": "run `pulumi destroy` again",
@@ -205,7 +205,17 @@ def training_continues(arn: str, hint: str = "") -> str:
     """What becomes of a version still training when the create fails, and what to do."""
     return (
         "the training continues in AWS and is not lost: the next `pulumi up` resumes waiting (it adopts this "
-        f"version{hint}); to abandon it: `aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
+        f"version{hint}), and `pulumi destroy` stops it; to abandon it now: "
+        f"`aws personalize stop-solution-version-creation --solution-version-arn {arn}`"
+    )
+
+
+def stopped_unrecorded(name: Any, arns: Sequence[str]) -> str:
+    """The line of a destroyed `<name>-owner` that stopped trainings an interrupted `pulumi up` left unrecorded."""
+    which = ", ".join(arns)
+    return (
+        f"personalize solution version {name}: stopped the training {which}, which an interrupted `pulumi up` of this "
+        "stack started and never recorded (billing stops; Personalize keeps the version as CREATE STOPPED)"
     )
 
 

@@ -8,13 +8,14 @@ Only single calls live here; retrying transient errors is the callers' business 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from .attempts import attempt_number
 from .errors import code
-from .properties import ACTIVE
+from .properties import ACTIVE, TRAINING
 
 NOT_FOUND = "NOT FOUND"
 """Status functions report this for a thing that does not exist (it is in no waiter's pending set)."""
@@ -89,20 +90,53 @@ def find_reported_metric_names(client: Any, solution_arn: str) -> frozenset[str]
     return None
 
 
-def find_latest_attempt(client: Any, solution_arn: str, base: str) -> dict[str, Any] | None:
+def find_latest_attempt(
+    client: Any, solution_arn: str, base: str, since: datetime | None = None, bounded: bool = False
+) -> dict[str, Any] | None:
     """The newest version of `solution_arn` that is an attempt of `base` (`base`, `base-2`, ...), described.
 
     ListSolutionVersions summaries carry no name, so versions are described one by one, newest first, stopping at the
     first attempt: attempts are started in order, so the newest one is the latest. Versions the solution's automatic
-    training created (trainingType AUTOMATIC) are never attempts and are skipped without a describe.
+    training created (trainingType AUTOMATIC) are never attempts and are skipped without a describe. `bounded`
+    describes only versions still training (at most the region's quota) and those created `since` (less
+    `CLOCK_SLACK`, for the clock of the machine that took that time); without `since`, only those still training.
     """
     for summary in _summaries_newest_first(client, solution_arn):
         if summary.get("trainingType") == "AUTOMATIC":
+            continue
+        if bounded and not _may_be_since(summary, since):
             continue
         described = find_version(client, summary["solutionVersionArn"])
         if described is not None and attempt_number(base, described.get("name")) is not None:
             return described
     return None
+
+
+def find_training_attempts(client: Any, solution_arn: str, base: str) -> list[dict[str, Any]]:
+    """Every version of `solution_arn` still training (pending or in progress) that is an attempt of `base`,
+    described; only versions still training are described (at most the region's quota)."""
+    found = []
+    for summary in _summaries_newest_first(client, solution_arn):
+        if summary.get("status") not in TRAINING or summary.get("trainingType") == "AUTOMATIC":
+            continue
+        described = find_version(client, summary["solutionVersionArn"])
+        if described is not None and described["status"] in TRAINING and attempt_number(base, described.get("name")):
+            found.append(described)
+    return found
+
+
+CLOCK_SLACK = timedelta(hours=1)
+
+
+def _may_be_since(summary: dict[str, Any], since: datetime | None) -> bool:
+    if summary.get("status") in TRAINING:
+        return True
+    created = summary.get("creationDateTime")
+    if since is None or not isinstance(created, datetime):
+        return False
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return created >= since - CLOCK_SLACK
 
 
 def _summaries_newest_first(client: Any, solution_arn: str) -> list[dict[str, Any]]:

@@ -17,17 +17,21 @@ Pulumi serves every dynamic resource of a stack from one process, `python -m pul
    which sends "Exception calling application: <message>"; `_wrap_handlers` then sends this provider's own messages
    without that prefix, from the second call on.)
 3. **Cancel.** The host answers the engine's Cancel (the first Ctrl-C) with nothing. `_wrap_handlers` also makes
-   Cancel set `CANCELLED`, which every wait of this provider watches (backoff.py), so a create waiting for a training
+   Cancel call `backoff.cancel()`, which every wait of this provider watches (backoff.py), so a create waiting for a training
    ends within a poll with one line naming the ARN; the training goes on and the next `pulumi up` adopts it. The
    SDK's own reply is still sent.
 4. **Engine watch.** After a hard kill of the CLI the host lives on, orphaned, polling. The engine holds a pipe on
    every plugin's stdin; `_watch_engine` exits the process when it closes. No private attribute involved.
+5. **The request being answered.** The host drops the request before calling the provider (its URN, and the old
+   inputs the engine sends with Delete). `current_request()` finds it in the frame of the SDK handler that is
+   answering on this thread (`Delete(self, request, context)` in the host module), so it works for every call, the
+   one that loads the provider included.
 
 Guard: each step checks that what it touches is what it expects (types, attribute names, the service's method names)
 and otherwise changes nothing and prints one line saying what the provider does without it. The steps run once per
 process. grpc's `DictionaryGenericHandler._method_handlers` (the handlers `add_ResourceProviderServicer_to_server`
 registered) and `RpcMethodHandler._replace` are the only grpc internals, the host module's `_abort_with_traceback`
-and `traceback` globals the only SDK ones; the executor's `_threads`, `_max_workers`,
+and `traceback` globals and its handlers' `request` argument the only SDK ones; the executor's `_threads`, `_max_workers`,
 `_work_queue`, `_shutdown_lock`, `_shutdown`, `_broken`, `_adjust_thread_count` the only standard-library ones.
 scripts/check-floors runs the tests of all four (tests/test_host_*.py) at the lowest pulumi and grpc the project
 declares; the rest of the suite runs them at the newest.
@@ -42,6 +46,7 @@ import sys
 import threading
 import time
 import traceback
+import types
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -49,7 +54,7 @@ from typing import Any
 import grpc
 from pulumi.runtime.proto.provider_pb2 import PropertyDiff
 
-from .backoff import CANCELLED
+from .backoff import cancel
 from .errors import SolutionVersionError
 from .properties import TYPE_TOKEN
 
@@ -247,7 +252,7 @@ def _add_detailed_diff(response: Any, shown: Mapping[str, str]) -> None:
 
 def _setting_cancelled(handle: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def call(request: Any, context: Any) -> Any:
-        CANCELLED.set()
+        cancel()
         return handle(request, context)
 
     return call
@@ -322,3 +327,36 @@ def _exit_at_end_of_stdin() -> None:
     except OSError:
         pass
     os._exit(1)  # no one is left to report to; running calls (waits, polls) end with the process
+
+
+# 5. The request being answered.
+
+_HOST_FILE = os.path.join("pulumi", "dynamic", "__main__.py")
+
+
+def current_request() -> Any | None:
+    """The gRPC request (CheckRequest, CreateRequest, DeleteRequest, ...) the SDK host is answering on this thread: the
+    `request` argument of its handler's frame. None outside such a call (a test calling the provider directly) or in
+    a host whose handlers are not laid out that way."""
+    frame: types.FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in WRAPPED_CALLS and code.co_filename.endswith(_HOST_FILE):
+            request = frame.f_locals.get("request")
+            return request if hasattr(request, "urn") else None
+        frame = frame.f_back
+    return None
+
+
+def old_inputs_of_delete() -> dict[str, Any] | None:
+    """The inputs the engine recorded for the resource being deleted (DeleteRequest.old_inputs, the inputs of its last
+    `up`, which the SDK host does not pass on), or None where the request or the field is not there."""
+    from pulumi.runtime import rpc
+
+    request = current_request()
+    try:
+        if request is None or not request.HasField("old_inputs"):
+            return None
+        return dict(rpc.deserialize_properties(request.old_inputs))
+    except Exception:  # a field of another shape in some other SDK: no inputs rather than a failed destroy
+        return None

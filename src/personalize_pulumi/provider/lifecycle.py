@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,15 +28,24 @@ from .errors import (
     is_transient,
     rejected,
 )
-from .finders import NOT_FOUND, find_latest_attempt, find_metrics, find_reported_metric_names, find_tags, find_version
+from .finders import (
+    NOT_FOUND,
+    find_latest_attempt,
+    find_metrics,
+    find_reported_metric_names,
+    find_tags,
+    find_training_attempts,
+    find_version,
+)
 from .gate import documented_metric_names, shortfalls, unreportable
-from .properties import ACTIVE, ENDED_UNTRAINED, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
+from .properties import ACTIVE, ENDED_UNTRAINED, OWNER_CREATED_AT, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
 from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .values import normalize_numbers
 from .waiters import (
     DeadlineExceeded,
     Progress,
     UnexpectedStatus,
+    say_line,
     wait_solution_active,
     wait_version_stopped,
     wait_version_trained,
@@ -60,10 +70,24 @@ class Version:
     described: dict[str, Any] | None = None
 
 
+@dataclass
+class Started:
+    """The training a create is about, once it has one (started or adopted): for the message of an interrupted create
+    that could not end by itself."""
+
+    arn: str | None = None
+
+
 # Create
 
 
-def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME) -> dict[str, Any]:
+def create(
+    service: Personalize,
+    inputs: dict[str, Any],
+    polling: Polling,
+    clock: Clock = REAL_TIME,
+    started: Started | None = None,
+) -> dict[str, Any]:
     """Start the next attempt of `inputs['name']` (or adopt the one already running or ACTIVE) and block until it is
     ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it. With
     `existingVersionArn`, that version is adopted instead (see `_adopt_existing`). The version must then pass
@@ -74,7 +98,7 @@ def create(service: Personalize, inputs: dict[str, Any], polling: Polling, clock
         return _adopt_existing(service.api, inputs, polling, clock, budget, progress)
     solution = _wait_for_solution(service.api, inputs, budget, progress)
     _check_gate_names(service.api, inputs, solution, budget)
-    version = _start_or_adopt(service, inputs, budget, progress)
+    version = _start_or_adopt(service, inputs, budget, progress, started or Started())
     try:
         if version.described is not None and version.described["status"] == ACTIVE:
             described = version.described
@@ -147,37 +171,58 @@ def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progre
         raise errors.solution_late(inputs["name"], solution_arn, _late(late, inputs, "the solution was")) from None
 
 
-def _start_or_adopt(service: Personalize, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> Version:
-    """CreateSolutionVersion first, under the name of attempt 1. Only when the service refuses the name (it exists) is
-    the solution scanned, newest first, for the latest attempt: one still training or ACTIVE is adopted (an interrupted
-    or concurrent `pulumi up` started it); one that ended FAILED or STOPPED is followed by the next attempt."""
-    base = inputs["name"]
-    number = 1
+def _start_or_adopt(
+    service: Personalize, inputs: dict[str, Any], budget: Backoff, progress: Progress, started: Started
+) -> Version:
+    """Before any CreateSolutionVersion, look for the latest attempt this resource started (a bounded search: versions
+    still training, or newer than its owner token), since no source says the service refuses a second version of one
+    name: one still training or ACTIVE is adopted (an interrupted or concurrent `pulumi up` started it); after one
+    that ended FAILED or STOPPED, the next attempt is started. A name the service refuses all the same (a version has
+    it that the bounded search did not see) sends the search over the whole solution."""
+    base, solution_arn = inputs["name"], inputs["solutionArn"]
+    since = _owner_created(inputs)
+
+    def search(bounded: bool) -> dict[str, Any] | None:
+        def find() -> dict[str, Any] | None:
+            return find_latest_attempt(service.api, solution_arn, base, since, bounded)
+
+        return _after_start_call(inputs, base, find, budget, progress)
+
+    latest, number = search(bounded=True), 1
     while True:
-        name = attempt_name(base, number)
-        arn = _start(service.starter, inputs, name, budget, progress)
-        if arn is not None:
-            version = Version(arn, name, number)
-            _announce(version, "started", inputs, progress)
-            return version
-        latest = _after_start_call(
-            inputs, name, lambda: find_latest_attempt(service.api, inputs["solutionArn"], base), budget, progress
-        )
-        latest_number = attempt_number(base, latest.get("name")) if latest else None
-        if latest is None or latest_number is None or latest_number < number:
-            # The name was refused but no listed version has it yet: listings can lag behind a create.
-            if not budget.pause():
-                raise errors.name_refused_but_unlisted(name, inputs["solutionArn"])
-            continue
-        if latest["status"] in ENDED_UNTRAINED:
+        if latest is not None:
+            latest_number = attempt_number(base, latest.get("name")) or 1
+            if latest["status"] not in ENDED_UNTRAINED:
+                started.arn = latest["solutionVersionArn"]
+                return _adopt(service.api, inputs, latest, latest_number, budget, progress)
             number = latest_number + 1
             reason = f": {latest['failureReason']}" if latest.get("failureReason") else ""
             progress.say(
                 f"{latest['solutionVersionArn']} ({latest['name']}) ended {latest['status']}{reason}; "
                 f"training attempt {number} as {attempt_name(base, number)}"
             )
-            continue
-        return _adopt(service.api, inputs, latest, latest_number, budget, progress)
+        name = attempt_name(base, number)
+        arn = _start(service.starter, inputs, name, budget, progress)
+        if arn is not None:
+            started.arn = arn
+            version = Version(arn, name, number)
+            _announce(version, "started", inputs, progress)
+            return version
+        latest = search(bounded=False)
+        if latest is None or (attempt_number(base, latest.get("name")) or 1) < number:
+            # The name was refused but no listed version has it yet: listings can lag behind a create.
+            if not budget.pause():
+                raise errors.name_refused_but_unlisted(name, solution_arn)
+            latest = None
+
+
+def _owner_created(inputs: dict[str, Any]) -> datetime | None:
+    """When the resource's owner token was created (no version of this resource is older), if it says."""
+    value = inputs.get(OWNER_CREATED_AT)
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, progress: Progress) -> str | None:
@@ -404,6 +449,37 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
         f"{arn} is {status}; Personalize has no API to delete a solution version, so it is left in place and removed "
         "from the stack (it goes away when its solution is deleted)"
     )
+
+
+def stop_unrecorded(api: Any, inputs: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME) -> list[str]:
+    """When a resource's `<name>-owner` is destroyed: stop every attempt of the checked `inputs['name']` still
+    training on its solution, and say so on one line naming each; returns their ARNs. Such a training is one this
+    stack started and never recorded (an interrupted `pulumi up`): a recorded one was deleted, i.e. stopped, first."""
+    solution_arn, base = inputs["solutionArn"], inputs["name"]
+    backoff = Backoff.within(polling.grace, polling, clock)
+    try:
+        training = retry(lambda: find_training_attempts(api, solution_arn, base), is_transient, backoff)
+    except ClientError as error:
+        if code(error) == "ResourceNotFoundException":  # the solution is gone, and its versions with it
+            return []
+        raise
+
+    def stop(arn: str) -> Callable[[], Any]:
+        return lambda: api.stop_solution_version_creation(solutionVersionArn=arn)
+
+    stopped = []
+    for version in training:
+        arn = version["solutionVersionArn"]
+        try:
+            retry(stop(arn), is_transient, backoff)
+        except ClientError as error:
+            if code(error) not in ("ResourceInUseException", "ResourceNotFoundException"):  # it ended meanwhile
+                raise
+            continue
+        stopped.append(arn)
+    if stopped:
+        say_line(errors.stopped_unrecorded(display_name(inputs), stopped))
+    return stopped
 
 
 # Helpers

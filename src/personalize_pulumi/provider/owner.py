@@ -1,49 +1,98 @@
-"""`TrainingOwner`: a random token that makes a SolutionVersion's training this stack's own.
+"""`TrainingOwner`: the record that makes a SolutionVersion's training this stack's own, from before it starts.
 
 A version's default name is a hash of project/stack/resource name and its identity inputs, so that a `pulumi up`
 rerun after an interrupted one finds (adopts) the training it started instead of starting a second one. Two stacks
 with the same project, stack and resource name in different backends (a local one and a shared one, say) would get
-the same name and adopt each other's versions. Each SolutionVersion therefore declares a `<name>-owner` resource first:
-its token is created once, recorded in the stack's state before the training starts, and seeds the version's name.
-A rerun of this stack finds the same token; another stack has its own and trains its own version.
+the same name and adopt each other's versions. Each SolutionVersion that trains therefore declares a `<name>-owner`
+resource first: its random token is created once, recorded in the stack's state before the training starts, and
+seeds the version's name. A rerun of this stack finds the same token; another stack has its own.
+
+The token is a secret output: a derived name hashes it with the retrain triggers, so without it plaintext state
+cannot confirm a guessed secret trigger. The owner's id is not the token (ids are never secret). An owner of an
+earlier release, whose id is its token, is replaced once (no AWS call; the version keeps its name).
+
+The owner also keeps the version's identity inputs (`OWNER_IDENTITY`; the engine records an owner's inputs on every
+`up`, and its diff never reports a change). A training an interrupted `up` started is in no state but the owner's:
+destroying the owner (`pulumi destroy`, or removing the model from the program) stops every attempt of that name
+still training, after the version itself, if recorded, was deleted.
 
 The class is pickled by reference into state (`personalize_pulumi.provider.owner.TrainingOwnerProvider`): keep the
-path. Nothing here calls AWS.
+path.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timezone
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
+from botocore.exceptions import BotoCoreError, ClientError
+from pulumi.dynamic import ConfigureRequest, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
-from .properties import OWNER_RESOURCE_NAME, RESOURCE_MODULE
+from . import lifecycle
+from .arns import region_of
+from .backoff import Polling
+from .checks import check_inputs
+from .clients import StackAwsConfig, personalize_clients
+from .errors import UnknownProfile, failure_from
+from .host import old_inputs_of_delete, prepare_host
+from .properties import OWNER_IDENTITY, OWNER_RESOURCE_NAME, OWNER_TOKEN, RESOURCE_MODULE, StateKey
 
 TOKEN = "token"
+CREATED_AT = "createdAt"
 TOKEN_BYTES = 8
 
 
 class TrainingOwnerProvider(ResourceProvider):
-    """Creates a token once; it never changes and deleting it deletes nothing outside the state."""
+    """Creates a token once; it never changes. Deleting it stops what an interrupted `pulumi up` left training."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._stack_aws = StackAwsConfig.from_config(req.config.get)
+        prepare_host()  # a destroy may load only this provider: its errors too are one line
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        token = secrets.token_hex(TOKEN_BYTES)
-        return CreateResult(token, {TOKEN: token})
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return CreateResult(
+            f"owner-{secrets.token_hex(TOKEN_BYTES)}", {TOKEN: secrets.token_hex(TOKEN_BYTES), CREATED_AT: created}
+        )
 
-    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
-        return DiffResult(changes=False, replaces=[], stables=[], delete_before_replace=False)
+    def diff(self, id_: str, olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        replaces = [TOKEN] if id_ == olds.get(TOKEN) else []  # an owner from before: its id shows its token
+        return DiffResult(changes=bool(replaces), replaces=replaces, stables=[], delete_before_replace=False)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_, {TOKEN: props.get(TOKEN) or id_})
+        return ReadResult(id_, {TOKEN: props.get(TOKEN) or id_, CREATED_AT: props.get(CREATED_AT)})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        identity = old_inputs_of_delete()  # read on the handler's thread, where the request is
+        token = props.get(TOKEN)
+        if not identity or not identity.get("solutionArn") or not token:
+            return  # an owner recorded before it kept its inputs: nothing to look for
+        inputs, failures = check_inputs({}, {key: identity.get(key) for key in OWNER_IDENTITY} | {OWNER_TOKEN: token})
+        if failures or not isinstance(inputs.get("name"), str):
+            return
+        region = inputs.get("region") or region_of(inputs["solutionArn"])
+        try:
+            service = personalize_clients(region, inputs.get("profile"), getattr(self, "_stack_aws", StackAwsConfig()))
+            lifecycle.stop_unrecorded(service.api, inputs, Polling.from_env())
+        except (BotoCoreError, ClientError, UnknownProfile) as error:
+            where = f"solution {inputs['solutionArn']}"
+            step = "run `pulumi destroy` again: it stops a training an interrupted `pulumi up` left, if any"
+            raise failure_from("checking for unrecorded trainings of", inputs["name"], where, error, step) from None
 
 
 class TrainingOwner(Resource, module=RESOURCE_MODULE, name=OWNER_RESOURCE_NAME):
-    """The owner token of one SolutionVersion (declared by it; not for direct use)."""
+    """The owner of one SolutionVersion's trainings (declared by it; not for direct use)."""
 
     token: pulumi.Output[str]
-    """Random hex, created once per resource and stack."""
+    """Random hex, created once per resource and stack (secret)."""
+    created_at: StateKey[str | None] = StateKey(CREATED_AT)
+    """When the token was created (ISO 8601; None for owners of releases before 1.1)."""
 
-    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TrainingOwnerProvider(), resource_name, {TOKEN: None}, opts)
+    def __init__(
+        self, resource_name: str, identity: dict[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=[TOKEN]))
+        props = {**{key: identity.get(key) for key in OWNER_IDENTITY}, TOKEN: None, CREATED_AT: None}
+        super().__init__(TrainingOwnerProvider(), resource_name, props, opts)

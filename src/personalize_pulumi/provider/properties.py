@@ -35,6 +35,12 @@ NAME_SCOPE = "nameScope"
 # Set by the resource class, not by users: the random token of the resource's `<name>-owner` (owner.py), also a seed
 # of the autoname, so that stacks of the same names in different backends never share a version.
 OWNER_TOKEN = "ownerToken"
+# Set by the resource class, not by users: when that token was created (ISO 8601). No version this resource trained is
+# older, which bounds the search for the training an interrupted `pulumi up` started.
+OWNER_CREATED_AT = "ownerCreatedAt"
+# The inputs a `<name>-owner` keeps (the engine records them on every `up`), so that destroying it can find and stop
+# a training an interrupted `up` started and the stack never recorded: the version's name and where it trains.
+OWNER_IDENTITY = ("solutionArn", "name", "trainingMode", "retrainTriggers", "region", "profile", NAME_SCOPE)
 
 T = TypeVar("T")
 

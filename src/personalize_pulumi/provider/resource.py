@@ -13,9 +13,11 @@ from .properties import (
     INPUTS,
     NAME_SCOPE,
     OUTPUTS,
+    OWNER_CREATED_AT,
     OWNER_TOKEN,
     RESOURCE_MODULE,
     RESOURCE_NAME,
+    TAGS_ALL,
     SolutionVersionState,
 )
 from .solution_version import SolutionVersionProvider
@@ -97,7 +99,12 @@ class SolutionVersion(SolutionVersionState, Resource, module=RESOURCE_MODULE, na
         props: dict[str, Any] = {camel: None for camel in (*INPUTS.values(), *OUTPUTS.values())}
         props.update(args.to_inputs())
         props[NAME_SCOPE] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
-        if args.name is None and args.existing_version_arn is None:  # only a derived name needs the owner token
+        # Marks the effective tags secret wherever `tags` holds a secret: the engine carries an input's secrets over
+        # to the checked input and the output of the same key (check replaces the value itself).
+        props[TAGS_ALL] = args.tags
+        if args.existing_version_arn is None:  # a version this resource trains: its owner exists before it starts
             owner_opts = pulumi.ResourceOptions(parent=opts.parent if opts else None)
-            props[OWNER_TOKEN] = TrainingOwner(f"{resource_name}-owner", owner_opts).token
+            owner = TrainingOwner(f"{resource_name}-owner", props, owner_opts)
+            props[OWNER_TOKEN] = owner.token
+            props[OWNER_CREATED_AT] = owner.created_at
         super().__init__(SolutionVersionProvider(), resource_name, props, opts)

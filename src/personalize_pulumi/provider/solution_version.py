@@ -1,6 +1,6 @@
 """The dynamic provider behind `SolutionVersion`.
 
-This class is pickled by reference into every SolutionVersion's state (`providers.solution_version.
+This class is pickled by reference into every SolutionVersion's state (`personalize_pulumi.provider.solution_version.
 SolutionVersionProvider`): keep this module's path and the class name, import nothing with side effects, and keep no
 client, session or credentials on the instance. The engine's provider process unpickles it, calls `configure` with the
 stack config, then the methods below, from many threads at once (see host.py).
@@ -24,11 +24,11 @@ from pulumi.dynamic import (
 
 from . import lifecycle
 from .arns import region_of
-from .backoff import Cancelled, OutOfTime, Polling
+from .backoff import Cancelled, OutOfTime, Polling, until_cancelled
 from .checks import check_inputs
 from .clients import Personalize, StackAwsConfig, personalize_clients
 from .diffs import decide, explain
-from .errors import SolutionVersionError, UnknownProfile, failure_from, interrupted
+from .errors import SolutionVersionError, UnknownProfile, failure_from, interrupted, waiting_interrupted
 from .host import note_diff, prepare_host
 from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
@@ -65,8 +65,13 @@ class SolutionVersionProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        started = lifecycle.Started()
         outs = self._call(
-            "creating", props, None, lambda: lifecycle.create(self._clients(props), props, Polling.from_env())
+            "creating",
+            props,
+            None,
+            lambda: lifecycle.create(self._clients(props), props, Polling.from_env(), started=started),
+            started,
         )
         return CreateResult(outs["solutionVersionArn"], outs)
 
@@ -95,17 +100,23 @@ class SolutionVersionProvider(ResourceProvider):
         return personalize_clients(region, props.get("profile"), getattr(self, "_stack_aws", StackAwsConfig()))
 
     @staticmethod
-    def _call(verb: str, props: dict[str, Any], id_: str | None, operation: Any) -> Any:
+    def _call(
+        verb: str, props: dict[str, Any], id_: str | None, operation: Any, started: lifecycle.Started | None = None
+    ) -> Any:
         """`operation()`, with any AWS or configuration error, or the engine's Cancel, turned into one line naming the
-        version."""
+        version (for a create, the one it `started`, if it got that far). A cancelled operation that does not end
+        within a few seconds (a request to a hung endpoint) is answered without it."""
         try:
-            return operation()
+            return until_cancelled(operation)
         except SolutionVersionError:
             raise
         except (BotoCoreError, ClientError, UnknownProfile, OutOfTime, Cancelled) as error:
-            arn = id_ or props.get("solutionVersionArn") or props.get("existingVersionArn")
+            arn = id_ or (started.arn if started else None) or props.get("solutionVersionArn")
+            arn = arn or props.get("existingVersionArn")
             where = arn or f"solution {props.get('solutionArn')}"
             if isinstance(error, Cancelled):
+                if started is not None and started.arn:
+                    raise waiting_interrupted(display_name(props), started.arn) from None
                 raise interrupted(verb, display_name(props), where) from None
             cause = error.error if isinstance(error, OutOfTime) else error
             raise failure_from(verb, display_name(props), where, cause) from None
