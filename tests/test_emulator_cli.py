@@ -94,7 +94,10 @@ def test_signal_stops_the_emulator_cleanly(start, signum):
 
 
 def test_faults_option_arms_rules_at_start_up(start):
-    rules = [{"kind": "throttle", "operation": "ListSolutions", "count": 1}]
+    rules = [
+        {"kind": "throttle", "operation": "ListSolutions", "count": 1},
+        {"kind": "in_use", "operation": "CreateSolutionVersion", "count": 1},
+    ]
     emulator = start("--faults", json.dumps(rules))
     client = emulator.client()
 
@@ -104,6 +107,9 @@ def test_faults_option_arms_rules_at_start_up(start):
     err = exc.value.response["Error"]
     assert err["Code"] == "ThrottlingException"
     assert client.list_solutions()["solutions"] == []
+    with pytest.raises(ClientError) as exc:
+        client.create_solution_version(solutionArn="arn:aws:personalize:us-east-1:123456789012:solution/any")
+    assert exc.value.response["Error"]["Code"] == "ResourceInUseException"
 
 
 @pytest.mark.parametrize(

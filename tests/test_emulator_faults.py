@@ -144,6 +144,34 @@ def test_drop_is_retried_by_standard_retries(personalize, control):
     assert statuses(control, "ListSolutions") == ["dropped", 200]
 
 
+# The resource in use
+
+
+def test_in_use_answers_the_next_calls_with_resource_in_use_in_the_services_json_shape(no_retry, control):
+    solution = "arn:aws:personalize:us-east-1:123456789012:solution/any"
+    control.add_fault(kind="in_use", operation="CreateSolutionVersion", count=2)
+
+    codes = []
+    for _ in range(2):
+        with pytest.raises(ClientError) as exc:
+            no_retry.create_solution_version(solutionArn=solution)
+        codes.append(exc.value.response["Error"]["Code"])
+        assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert exc.value.response["Error"]["Message"] == "The specified resource is in use."
+
+    assert codes == ["ResourceInUseException"] * 2
+    assert statuses(control, "CreateSolutionVersion") == [400, 400]
+    assert control.faults() == []
+
+
+def test_in_use_applies_only_to_its_operation(no_retry, control):
+    control.add_fault(kind="in_use", operation="CreateSolutionVersion", count=1)
+
+    no_retry.list_solutions()
+
+    assert [(rule["kind"], rule["count"]) for rule in control.faults()] == [("in_use", 1)]
+
+
 # Failed trainings
 
 
@@ -204,6 +232,8 @@ def test_metrics_of_a_failed_version_are_in_use(personalize, fast):
         pytest.param({"kind": "explode", "operation": "ListSolutions"}, id="unknown-kind"),
         pytest.param({"operation": "ListSolutions"}, id="no-kind"),
         pytest.param({"kind": "throttle"}, id="no-operation"),
+        pytest.param({"kind": "in_use"}, id="in-use-without-operation"),
+        pytest.param({"kind": "in_use", "operation": "CreateSolutionVersoin"}, id="in-use-unknown-operation"),
         pytest.param({"kind": "throttle", "operation": "ListSolution"}, id="unknown-operation"),
         pytest.param({"kind": "throttle", "operation": "ListSolutions", "count": 0}, id="zero-count"),
         pytest.param({"kind": "throttle", "operation": "ListSolutions", "count": "2"}, id="string-count"),

@@ -11,6 +11,7 @@ import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
+from personalize_pulumi.provider import naming
 from personalize_pulumi.provider.attempts import attempt_name, attempt_number
 from personalize_pulumi.provider.naming import NAME_MAX
 from tests.conftest import start_host
@@ -54,15 +55,31 @@ def older_versions(personalize: Any, solution: str, count: int) -> list[str]:
 def test_attempt_names_are_deterministic_and_fit_the_63_character_limit():
     assert [attempt_name("m-1a2b", n) for n in (1, 2, 3, 10)] == ["m-1a2b", "m-1a2b-2", "m-1a2b-3", "m-1a2b-10"]
     long = "x" * NAME_MAX
-    assert attempt_name(long, 2) == "x" * (NAME_MAX - 2) + "-2" and len(attempt_name(long, 123)) == NAME_MAX
-    for base in ("m-1a2b", long, "model-2"):
-        assert [attempt_number(base, attempt_name(base, n)) for n in (1, 2, 17)] == [1, 2, 17]
+    assert all(len(attempt_name(long, n)) == NAME_MAX for n in (2, 10, 123, 10**6))
+    for base in ("m-1a2b", long, "model-2", "y" * 61, "z" * 62):
+        assert [attempt_number(base, attempt_name(base, n)) for n in (1, 2, 17, 123, 10**6)] == [1, 2, 17, 123, 10**6]
     assert (
         attempt_number("m", "m-1") is None
         and attempt_number("m", "m-02") is None
         and attempt_number("m", "mm-2") is None
     )
     assert attempt_number("m", "other") is None and attempt_number("m", None) is None
+
+
+def test_attempt_names_that_fit_are_the_name_and_its_number_as_before():
+    assert attempt_name("y" * (NAME_MAX - 2), 2) == "y" * (NAME_MAX - 2) + "-2"
+    assert attempt_name("y" * (NAME_MAX - 3), 10) == "y" * (NAME_MAX - 3) + "-10"
+
+
+def test_a_shortened_attempt_name_keeps_a_hash_of_the_whole_name():
+    first, second = "p" * 61 + "a", "p" * 61 + "b"  # the same first 61 characters: "-2" does not fit after either
+    names = {base: [attempt_name(base, n) for n in (2, 3, 10, 123)] for base in (first, second)}
+    assert not set(names[first]) & set(names[second]), "two resources never share an attempt name"
+    for base, others in ((first, second), (second, first)):
+        assert all(len(name) <= NAME_MAX and naming.is_name(name) for name in names[base])
+        assert all(attempt_number(others, name) is None for name in names[base])
+    assert attempt_name(first, 2).startswith("p" * 54 + "-") and attempt_name(first, 2).endswith("-2")
+    assert attempt_number(first, first[:61] + "-2") is None, "the old cut name is no longer an attempt of it"
 
 
 def test_a_plain_create_on_a_solution_with_20_older_versions_describes_none_of_them(host, personalize, control):
@@ -239,3 +256,21 @@ def test_a_newer_automatic_version_does_not_count_as_an_attempt_after_a_stopped_
     assert started(control) == [f"{inputs['name']}-2"]
     described = [e["params"]["solutionVersionArn"] for e in control.requests("DescribeSolutionVersion")]
     assert automatic not in described and first in described
+
+
+def test_two_long_names_alike_in_their_first_61_characters_train_their_own_second_attempts(host, personalize, control):
+    solution = active_solution(personalize)
+    control.add_fault(kind="fail_training", reason="Not enough interactions.", count=2, solution_arn=solution)
+    prefix = unique("shared").ljust(61, "p")
+    models = [checked(host, solution, name=prefix + last) for last in "ab"]
+    for name, inputs in models:  # both first attempts end CREATE FAILED
+        with pytest.raises(HostError) as exc:
+            host.create(name, inputs)
+        assert "CREATE FAILED: Not enough interactions." in exc.value.last_line
+
+    (first_id, first), (second_id, second) = [host.create(name, inputs) for name, inputs in models]
+
+    assert first["status"] == second["status"] == "ACTIVE"
+    assert first_id != second_id and first["versionName"] != second["versionName"], "no adoption of the other's"
+    assert [first["versionName"], second["versionName"]] == [attempt_name(inputs["name"], 2) for _, inputs in models]
+    assert started(control) == [models[0][1]["name"], models[1][1]["name"], first["versionName"], second["versionName"]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import string
+from typing import Any
 
 import botocore.session
 import pytest
@@ -23,6 +24,7 @@ from personalize_pulumi.provider import naming
 from personalize_pulumi.provider import tags as tag_rules
 from personalize_pulumi.provider.diffs import decide
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
+from personalize_pulumi.provider.values import MAX_DEPTH
 from tests.conftest import REGION
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
@@ -430,6 +432,51 @@ def test_the_unknown_name_reaches_the_engine_as_the_unknown_sentinel(host):
 def test_inputs_state_cannot_hold_or_the_service_would_refuse_fail_through_the_host(host, news, prop):
     _, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", **news})
     assert [p for p, _ in failures] == [prop], failures
+
+
+# Values nested deeper than the provider handles: refused by check up front, and no crash in diff
+
+DEEP = 450
+
+
+def nested(levels: int, lists: bool = False) -> Any:
+    """`levels` maps inside one another (`nested(1)` is `{"k": "x"}`); with `lists`, every other one a list (the
+    outermost stays a map)."""
+    value: Any = "x"
+    for level in range(levels):
+        value = [value] if lists and (levels - level) % 2 == 0 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("prop", ["retrainTriggers", "tags", "minMetrics", "solutionArn"])
+def test_a_value_nested_too_deeply_fails_check_in_one_line_on_its_property_through_the_host(host, control, prop):
+    _, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", prop: nested(DEEP)})
+    assert [p for p, _ in failures] == [prop], failures
+    reason = failures[0][1]
+    assert (
+        reason
+        == f"{prop} may nest maps and lists at most {MAX_DEPTH} levels deep (a limit of this provider); got {DEEP}"
+    )
+    assert control.requests() == []
+
+
+@pytest.mark.parametrize("lists", [False, True], ids=["maps", "maps-and-lists"])
+def test_retrain_triggers_nested_as_deeply_as_the_limit_pass_and_one_level_more_fails_through_the_host(host, lists):
+    news = {"solutionArn": ARN, "nameScope": "p/s/r"}
+    at_limit, failures = host.check("r", {**news, "retrainTriggers": nested(MAX_DEPTH, lists)})
+    assert failures == [] and at_limit["retrainTriggers"] == nested(MAX_DEPTH, lists)
+    _, failures = host.check("r", {**news, "retrainTriggers": nested(MAX_DEPTH + 1, lists)})
+    assert [p for p, _ in failures] == ["retrainTriggers"] and f"got {MAX_DEPTH + 1}" in failures[0][1]
+
+
+@pytest.mark.parametrize(("prop", "replaces"), [("retrainTriggers", ["retrainTriggers"]), ("tags", [])])
+def test_diff_of_a_state_holding_a_value_nested_too_deeply_decides_without_crashing_through_the_host(
+    host, prop, replaces
+):
+    """A state written before check had a limit (or edited by hand) may hold one; the new inputs cannot."""
+    news, _ = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r"})
+    diff = host.diff("r", ARN + "/1a2b3c4d", outputs_for(news, **{prop: nested(DEEP)}), news)
+    assert diff.changes == DIFF_SOME and list(diff.replaces) == replaces
 
 
 identity_keys = ["solutionArn", "trainingMode", "retrainTriggers"]

@@ -261,8 +261,15 @@ def test_default_tags_the_service_would_refuse_fail_on_tags_all_naming_the_confi
 
 @pytest.mark.parametrize(
     "raw",
-    ["not-json", '{"tags": ["x"]}', '{"tags": {"n": 5}}', '["x"]', '{"tag": {"team": "ml"}}'],
-    ids=["not-json", "list", "number-value", "not-an-object", "misspelt"],
+    [
+        "not-json",
+        '{"tags": ["x"]}',
+        '{"tags": {"n": 5}}',
+        '["x"]',
+        '{"tag": {"team": "ml"}}',
+        '{"tags": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["not-json", "list", "number-value", "not-an-object", "misspelt", "nested-too-deeply-to-decode"],
 )
 def test_a_malformed_default_tags_config_fails_check_in_one_line_naming_the_key(hosts, control, raw):
     failures = _failures(hosts(raw), {"team": "ml"})

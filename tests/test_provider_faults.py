@@ -130,6 +130,80 @@ def test_the_quota_wait_never_starts_a_try_it_cannot_finish_within_the_budget(ho
     assert "no free training slot" in last and "waitTimeoutMinutes=0.05" in last and "no training was started" in last
 
 
+def test_a_solution_in_use_is_waited_out_and_then_trains_once(rider, personalize, control):
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
+    solution = active_solution(personalize)
+    control.add_fault(kind="in_use", operation="CreateSolutionVersion", count=2)
+    name, inputs = checked(rider, solution)
+    rider.output.clear()
+
+    id_, outs = rider.create(name, inputs)
+
+    assert outs["status"] == "ACTIVE" and outs["versionName"] == inputs["name"]
+    assert [e["status"] for e in control.requests("CreateSolutionVersion")] == [400, 400, 200]
+    assert trainings_started(control) == 1
+    waits = [line for line in rider.output if "ResourceInUseException" in line]
+    assert waits and all(inputs["name"] in line for line in waits), rider.output
+    assert "the solution is in use (possibly another training of it or a dataset import)" in waits[0]
+
+
+def test_a_solution_in_use_past_the_budget_fails_in_one_line_saying_nothing_was_started(rider, personalize, control):
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
+    solution = active_solution(personalize)
+    control.add_fault(kind="in_use", operation="CreateSolutionVersion", count=100_000)
+    name, inputs = checked(rider, solution, waitTimeoutMinutes=0.02)  # 1.2 s
+    control.clear_requests()
+    with pytest.raises(HostError) as exc:
+        rider.create(name, inputs)
+    control.clear_faults()
+
+    assert len(exc.value.details.strip().splitlines()) == 1 and "Traceback" not in exc.value.details
+    last = message(exc.value)
+    assert last.startswith(f"creating Personalize solution version {inputs['name']} (solution {solution}): ")
+    assert "in use" in last and "ResourceInUseException" in last and "waitTimeoutMinutes=0.02" in last
+    assert "no training was started" in last
+    creates = control.requests("CreateSolutionVersion")
+    assert len(creates) >= 2 and {e["status"] for e in creates} == {400} and trainings_started(control) == 0
+
+
+def test_after_a_try_with_no_answer_the_budget_running_out_does_not_claim_nothing_was_started(
+    rider, personalize, control
+):
+    """A dropped CreateSolutionVersion may have started the training (which may be what keeps the solution in use)."""
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
+    solution = active_solution(personalize)
+    control.add_fault(kind="drop", operation="CreateSolutionVersion", count=1)  # rules match in order
+    control.add_fault(kind="in_use", operation="CreateSolutionVersion", count=100_000)
+    name, inputs = checked(rider, solution, waitTimeoutMinutes=0.02)  # 1.2 s
+    control.clear_requests()
+    with pytest.raises(HostError) as exc:
+        rider.create(name, inputs)
+    control.clear_faults()
+
+    last = message(exc.value)
+    assert [e["status"] for e in control.requests("CreateSolutionVersion")][:2] == ["dropped", 400]
+    assert "the solution stayed in use" in last and "no training was started" not in last
+    assert "it adopts the training if one of the tries started it" in last
+
+
+def test_resource_in_use_from_the_stop_in_a_delete_still_means_the_training_ended(
+    rider, personalize, control, moto_progression
+):
+    """Only CreateSolutionVersion's ResourceInUseException is waited out: a stop refused as in use is not retried."""
+    solution = active_solution(personalize)
+    moto_progression("personalize::solutionversion", progression="manual", times=1)  # one step per describe
+    name, inputs = checked(rider, solution)
+    arn = personalize.create_solution_version(solutionArn=solution, name=inputs["name"])["solutionVersionArn"]
+    control.add_fault(kind="in_use", operation="StopSolutionVersionCreation", count=1)
+    rider.output.clear()
+
+    rider.delete(name, arn, {**inputs, "solutionVersionArn": arn, "status": "CREATE PENDING"})
+
+    assert control.count("StopSolutionVersionCreation") == 1
+    assert version_status(personalize, arn) == "ACTIVE"
+    assert any(f"{arn} is ACTIVE" in line and "left in place" in line for line in rider.output), rider.output
+
+
 def _profile_inputs(solution: str, profile: str) -> dict[str, Any]:
     return {
         "solutionArn": solution,

@@ -8,6 +8,9 @@ consumed by the calls they match. One rule is a JSON object:
 - `{"kind": "http500", "operation": "DescribeSolutionVersion", "count": 2}`: the next 2 calls answer HTTP 500.
 - `{"kind": "drop", "operation": "DescribeSolutionVersion", "count": 1}`: the next call's connection is closed with no
   response.
+- `{"kind": "in_use", "operation": "CreateSolutionVersion", "count": 2}`: the next 2 calls answer HTTP 400 with
+  `ResourceInUseException` ("The specified resource is in use."), as the service does for reasons it does not
+  document (possibly another training of the solution, or a dataset import running).
 - `{"kind": "fail_training", "reason": "...", "count": 1, "solutionArn": "..."}`: the next version created (of that
   solution, if given; by CreateSolutionVersion or `POST /_emulator/automatic-training`) ends in CREATE FAILED with
   that failureReason.
@@ -33,7 +36,7 @@ from .wsgi import Environ, StartResponse, drop_connection, json_response
 if TYPE_CHECKING:
     from .models import SolutionVersion
 
-KINDS = ("throttle", "http500", "drop", "fail_training")
+KINDS = ("throttle", "http500", "drop", "in_use", "fail_training")
 THROTTLE_CODES = ("ThrottlingException", "LimitExceededException")
 FIELDS = ("kind", "count", "operation", "code", "reason", "solutionArn")
 
@@ -121,7 +124,7 @@ class FaultInjector:
     def answer_request(
         self, operation: str, environ: Environ, start_response: StartResponse, record_status: Callable[[Any], None]
     ) -> Iterable[bytes] | None:
-        """The faulty answer to this call if a throttle/http500/drop rule matches it (one use of the rule is
+        """The faulty answer to this call if a throttle/http500/drop/in_use rule matches it (one use of the rule is
         consumed), else None. `record_status` gets the HTTP status, or "dropped"."""
         rule = self._take(lambda r: r.kind != "fail_training" and r.operation in ("*", operation))
         if rule is None:
@@ -134,6 +137,9 @@ class FaultInjector:
             payload = {"__type": "InternalFailure", "message": "Emulated internal server error."}
             return json_response(start_response, 500, payload)
         record_status(400)
+        if rule.kind == "in_use":
+            payload = {"__type": "ResourceInUseException", "message": "The specified resource is in use."}
+            return json_response(start_response, 400, payload)
         return json_response(start_response, 400, {"__type": rule.code, "message": "Rate exceeded"})
 
     def fail_training_if_armed(self, version: SolutionVersion) -> None:

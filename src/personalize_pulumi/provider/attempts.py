@@ -3,16 +3,23 @@ attempt, the next one is `<name>-2`, then `<name>-3`, and so on.
 
 Names are derived only from the checked name and the attempt number, so every run (and every interrupted or
 concurrent one) agrees on them; the service refuses a second version with the same name, which makes starting an
-attempt idempotent. Derived names stay within the service's 63 characters by shortening the base.
+attempt idempotent.
+
+Derived names stay within the service's 63 characters. A name that fits is `<name>-<number>`; when `<name>` must be
+shortened, its tail gives way to a hash of the whole name (`<first characters>-<6 hex>-<number>`), so two names that
+share their first characters still have attempts of their own (cutting alone gave both the same `-2`, and the second
+resource adopted the first one's training). Names that fit never changed: versions in users' stacks are found by them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .naming import NAME_MAX
 
 _SUFFIX = re.compile(r"-([1-9][0-9]*)\Z")
+SHORTENED_HASH_LENGTH = 6
 
 
 def attempt_name(base: str, number: int) -> str:
@@ -20,7 +27,10 @@ def attempt_name(base: str, number: int) -> str:
     if number <= 1:
         return base
     suffix = f"-{number}"
-    return base[: NAME_MAX - len(suffix)] + suffix
+    if len(base) + len(suffix) <= NAME_MAX:
+        return base + suffix
+    digest = hashlib.sha256(base.encode()).hexdigest()[:SHORTENED_HASH_LENGTH]
+    return f"{base[: NAME_MAX - len(suffix) - SHORTENED_HASH_LENGTH - 1]}-{digest}{suffix}"
 
 
 def attempt_number(base: str, name: str | None) -> int | None:

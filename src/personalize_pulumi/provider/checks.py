@@ -1,7 +1,8 @@
 r"""`check`: fill defaults, normalize and validate SolutionVersion inputs. Pure: no AWS calls, no output.
 
 Every rule the service would enforce is checked here, so a mistake fails at `pulumi preview` with one message per
-property instead of after an hour of waiting. Values still unknown during a preview are left alone. The rules of
+property instead of after an hour of waiting. Values still unknown during a preview are left alone. A value nested
+deeper than `values.MAX_DEPTH` is refused first, on its property, and nothing else looks into it. The rules of
 names, ARNs and tags live with them (naming.py, arns.py, tags.py); values as the engine sends them in values.py.
 """
 
@@ -28,7 +29,7 @@ from .properties import (
 )
 from .provider_path import PROVIDER_KEY
 from .tags import NO_DEFAULT_TAGS, DefaultTags, effective_tags, tag_problems
-from .values import cut, is_unknown_itself, normalize_numbers, show
+from .values import MAX_DEPTH, cut, depth, is_unknown_itself, normalize_numbers, show
 
 METRIC_NAME_RE = re.compile(r"[a-z0-9_]+")
 METRIC_NAME_RULE = "lower-case letters, digits and '_'"
@@ -54,6 +55,13 @@ def check_inputs(
         failures.append(
             Failure(key, f"unknown property {show(key)}; valid properties: {', '.join(sorted(INPUTS.values()))}")
         )
+    # First, so that nothing below recurses into a value deeper than MAX_DEPTH; the value is not sent back either.
+    too_deep = {key: levels for key, value in inputs.items() if (levels := depth(value)) > MAX_DEPTH}
+    for key, levels in sorted(too_deep.items()):
+        del inputs[key]
+        if key in known_keys:
+            failures.append(Failure(key, _too_deep(key, levels)))
+    reported = len(failures)
 
     # An adopted version was trained already: inputs that only shape a training cannot go with it.
     adopting = "existingVersionArn" in inputs
@@ -91,9 +99,15 @@ def check_inputs(
     failures += _check_optional_string(OWNER_TOKEN, inputs.get(OWNER_TOKEN))
     failures += _check_optional_string(OWNER_CREATED_AT, inputs.get(OWNER_CREATED_AT))
 
+    # A value left out for its depth is not missing: its one failure says what is wrong with it.
+    failures[reported:] = [f for f in failures[reported:] if f.property.split(".", 1)[0] not in too_deep]
     if "name" not in inputs and not adopting and not failures:
         inputs["name"] = autoname(olds, inputs)
     return inputs, failures
+
+
+def _too_deep(key: str, levels: int) -> str:
+    return f"{key} may nest maps and lists at most {MAX_DEPTH} levels deep (a limit of this provider); got {levels}"
 
 
 def _check_solution_arn(value: Any) -> list[Failure]:

@@ -32,7 +32,7 @@ from .properties import (
 )
 from .provider_path import PROVIDER_KEY, provider_moved
 from .state import user_tags
-from .values import is_unknown, normalize_numbers
+from .values import MAX_DEPTH, depth, is_unknown, normalize_numbers, show
 
 # A missing map and an empty one are the same input.
 _EMPTY_MAPS = ("tags", TAGS_ALL, "retrainTriggers", "minMetrics")
@@ -112,7 +112,9 @@ def explain(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> s
         hours = olds.get("trainingHours")
         cost = f"; the current one took {hours:.3g} training hours" if isinstance(hours, (int, float)) else ""
         if causes == ["status"]:
-            return f"{who}: trains a new version because the current one is {olds.get('status')}"
+            status = olds.get("status")  # a string, unless the state was edited by hand
+            status_text = status if isinstance(status, str) else show(status)
+            return f"{who}: trains a new version because the current one is {status_text}"
         because = " and ".join(", ".join(causes).rsplit(", ", 1))
         verb = "changes" if len(causes) == 1 else "change"
         return f"{who}: trains a new version because {because} {verb}{cost}"
@@ -131,6 +133,10 @@ def explain(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> s
 
 def _differs(olds: dict[str, Any], news: dict[str, Any], key: str) -> bool:
     old, new = _value(olds, key), _value(news, key)
+    if depth(old) > MAX_DEPTH or depth(new) > MAX_DEPTH:
+        # Too deep to compare (check refuses such inputs; a state may hold one from before that, or edited by hand).
+        # Checked inputs never are, so the two differ.
+        return True
     if is_unknown(old) or is_unknown(new):
         return True  # it may change: say so in the preview rather than promise no change
     # Numbers come back from state as floats; 3 and 3.0 are the same input.

@@ -36,6 +36,10 @@ THROTTLING_CODES = frozenset(
 )
 QUOTA_CODE = "LimitExceededException"
 """From CreateSolutionVersion it (also) means the quota of trainings per region is used up."""
+IN_USE_CODE = "ResourceInUseException"
+"""From CreateSolutionVersion: the solution is busy, for reasons the service does not document ("The specified
+resource is in use"; possibly another training of it, or a dataset import running). Waited out like the quota. From
+any other call it keeps that call's meaning (StopSolutionVersionCreation: the version is no longer training)."""
 
 NEXT_STEP = {
     "creating": "run `pulumi up` again (no training was started)",
@@ -185,9 +189,35 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
+def is_start_transient(error: BaseException) -> bool:
+    """Answers of CreateSolutionVersion that go away by themselves: transient errors (the training quota among them,
+    as a throttling code), and the solution in use."""
+    return is_transient(error) or code(error) == IN_USE_CODE
+
+
+def got_no_answer(error: BaseException) -> bool:
+    """Whether the call that failed with `error` may have done its work all the same: the connection failed, or the
+    service answered HTTP 5xx (any other answer refused the call)."""
+    if isinstance(error, ClientError):
+        return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0) >= 500
+    return is_transient(error)
+
+
 # The failures of a create, update or delete, one function each: lifecycle.py decides which applies, this says it.
 
 QUOTA_HINT = "20 solution versions pending or in progress per region"
+IN_USE_HINT = "possibly another training of it or a dataset import"
+
+
+def start_waiting_for(error: BaseException) -> str:
+    """What a create is doing while CreateSolutionVersion answers `error` (a progress line, see `Progress.trouble`)."""
+    if code(error) == QUOTA_CODE:
+        return f"waiting for a free training slot ({QUOTA_HINT})"
+    if code(error) == IN_USE_CODE:
+        return f"waiting while the solution is in use ({IN_USE_HINT})"
+    return "starting training"
+
+
 ADOPTED_NEVER_ACTIVE = (
     "existingVersionArn must name a version that is ACTIVE or still training: adopt another one, or remove "
     "existingVersionArn to train one"
@@ -310,15 +340,26 @@ def name_refused_but_unlisted(name: Any, solution_arn: str) -> SolutionVersionEr
     return failure("creating", name, f"solution {solution_arn}", cause_text, "run `pulumi up` again")
 
 
-def start_ran_late(name: Any, solution_arn: str, minutes: str, error: BaseException) -> SolutionVersionError:
-    """CreateSolutionVersion kept failing (or the quota stayed full) until the wait budget ran out."""
+def start_ran_late(
+    name: Any, solution_arn: str, minutes: str, error: BaseException, unanswered: bool = False
+) -> SolutionVersionError:
+    """CreateSolutionVersion kept failing (or the quota stayed full, or the solution in use) until the wait budget ran
+    out; `unanswered`: some try got no answer, so it may have started the training."""
     last = cause(error)
+    adopts = "run `pulumi up` again (it adopts the training if one of the tries started it)"
     if code(error) == QUOTA_CODE:
         cause_text = f"no free training slot ({QUOTA_HINT}) within waitTimeoutMinutes={minutes}: {last}"
-        todo = "no training was started; run `pulumi up` again when fewer trainings run or raise waitTimeoutMinutes"
+        when = "when fewer trainings run"
+    elif code(error) == IN_USE_CODE:
+        cause_text = f"the solution stayed in use ({IN_USE_HINT}) until waitTimeoutMinutes={minutes} ran out: {last}"
+        when = "once the solution is free"
     else:
         cause_text = f"CreateSolutionVersion kept failing until waitTimeoutMinutes={minutes} ran out ({last})"
-        todo = "run `pulumi up` again (it adopts the training if one of the tries started it)"
+        return failure("creating", name, f"solution {solution_arn}", cause_text, adopts)
+    if unanswered:
+        todo = f"{adopts}, or raise waitTimeoutMinutes"
+    else:
+        todo = f"no training was started; run `pulumi up` again {when} or raise waitTimeoutMinutes"
     return failure("creating", name, f"solution {solution_arn}", cause_text, todo)
 
 

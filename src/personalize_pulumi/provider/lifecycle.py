@@ -20,11 +20,12 @@ from .attempts import attempt_name, attempt_number
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
 from .errors import (
-    QUOTA_CODE,
     GateCase,
     SolutionVersionError,
     cause,
     code,
+    got_no_answer,
+    is_start_transient,
     is_transient,
     rejected,
 )
@@ -226,8 +227,9 @@ def _owner_created(inputs: dict[str, Any]) -> datetime | None:
 
 
 def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, progress: Progress) -> str | None:
-    """The new version's ARN, or None if a version with `name` exists. Waits out the quota of trainings per region and
-    transient errors within the budget (the client makes one request per try, so no try overruns it)."""
+    """The new version's ARN, or None if a version with `name` exists. Waits out the quota of trainings per region, the
+    solution in use (ResourceInUseException) and transient errors within the budget (the client makes one request
+    per try, so no try overruns it)."""
     request: dict[str, Any] = {
         "solutionArn": inputs["solutionArn"],
         "name": name,
@@ -239,20 +241,21 @@ def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, pro
     def start() -> str:
         return str(starter.create_solution_version(**request)["solutionVersionArn"])
 
+    unanswered = False  # a try that got no answer may have started the training
+
     def waiting(error: Exception) -> None:
-        quota = code(error) == QUOTA_CODE
-        progress.trouble(
-            error, f"waiting for a free training slot ({errors.QUOTA_HINT})" if quota else "starting training"
-        )
+        nonlocal unanswered
+        unanswered = unanswered or got_no_answer(error)
+        progress.trouble(error, errors.start_waiting_for(error))
 
     try:
-        return retry(start, is_transient, budget, waiting)
+        return retry(start, is_start_transient, budget, waiting)
     except ClientError as error:
         if code(error) == "ResourceAlreadyExistsException":
             return None
         raise
     except OutOfTime as out:
-        raise errors.start_ran_late(name, inputs["solutionArn"], _minutes(inputs), out.error) from None
+        raise errors.start_ran_late(name, inputs["solutionArn"], _minutes(inputs), out.error, unanswered) from None
 
 
 def _adopt(

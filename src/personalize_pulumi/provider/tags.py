@@ -60,7 +60,7 @@ def parse_default_tags(raw: Any) -> dict[str, str]:
     if isinstance(raw, str):
         try:
             value = json.loads(raw)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deeply for the decoder
             raise ValueError(f"{rule}; it is not JSON ({error})") from None
     tags = value.get("tags") if isinstance(value, dict) else None
     if (

@@ -1,5 +1,5 @@
-"""Property values as the engine sends them to check and diff: unknowns at any depth, every number a float; and how
-a rejected value is quoted in a message."""
+"""Property values as the engine sends them to check and diff: unknowns at any depth, every number a float, maps and
+lists nested as deeply as the program made them; and how a rejected value is quoted in a message."""
 
 from __future__ import annotations
 
@@ -8,6 +8,32 @@ from typing import Any
 
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
+
+MAX_DEPTH = 32
+"""How deeply maps and lists may nest in one input (`{"a": [1]}` is 2 levels). `check` refuses a deeper value up front,
+on its property, before anything else looks at it: everything after it (finding unknowns, normalizing numbers, the
+autoname hash, quoting a value, diff, the host sending the inputs back) recurses into values, and Python's recursion
+limit (1,000 frames) stops all of that a few hundred levels down, with a traceback of thousands of lines. No JSON
+configuration needs 32 levels. (A value deeper than about 490 levels never reaches the provider: the SDK's host fails
+to deserialize the request first, with its own traceback.)"""
+
+
+def depth(value: Any) -> int:
+    """How many levels of maps and lists `value` has (0 for anything else). Counted without recursion, so it measures
+    any value the host could deserialize."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def unknown() -> Unknown:
@@ -53,7 +79,11 @@ SHOWN_MAX = 80
 
 
 def show(value: Any) -> str:
-    """`repr(value)`, cut to SHOWN_MAX characters: a failure stays one short line even for a megabyte of input."""
+    """`repr(value)`, cut to SHOWN_MAX characters: a failure stays one short line even for a megabyte of input (and a
+    value nested deeper than MAX_DEPTH, which repr could not print, is described instead)."""
+    levels = depth(value)
+    if levels > MAX_DEPTH:
+        return f"a value nested {levels} levels deep"
     return cut(repr(value))
 
 
