@@ -120,3 +120,31 @@ def test_the_owner_token_is_stored_encrypted_and_is_not_the_owners_id(new_stack,
 def _state_files(stack) -> str:
     """Every file of the stack's backend (state, history, backups), as the text anyone who can read them sees."""
     return "\n".join(path.read_text() for path in (stack.folder / "state").rglob("*") if path.is_file())
+
+
+def test_after_a_hard_kill_up_adopts_and_says_the_command_that_clears_the_pending_create(new_stack, control):
+    stack = new_stack()
+    running = up_until_training(stack, control, training_seconds=300.0)
+    [version] = _client().list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
+    arn = version["solutionVersionArn"]
+    wait_until(lambda: arn in running.output, 30, "the ARN to be shown", running)
+    running.signal_cli(signal.SIGKILL)
+    running.finish(timeout=90)
+    stack.cli_command("cancel", "--yes")
+    assert len(stack.pending_operations()) == 1
+
+    control.set_timing(training_seconds=2.0, setup_seconds=0.5)
+    start = len(stack.lines)
+    stack.up()
+    shown = stack.output_since(start)
+    assert "pending operations" in shown, "the engine warned of the pending create"
+    command = "pulumi refresh --clear-pending-creates --yes"
+    assert [line for line in shown.splitlines() if arn in line and command in line], shown
+    assert stack.outputs()["solutionVersionArn"] == arn and trainings_started(control) == 1
+    assert len(stack.pending_operations()) == 1, "the provider cannot clear the engine's pending create itself"
+
+    stack.cli_command(*command.split()[1:])
+    assert stack.pending_operations() == []
+    start = len(stack.lines)
+    stack.preview()
+    assert "pending operations" not in stack.output_since(start)

@@ -240,6 +240,13 @@ def training_continues(arn: str, hint: str = "") -> str:
     )
 
 
+PENDING_CREATE_HINT = (
+    "if `pulumi up` warned of a pending create of this resource (a hard-killed run leaves one), clear it once this "
+    "`up` has ended: `pulumi refresh --clear-pending-creates --yes`"
+)
+"""Said where a version an earlier run started is adopted: the provider cannot clear the engine's pending create."""
+
+
 def stopped_unrecorded(name: Any, arns: Sequence[str]) -> str:
     """The line of a destroyed `<name>-owner` that stopped trainings an interrupted `pulumi up` left unrecorded."""
     which = ", ".join(arns)

@@ -274,14 +274,18 @@ def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Prog
     """The one line that tells users which version trains and how to stop waiting without losing it."""
     attempt = f" (attempt {version.number}, version name {version.name})" if version.number > 1 else ""
     if version.described is not None and version.described["status"] == ACTIVE:
-        progress.say(f"adopted {version.arn}{attempt}, already ACTIVE (an earlier run trained it); nothing to train")
+        progress.say(
+            f"adopted {version.arn}{attempt}, already ACTIVE (an earlier run trained it); nothing to train; "
+            f"{errors.PENDING_CREATE_HINT}"
+        )
         return
     origin = "" if how == "started" else " (started by an earlier or concurrent run; no second training is started)"
+    pending = "" if how == "started" else f"; {errors.PENDING_CREATE_HINT}"
     progress.say(
         f"{how} training {version.arn}{attempt}{origin}; pulumi up waits until it is ACTIVE (up to "
         f"waitTimeoutMinutes={_minutes(inputs)}). To stop waiting without losing it, press Ctrl-C once; `pulumi up` "
-        "resumes (it adopts this version); "
-        f"to abandon it: aws personalize stop-solution-version-creation --solution-version-arn {version.arn}"
+        "resumes (it adopts this version); `pulumi destroy` stops it; "
+        f"to abandon it: aws personalize stop-solution-version-creation --solution-version-arn {version.arn}{pending}"
     )
 
 
