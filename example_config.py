@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
 from personalize_pulumi.provider.checks import METRIC_NAME_RE, METRIC_NAME_RULE
-from personalize_pulumi.provider.properties import DEFAULT_TAGS_CONFIG, DEFAULT_TRAINING_MODE, TRAINING_MODES
+from personalize_pulumi.provider.properties import (
+    DEFAULT_TAGS_CONFIG,
+    DEFAULT_TRAINING_MODE,
+    TRAINING_MODES,
+    TrainingMode,
+)
 from personalize_pulumi.provider.tags import parse_default_tags
 
 
@@ -20,7 +25,7 @@ class ExampleConfig:
     malformed value stops the program before it declares anything)."""
 
     solution_arn: str
-    training_mode: str
+    training_mode: TrainingMode
     tags: dict[str, str]
     retrain_trigger: str | None
     wait_timeout_minutes: float | None
@@ -66,7 +71,7 @@ class ExampleConfig:
             raise pulumi.RunError(str(error)) from None
         return cls(
             solution_arn,
-            training_mode,
+            cast(TrainingMode, training_mode),
             tags,
             config.get("retrainTrigger"),
             wait_minutes,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the names as type checkers see them; at run time, __getattr__ below imports them
     from .provider import SolutionVersion as SolutionVersion
     from .provider import SolutionVersionArgs as SolutionVersionArgs
+    from .provider.properties import TrainingMode as TrainingMode
     from .trained_model import TrainedModel as TrainedModel
     from .trained_model import TrainedModelArgs as TrainedModelArgs
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time, __getattr
 _EXPORTS = {
     "SolutionVersion": ".provider",
     "SolutionVersionArgs": ".provider",
+    "TrainingMode": ".provider.properties",
     "TrainedModel": ".trained_model",
     "TrainedModelArgs": ".trained_model",
 }

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 import pulumi
 
 from .provider import SolutionVersion, SolutionVersionArgs
+from .provider.properties import TrainingMode
 
 
 class AwsProviderLike(Protocol):
@@ -30,7 +31,7 @@ class TrainedModelArgs:
         self,
         *,
         solution_arn: pulumi.Input[str],
-        training_mode: pulumi.Input[str] | None = None,
+        training_mode: pulumi.Input[TrainingMode] | None = None,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
         wait_timeout_minutes: pulumi.Input[float] | None = None,

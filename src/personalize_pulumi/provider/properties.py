@@ -5,7 +5,7 @@ Python arguments are snake_case; state keys are camelCase like every Pulumi AWS 
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, get_args, overload
 
 import pulumi
 
@@ -114,8 +114,10 @@ OUTPUTS = {
     if isinstance(attribute, StateKey) and attribute.key not in INPUTS.values()
 }
 
-TRAINING_MODES = ("FULL", "UPDATE", "AUTOTRAIN")
-DEFAULT_TRAINING_MODE = "FULL"
+TrainingMode = Literal["FULL", "UPDATE", "AUTOTRAIN"]
+"""CreateSolutionVersion's trainingMode values: type checkers and IDEs offer them, and report a typo."""
+TRAINING_MODES: tuple[str, ...] = get_args(TrainingMode)
+DEFAULT_TRAINING_MODE: TrainingMode = "FULL"
 DEFAULT_WAIT_TIMEOUT_MINUTES = 720.0
 """Twelve hours: real trainings take from ~20 minutes to many hours (about 6 h for 25 M interactions)."""
 

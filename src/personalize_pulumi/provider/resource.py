@@ -19,6 +19,7 @@ from .properties import (
     RESOURCE_NAME,
     TAGS_ALL,
     SolutionVersionState,
+    TrainingMode,
 )
 from .solution_version import SolutionVersionProvider
 
@@ -31,7 +32,7 @@ class SolutionVersionArgs:
         *,
         solution_arn: pulumi.Input[str],
         name: pulumi.Input[str] | None = None,
-        training_mode: pulumi.Input[str] | None = None,
+        training_mode: pulumi.Input[TrainingMode] | None = None,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         retrain_triggers: pulumi.Input[Mapping[str, Any]] | None = None,
         wait_timeout_minutes: pulumi.Input[float] | None = None,
