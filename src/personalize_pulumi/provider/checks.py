@@ -8,6 +8,7 @@ names, ARNs and tags live with them (naming.py, arns.py, tags.py); values as the
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass
@@ -16,8 +17,7 @@ from typing import Any
 from .arns import ARN_MAX, REGION_RE, SOLUTION_ARN_RE, SOLUTION_ARN_RULE, VERSION_ARN_RE, VERSION_ARN_RULE, region_of
 from .naming import NAME_RULE, autoname, is_name
 from .properties import (
-    DEFAULT_TRAINING_MODE,
-    DEFAULT_WAIT_TIMEOUT_MINUTES,
+    DEFAULTS,
     INPUTS,
     MAX_TAGS,
     NAME_SCOPE,
@@ -69,12 +69,9 @@ def check_inputs(
     conflicting = {failure.property for failure in conflicts}
     failures += conflicts
 
-    if not adopting:
-        inputs.setdefault("trainingMode", DEFAULT_TRAINING_MODE)
-        inputs.setdefault("retrainTriggers", {})
-    inputs.setdefault("waitTimeoutMinutes", DEFAULT_WAIT_TIMEOUT_MINUTES)
-    inputs.setdefault("tags", {})
-    inputs.setdefault("minMetrics", {})
+    for key, default in DEFAULTS.items():
+        if default.value is not None and not (adopting and key in TRAINING_ONLY):
+            inputs.setdefault(key, copy.deepcopy(default.value))
     if "retrainTriggers" in inputs:
         inputs["retrainTriggers"] = normalize_numbers(inputs["retrainTriggers"])
 

@@ -5,6 +5,7 @@ Python arguments are snake_case; state keys are camelCase like every Pulumi AWS 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, get_args, overload
 
 import pulumi
@@ -145,6 +146,33 @@ STOPPED = "CREATE STOPPED"
 TRAINING = (PENDING, IN_PROGRESS)
 ENDED_UNTRAINED = (FAILED, STOPPING, STOPPED)
 """A version in one of these will never be ACTIVE: the next create starts the next attempt."""
+
+
+@dataclass(frozen=True)
+class Default:
+    """What an input is when a program leaves it out: `text` for the docs; `value`, what check fills in (None:
+    nothing, the input stays absent)."""
+
+    text: str
+    value: Any = None
+
+
+DEFAULTS: dict[str, Default] = {
+    "solutionArn": Default("required"),
+    "name": Default(
+        "`<resource name>-<8 hex>`: a hash of project, stack and resource name, the owner token, solution ARN, training "
+        "mode and retrain triggers"
+    ),
+    "trainingMode": Default(f"`{DEFAULT_TRAINING_MODE}`", DEFAULT_TRAINING_MODE),
+    "tags": Default("`{}`", {}),
+    "retrainTriggers": Default("`{}`", {}),
+    "waitTimeoutMinutes": Default(f"`{DEFAULT_WAIT_TIMEOUT_MINUTES:g}` (12 hours)", DEFAULT_WAIT_TIMEOUT_MINUTES),
+    "region": Default("the solution ARN's region (must agree with it)"),
+    "profile": Default("the stack's `aws:profile`, then the standard AWS credential chain"),
+    "minMetrics": Default("`{}` (no gate)", {}),
+    "existingVersionArn": Default("none: the resource trains its own version"),
+}
+"""Every input's default, keyed by state key (tests/test_docs.py fails for an input without one)."""
 
 MAX_TAGS = 50
 """Tags per resource that Personalize allows (the request list allows 200)."""

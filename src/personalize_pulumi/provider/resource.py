@@ -45,9 +45,9 @@ class SolutionVersionArgs:
         :param solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to
             become ACTIVE. Changing it trains a new version (replace).
         :param name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name
-            plus a hash of the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the
-            version an interrupted one started. After a failed or stopped training the next attempt is named
-            `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+            plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers,
+            so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training
+            the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
         :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and
             the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that
             version) or AUTOTRAIN. Changing it trains a new version.

@@ -1,0 +1,47 @@
+"""The docs' reference pages cannot drift from the code: they are generated from its declarations, and every input is
+declared with a doc, a default and a change class."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from personalize_pulumi.provider import properties
+from personalize_pulumi.provider.resource import SolutionVersionArgs
+from personalize_pulumi.trained_model import TrainedModelArgs
+
+_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "docs_reference.py"
+_spec = importlib.util.spec_from_file_location("docs_reference", _SCRIPT)
+assert _spec is not None and _spec.loader is not None
+docs_reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(docs_reference)
+
+
+def test_the_reference_pages_are_what_the_declarations_generate():
+    assert docs_reference.main(["--check"]) == 0, "run: python scripts/docs_reference.py"
+
+
+@pytest.mark.parametrize("python", list(docs_reference.parameters(SolutionVersionArgs.__init__)))
+def test_every_solution_version_input_has_a_state_key_doc_default_and_change_class(python):
+    key = properties.INPUTS[python]
+    assert docs_reference.param_docs(SolutionVersionArgs.__init__).get(python), f"{python} has no :param doc"
+    assert key in properties.DEFAULTS, f"{key} has no entry in properties.DEFAULTS"
+    classes = [properties.REPLACE_ON_CHANGE, properties.UPDATE_IN_PLACE, properties.OPERATIONAL]
+    assert sum(key in declared for declared in classes) == 1, f"{key} must be in exactly one change class"
+
+
+def test_every_declared_input_is_a_parameter_of_the_args():
+    assert list(properties.INPUTS) == list(docs_reference.parameters(SolutionVersionArgs.__init__))
+
+
+@pytest.mark.parametrize("python", list(docs_reference.parameters(TrainedModelArgs.__init__)))
+def test_every_trained_model_input_has_a_doc(python):
+    assert docs_reference.param_docs(TrainedModelArgs.__init__).get(python), f"{python} has no :param doc"
+
+
+def test_the_check_fails_on_a_stale_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(docs_reference, "PAGES", tmp_path)
+    assert docs_reference.main(["--check"]) == 1
+    assert docs_reference.main([]) == 0 and docs_reference.main(["--check"]) == 0
