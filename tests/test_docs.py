@@ -4,6 +4,9 @@ declared with a doc, a default and a change class."""
 from __future__ import annotations
 
 import importlib.util
+import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,3 +48,35 @@ def test_the_check_fails_on_a_stale_page(tmp_path, monkeypatch):
     monkeypatch.setattr(docs_reference, "PAGES", tmp_path)
     assert docs_reference.main(["--check"]) == 1
     assert docs_reference.main([]) == 0 and docs_reference.main(["--check"]) == 0
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_message_of_the_provider_has_an_entry_on_the_errors_page():
+    from personalize_pulumi.provider import errors
+
+    page = (ROOT / "docs" / "errors.md").read_text()
+    messages = [
+        name
+        for name, function in inspect.getmembers(errors, inspect.isfunction)
+        if function.__module__ == errors.__name__
+        and not name.startswith("_")
+        and inspect.signature(function).return_annotation == "SolutionVersionError"
+    ]
+    assert len(messages) > 15
+    assert [name for name in messages if f"`{name}`" not in page] == []
+
+
+def test_the_set_mocks_recipe_of_the_testing_page_passes(tmp_path):
+    page = (ROOT / "docs" / "testing.md").read_text()
+    blocks = [block.split("```", 1)[0] for block in page.split("```python\n")[1:]]
+    [recipe] = [block for block in blocks if "set_mocks" in block]
+    (tmp_path / "test_recipe.py").write_text(recipe)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(tmp_path)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout + result.stderr
