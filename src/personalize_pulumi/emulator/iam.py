@@ -3,8 +3,8 @@ by moto's own access control, as AWS checks it, and IAM's API is served on the s
 
 - The default credentials (`ROOT_ACCESS_KEY_ID` / `ROOT_SECRET_ACCESS_KEY`, `testing` / `testing`, what
   `EmulatorProcess.env()` hands out) act as the account's root: they may do anything, IAM included. moto has no root
-  user, so `enable()` exempts them before moto's check (`ActionAuthenticatorMixin._authenticate_and_authorize_action`,
-  the one place every moto service authorizes a request).
+  user, so `enable()` exempts them before moto's check (`_authenticate_and_authorize_action` of moto's
+  `BaseResponse`, the one place every moto service authorizes a request).
 - Any other access key must belong to an IAM user created on this endpoint (`iam` client: CreateUser, PutUserPolicy
   or CreatePolicy + AttachUserPolicy, CreateAccessKey); its requests are checked against that user's policies, their
   actions and resources. A Personalize call names the resource AWS authorizes it on (`resource_of`), so statements
@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from moto import settings
-from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError, InvalidClientTokenIdError, JsonRESTError, SignatureDoesNotMatchError
+from moto.core.responses import BaseResponse
 from moto.iam.access_control import IAMRequest
 
 from . import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY
@@ -59,14 +59,14 @@ def enable() -> None:
         return
     _enabled = True
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-    moto_check = ActionAuthenticatorMixin._authenticate_and_authorize_action
+    moto_check = BaseResponse._authenticate_and_authorize_action
 
     def check_unless_root(self: Any, iam_request_cls: type, resource: str = "*") -> None:
         if signed_by(self.headers) == ROOT_ACCESS_KEY_ID:
             return
         moto_check(self, iam_request_cls, resource)
 
-    ActionAuthenticatorMixin._authenticate_and_authorize_action = check_unless_root  # type: ignore[method-assign]
+    BaseResponse._authenticate_and_authorize_action = check_unless_root  # type: ignore[method-assign]
 
 
 def enabled() -> bool:
@@ -97,7 +97,7 @@ def authorize(response: Any, operation: str, params: Mapping[str, Any], resource
     handling it), and raise the JSON error AWS would answer if it is refused."""
     action = operation
     try:
-        ActionAuthenticatorMixin._authenticate_and_authorize_normal_action(response, resource)
+        BaseResponse._authenticate_and_authorize_normal_action(response, resource)
         for action in implied_actions(operation, params):
             response._authenticate_and_authorize_action(_request_for(action), resource)
     except AccessDeniedError as denied:
