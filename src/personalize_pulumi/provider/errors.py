@@ -356,11 +356,11 @@ def metrics_unreadable_for_gate(name: Any, arn: str, error: BaseException | None
     problem = cause(error) if error is not None else "no answer"
     again = "the next `pulumi up` adopts it and judges it again"
     todo = again if error is None else with_remedy(error, again)
-    return failure("creating", name, arn, f"its metrics could not be read to judge minMetrics ({problem})", todo)
+    return failure("creating", name, arn, f"its metrics could not be read to judge minMetrics: {problem}", todo)
 
 
 def tags_not_set(name: Any, arn: str, error: BaseException) -> SolutionVersionError:
-    return failure("creating", name, arn, f"its tags could not be set ({cause(error)})", _then(error, "creating"))
+    return failure("creating", name, arn, f"its tags could not be set: {cause(error)}", _then(error, "creating"))
 
 
 def denied_before_training(name: Any, solution_arn: str, error: BaseException) -> SolutionVersionError:
