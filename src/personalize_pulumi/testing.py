@@ -14,10 +14,11 @@ request log, fault injection and timing; see `personalize_pulumi.emulator.contro
 
 `--personalize-iam` (ini `personalize_iam = true`) makes the emulator check every request against IAM policies, as
 AWS does (`python -m personalize_pulumi.emulator --iam`): `env()` then holds the account root's credentials, which may
-do anything, and `user_env(user, policy)` those of a new IAM user whose policy is `policy` (an IAM policy document):
+do anything, and `user_env(user, policy)` those of a new IAM user whose policy is `policy`, e.g. the policy the
+provider ships (`personalize_pulumi.iam.policy()`):
 
-    def test_deploys_with_its_policy(personalize_emulator):
-        env = personalize_emulator.user_env("deployer", POLICY)
+    def test_deploys_with_the_documented_policy(personalize_emulator):
+        env = personalize_emulator.user_env("deployer", personalize_pulumi.iam.policy())
         ...  # run the stack with env; a missing permission fails with AccessDeniedException
 
 The emulator needs the `emulator` extra (`pip install "personalize-pulumi[emulator]"`); without it, only a test that
