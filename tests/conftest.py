@@ -29,6 +29,16 @@ def emulator_process() -> Iterator[EmulatorProcess]:
     process.stop()
 
 
+@pytest.fixture(scope="session")
+def iam_emulator_process() -> Iterator[EmulatorProcess]:
+    """An emulator that checks every request against IAM (`--iam`), for the modules about permissions: each makes it
+    its `emulator_process` (`def emulator_process(iam_emulator_process)`), so `emulator` and the fixtures built on it
+    use it."""
+    process = EmulatorProcess(training_seconds=2.0, setup_seconds=0.5, iam=True)
+    yield process
+    process.stop()
+
+
 @pytest.fixture(scope="module")
 def emulator(emulator_process: EmulatorProcess) -> Iterator[EmulatorProcess]:
     """The emulator, emptied for this module as a fresh one would be (no resources, fault rules or logged requests;

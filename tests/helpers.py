@@ -15,6 +15,7 @@ __all__ = [
     "active_solution",
     "unique",
     "checked",
+    "is_permission_check",
     "message",
     "trainings_started",
     "version_status",
@@ -46,6 +47,13 @@ def active_solution(client: Any, recipe_arn: str = RECIPE_USER_PERSONALIZATION, 
 
 def version_status(client: Any, arn: str) -> str:
     return client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]["status"]
+
+
+def is_permission_check(entry: dict[str, Any]) -> bool:
+    """Whether a logged call is one of the permission checks a create makes before it trains (on `<solution ARN>/*`,
+    which names no version: personalize_pulumi/provider/permissions.py)."""
+    arn = entry["params"].get("solutionVersionArn") or entry["params"].get("resourceArn") or ""
+    return str(arn).endswith("/*")
 
 
 def trainings_started(control: Any) -> int:

@@ -13,6 +13,7 @@ import zipfile
 
 import pytest
 
+from personalize_pulumi.iam import actions, policy
 from scripts.cached_venv import clean_env, python_of, requirement_name
 from tests.packaging import PROJECT, run
 
@@ -33,6 +34,7 @@ class Network:
 IMPORT_EVERYTHING = r"""
 import importlib, importlib.util, json, pkgutil, sys
 import personalize_pulumi
+import personalize_pulumi.iam
 from personalize_pulumi import SolutionVersion, SolutionVersionArgs, TrainedModel, TrainedModelArgs
 from components import Network  # the repo's own, beside the package
 errors = {}
@@ -49,6 +51,7 @@ print(json.dumps({
     "errors": errors,
     "present": [name for name in NOT_AT_RUN_TIME if importlib.util.find_spec(name) is not None],
     "user_providers_imported": "providers" in sys.modules,
+    "policy_actions": sorted(personalize_pulumi.iam.actions()),
 }))
 """
 
@@ -58,6 +61,7 @@ def test_the_wheel_holds_one_import_package_typed_with_its_license(wheel):
     tops = {name.split("/")[0] for name in names}
     assert tops == {PACKAGE, f"{PACKAGE}-{PROJECT['version']}.dist-info"}
     assert f"{PACKAGE}/py.typed" in names
+    assert f"{PACKAGE}/iam/policy.json" in names, "the IAM policy a deploy role needs ships with the code"
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     assert not [name for name in names if name.startswith((f"{PACKAGE}/tests", f"{PACKAGE}/harness"))]
 
@@ -91,6 +95,9 @@ def test_the_installed_wheel_imports_beside_a_repos_own_packages_with_only_its_d
     assert report["errors"] == {}
     assert report["present"] == [], "the run-time virtualenv holds more than the declared dependencies"
     assert report["user_providers_imported"] is False
+    assert report["policy_actions"] == sorted(actions()), "the installed package reads its IAM policy"
+    printed = run(wheel_python, "-m", "personalize_pulumi.iam", cwd=repo).stdout
+    assert json.loads(printed) == policy(), "`python -m personalize_pulumi.iam` prints the policy"
 
 
 def test_without_the_extra_the_emulator_says_what_to_install_in_one_line(wheel_python, tmp_path):

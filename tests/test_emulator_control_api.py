@@ -25,8 +25,9 @@ def call(url: str, method: str, route: str, body: bytes | None = None) -> tuple[
 def test_health_reports_the_timing(emulator, control):
     control.set_timing(training_seconds=3, setup_seconds=0.4)
 
-    assert call(emulator.url, "GET", "health") == (200, {"ok": True, "trainingSeconds": 3, "setupSeconds": 0.4})
-    assert control.health() == {"ok": True, "trainingSeconds": 3, "setupSeconds": 0.4}
+    health = {"ok": True, "iam": False, "trainingSeconds": 3, "setupSeconds": 0.4}
+    assert call(emulator.url, "GET", "health") == (200, health)
+    assert control.health() == health
 
 
 def test_set_timing_answers_the_timing_in_force(control):

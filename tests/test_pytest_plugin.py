@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from scripts.cached_venv import clean_env
 
 USER_TEST = """
@@ -82,3 +84,50 @@ def test_the_plugin_documents_its_option_in_pytest_help(tmp_path):
         timeout=60,
     )
     assert "--personalize-training-seconds" in done.stdout and "personalize_training_seconds" in done.stdout
+    assert "--personalize-iam" in done.stdout and "personalize_iam" in done.stdout
+
+
+IAM_TEST = """
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+
+def test_a_user_may_only_do_what_its_policy_allows(personalize_emulator):
+    assert personalize_emulator.control.health()["iam"] is True
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "personalize:ListSolutions", "Resource": "*"}],
+    }
+    env = personalize_emulator.user_env("reader", policy)
+    client = boto3.client(
+        "personalize",
+        region_name=personalize_emulator.region,
+        endpoint_url=personalize_emulator.endpoint_url,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    assert client.list_solutions()["solutions"] == []
+    with pytest.raises(ClientError) as exc:
+        client.create_dataset_group(name="shop")
+    assert exc.value.response["Error"]["Code"] == "AccessDeniedException"
+"""
+
+
+@pytest.mark.parametrize("how", ["option", "ini"])
+def test_the_iam_option_makes_the_fixture_check_iam(tmp_path, how):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_iam.py").write_text(IAM_TEST)
+    options = ["--personalize-iam"] if how == "option" else []
+    if how == "ini":
+        (tmp_path / "pytest.ini").write_text("[pytest]\npersonalize_iam = true\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options, "tests"],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

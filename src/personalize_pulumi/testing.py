@@ -12,6 +12,15 @@ boto3 and the provider at it: `AWS_ENDPOINT_URL_PERSONALIZE`, dummy credentials,
 request log, fault injection and timing; see `personalize_pulumi.emulator.control.EmulatorControl`). Trainings take
 `--personalize-training-seconds` (ini `personalize_training_seconds`, default 3) seconds.
 
+`--personalize-iam` (ini `personalize_iam = true`) makes the emulator check every request against IAM policies, as
+AWS does (`python -m personalize_pulumi.emulator --iam`): `env()` then holds the account root's credentials, which may
+do anything, and `user_env(user, policy)` those of a new IAM user whose policy is `policy`, e.g. the policy the
+provider ships (`personalize_pulumi.iam.policy()`):
+
+    def test_deploys_with_the_documented_policy(personalize_emulator):
+        env = personalize_emulator.user_env("deployer", personalize_pulumi.iam.policy())
+        ...  # run the stack with env; a missing permission fails with AccessDeniedException
+
 The emulator needs the `emulator` extra (`pip install "personalize-pulumi[emulator]"`); without it, only a test that
 asks for the fixture fails, with one line saying so.
 """
@@ -28,6 +37,7 @@ if TYPE_CHECKING:
     from .emulator.control import EmulatorProcess
 
 TRAINING_SECONDS_OPTION = "personalize_training_seconds"
+IAM_OPTION = "personalize_iam"
 DEFAULT_TRAINING_SECONDS = 3.0
 DEFAULT_REGION = "us-east-1"
 
@@ -45,6 +55,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how long a solution version trains in the personalize_emulator fixture",
         default=str(DEFAULT_TRAINING_SECONDS),
     )
+    group.addoption(
+        "--personalize-iam",
+        action="store_true",
+        default=None,
+        help="the personalize_emulator fixture checks every request against IAM policies (see user_env)",
+    )
+    parser.addini(
+        IAM_OPTION,
+        type="bool",
+        help="the personalize_emulator fixture checks every request against IAM policies",
+        default=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +81,10 @@ def personalize_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorPro
     seconds = request.config.getoption("--personalize-training-seconds")
     if seconds is None:
         seconds = float(request.config.getini(TRAINING_SECONDS_OPTION))
-    process = EmulatorProcess(training_seconds=seconds, setup_seconds=0.2, region=DEFAULT_REGION)
+    iam = request.config.getoption("--personalize-iam")
+    if iam is None:
+        iam = bool(request.config.getini(IAM_OPTION))
+    process = EmulatorProcess(training_seconds=seconds, setup_seconds=0.2, region=DEFAULT_REGION, iam=iam)
     try:
         yield process
     finally:

@@ -1,4 +1,4 @@
-"""`python -m personalize_pulumi.emulator --port P --training-seconds S`: run the Personalize emulator in the
+"""`python -m personalize_pulumi.emulator --port P --training-seconds S [--iam]`: run the Personalize emulator in the
 foreground."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 import signal
 from typing import Any
 
+from . import iam
 from .faults import faults, parse_rules
 from .server import EmulatorServer, quiet_request_logging
 from .state import DEFAULT_SETUP_SECONDS, DEFAULT_TRAINING_SECONDS, set_timing
@@ -32,6 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--faults", default=None, help="JSON list of fault rules armed at start-up (see emulator/faults.py)"
     )
+    parser.add_argument(
+        "--iam",
+        action="store_true",
+        help=(
+            "check every request against IAM policies, as AWS does, and serve IAM's API here: the default "
+            f"credentials ({iam.ROOT_ACCESS_KEY_ID} / {iam.ROOT_SECRET_ACCESS_KEY}) act as the account's root, any "
+            "other access key must be an IAM user's created on this endpoint and may do what its policies allow"
+        ),
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
 
@@ -47,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             faults.add(*parse_rules(rules))
         except ValueError as error:
             parser.error(f"--faults: {error}")
+    if args.iam:
+        iam.enable()
     if not args.verbose:
         quiet_request_logging()
     try:

@@ -11,7 +11,10 @@ import subprocess
 import sys
 import threading
 import urllib.request
+from collections.abc import Mapping
 from typing import Any
+
+from . import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY
 
 
 class EmulatorControl:
@@ -73,7 +76,10 @@ class EmulatorControl:
 
 
 class EmulatorProcess:
-    """`python -m personalize_pulumi.emulator` on a free port of 127.0.0.1, as a child process."""
+    """`python -m personalize_pulumi.emulator` on a free port of 127.0.0.1, as a child process.
+
+    `iam`: check every request against IAM policies (`--iam`, see `personalize_pulumi.emulator.iam`); `env()` then
+    hands out the account root's credentials, and `user_env()` those of a new IAM user with a given policy."""
 
     def __init__(
         self,
@@ -81,9 +87,12 @@ class EmulatorProcess:
         setup_seconds: float = 0.5,
         extra_args: list[str] | None = None,
         region: str = "us-east-1",
+        iam: bool = False,
     ):
         self.region = region
         """The region `env()` points boto3 at by default."""
+        self.iam = iam
+        """Whether the emulator checks requests against IAM policies."""
         command = [
             sys.executable,
             "-m",
@@ -94,6 +103,7 @@ class EmulatorProcess:
             str(training_seconds),
             "--setup-seconds",
             str(setup_seconds),
+            *(["--iam"] if iam else []),
             *(extra_args or []),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -118,14 +128,40 @@ class EmulatorProcess:
 
     def env(self, region: str | None = None) -> dict[str, str]:
         """Environment variables that point boto3 and the provider (in this or a child process, such as the Pulumi
-        engine's provider host) at the emulator, with dummy credentials and no shared AWS config files."""
+        engine's provider host) at the emulator, with dummy credentials (the account's root, with `iam`) and no shared
+        AWS config files."""
         return {
             "AWS_ENDPOINT_URL_PERSONALIZE": self.url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_ENDPOINT_URL_IAM": self.url,
+            "AWS_ENDPOINT_URL_STS": self.url,
+            "AWS_ACCESS_KEY_ID": ROOT_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_ACCESS_KEY,
             "AWS_DEFAULT_REGION": region or self.region,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }
+
+    def user_env(self, user: str, policy: Mapping[str, Any], region: str | None = None) -> dict[str, str]:
+        """`env()` with the credentials of a new IAM user `user` whose one (inline) policy is `policy`, an IAM policy
+        document: what a deploy role with exactly that policy may do. Needs `iam` (otherwise nothing is checked)."""
+        if not self.iam:
+            raise RuntimeError("user_env needs an emulator started with iam=True (--iam): nothing else is checked")
+        import boto3  # the emulator extra has it; the rest of this module needs only the standard library
+
+        client = boto3.client(
+            "iam",
+            endpoint_url=self.url,
+            region_name=region or self.region,
+            aws_access_key_id=ROOT_ACCESS_KEY_ID,
+            aws_secret_access_key=ROOT_SECRET_ACCESS_KEY,
+        )
+        client.create_user(UserName=user)
+        client.put_user_policy(UserName=user, PolicyName=f"{user}-policy", PolicyDocument=json.dumps(policy))
+        key = client.create_access_key(UserName=user)["AccessKey"]
+        return {
+            **self.env(region),
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
         }
 
     def stop(self) -> None:

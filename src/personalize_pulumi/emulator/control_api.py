@@ -2,7 +2,7 @@
 
 | method and path | body | answer |
 |---|---|---|
-| `GET /_emulator/health` | | `{"ok": true, "trainingSeconds": S, "setupSeconds": S}` |
+| `GET /_emulator/health` | | `{"ok": true, "iam": bool, "trainingSeconds": S, "setupSeconds": S}` (`iam`: `--iam`) |
 | `GET /_emulator/requests` | | `{"requests": [{"operation", "params", "time", "status"}, ...]}`, oldest first |
 | `DELETE /_emulator/requests` | | `{}`; the log is emptied |
 | `GET /_emulator/faults` | | `{"faults": [rule, ...]}`, the armed rules |
@@ -30,6 +30,7 @@ from typing import Any
 
 from moto.core.base_backend import BackendDict
 
+from . import iam
 from .exceptions import PersonalizeError, ResourceNotFoundException
 from .faults import faults, parse_rules
 from .models import personalize_emulator_backends
@@ -51,7 +52,7 @@ def reset() -> None:
 
 
 def _health(body: Any) -> Answer:
-    return 200, {"ok": True, **timing()}
+    return 200, {"ok": True, "iam": iam.enabled(), **timing()}
 
 
 def _requests(body: Any) -> Answer:

@@ -8,6 +8,7 @@ from typing import Any
 
 from moto.personalize.responses import PersonalizeResponse
 
+from . import iam
 from .faults import faults
 from .models import PersonalizeEmulatorBackend, personalize_emulator_backends
 
@@ -23,6 +24,14 @@ class PersonalizeEmulatorResponse(PersonalizeResponse):
     def params(self) -> dict[str, Any]:
         params: dict[str, Any] = json.loads(self.body or "{}")
         return params
+
+    def _determine_resource(self) -> str:
+        """The resource moto's access control authorizes this call on (`emulator.iam.resource_of`)."""
+        return iam.resource_of(self._get_action(), self.params)
+
+    def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
+        # moto's check, answered as AWS answers a JSON service (see emulator/iam.py).
+        iam.authorize(self, self._get_action(), self.params, resource)
 
     def create_dataset_group(self) -> str:
         params = self.params

@@ -51,9 +51,10 @@ class Personalize:
     api: Any
     """Every call except CreateSolutionVersion, with botocore's standard retries."""
     starter: Any
-    """CreateSolutionVersion only, with no SDK retries: botocore retries LimitExceededException as throttling, but
-    from this call it usually means the quota of trainings per region, which the provider waits out itself against
-    the wait budget (each try is one request, so the wait never overruns the budget by botocore's backoff)."""
+    """CreateSolutionVersion and the permission checks before it (`permissions.py`), with no SDK retries: botocore
+    retries LimitExceededException as throttling, but from CreateSolutionVersion it usually means the quota of
+    trainings per region, which the provider waits out itself against the wait budget (each try is one request, so
+    the wait never overruns the budget by botocore's backoff); a check is one request."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ that message is formatted:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -149,9 +150,38 @@ def code(error: BaseException) -> str:
     return ""
 
 
+ACCESS_DENIED = "AccessDeniedException"
+_DENIAL = re.compile(r"not authorized to perform: (?P<action>[\w-]+:\w+)(?: on resource: (?P<resource>\S+))?")
+"""How AWS names what it refused: "User: <arn> is not authorized to perform: personalize:<Action> on resource: <arn>
+because no identity-based policy allows the personalize:<Action> action" (or "... with an explicit deny ...")."""
+POLICY_HINT = (
+    "grant it to the credentials the stack deploys with (`python -m personalize_pulumi.iam` prints the policy with "
+    "every permission the provider needs)"
+)
+EXPLICIT_DENY_HINT = (
+    "remove the Deny statement that refuses it from the policies of the credentials the stack deploys with"
+)
+
+
+def missing_permission(error: BaseException) -> str | None:
+    """The permission an AccessDeniedException says is missing, as "<action> on <resource>" (None if it names none)."""
+    if not isinstance(error, ClientError) or code(error) != ACCESS_DENIED:
+        return None
+    found = _DENIAL.search(str(error.response.get("Error", {}).get("Message", "")))
+    if found is None:
+        return None
+    resource = (found.group("resource") or "").rstrip(".")
+    return found.group("action") + (f" on {resource}" if resource else "")
+
+
 def cause(error: BaseException) -> str:
-    """What went wrong, in one line."""
+    """What went wrong, in one line. A denial says which permission is missing: `<Operation> answered
+    AccessDeniedException: needs IAM permission personalize:<Action> on <arn>`."""
     if isinstance(error, ClientError):
+        permission = missing_permission(error)
+        if permission is not None:
+            explicitly = " (an explicit deny refuses it)" if _explicit_deny(error) else ""
+            return f"{error.operation_name} answered {ACCESS_DENIED}: needs IAM permission {permission}{explicitly}"
         message = error.response.get("Error", {}).get("Message", "")
         return f"{error.operation_name} answered {code(error)}: {message}"
     if isinstance(error, UnknownProfile):
@@ -174,9 +204,15 @@ def remedy(error: BaseException) -> str | None:
         return "provide AWS credentials (environment, the stack's aws:profile, or the profile input)"
     if isinstance(error, NoRegionError):
         return "set the stack's aws:region or the region input"
-    if code(error) in ("AccessDeniedException", "UnrecognizedClientException", "ExpiredTokenException"):
+    if missing_permission(error) is not None:
+        return EXPLICIT_DENY_HINT if _explicit_deny(error) else POLICY_HINT
+    if code(error) in (ACCESS_DENIED, "UnrecognizedClientException", "ExpiredTokenException"):
         return "check the credentials and their IAM permissions for Amazon Personalize"
     return None
+
+
+def _explicit_deny(error: BaseException) -> bool:
+    return isinstance(error, ClientError) and "explicit deny" in str(error.response.get("Error", {}).get("Message", ""))
 
 
 def is_transient(error: BaseException) -> bool:
@@ -308,8 +344,7 @@ def version_vanished(name: Any, arn: str) -> SolutionVersionError:
 
 
 def adopted_unreadable(name: Any, arn: str, error: BaseException) -> SolutionVersionError:
-    fix, again = remedy(error), NEXT_STEP["creating"]
-    return failure("creating", name, arn, cause(error), f"{fix}, then {again}" if fix else again)
+    return failure("creating", name, arn, cause(error), _then(error, "creating"))
 
 
 def adopted_missing(name: Any, arn: str, solution_arn: str) -> SolutionVersionError:
@@ -375,13 +410,27 @@ def name_taken_by_other_mode(name: Any, arn: str, found_mode: Any, wanted_mode: 
     return failure("creating", name, arn, cause_text, f"choose another name for trainingMode {wanted_mode}")
 
 
-def metrics_unreadable_for_gate(name: Any, arn: str, problem: str) -> SolutionVersionError:
+def metrics_unreadable_for_gate(name: Any, arn: str, error: BaseException | None) -> SolutionVersionError:
+    problem = cause(error) if error is not None else "no answer"
     again = "the next `pulumi up` adopts it and judges it again"
-    return failure("creating", name, arn, f"its metrics could not be read to judge minMetrics ({problem})", again)
+    todo = again if error is None else with_remedy(error, again)
+    return failure("creating", name, arn, f"its metrics could not be read to judge minMetrics: {problem}", todo)
 
 
 def tags_not_set(name: Any, arn: str, error: BaseException) -> SolutionVersionError:
-    return failure("creating", name, arn, f"its tags could not be set ({cause(error)})", NEXT_STEP["creating"])
+    return failure("creating", name, arn, f"its tags could not be set: {cause(error)}", _then(error, "creating"))
+
+
+def denied_before_training(name: Any, solution_arn: str, error: BaseException) -> SolutionVersionError:
+    """A permission the training needs once it runs is missing (checked before it starts: provider/permissions.py)."""
+    todo = f"{_then(error, 'creating')}; a create checks the permissions its training needs before it starts one"
+    return failure("creating", name, f"solution {solution_arn}", cause(error), todo)
+
+
+def _then(error: BaseException, verb: str) -> str:
+    """What the user can change to fix `error`, if anything, then the next step of `verb`."""
+    fix, again = remedy(error), NEXT_STEP[verb]
+    return f"{fix}, then {again}" if fix else again
 
 
 def started_version_unreachable(

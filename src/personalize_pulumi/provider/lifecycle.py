@@ -39,6 +39,7 @@ from .finders import (
     find_version,
 )
 from .gate import documented_metric_names, shortfalls, unreportable
+from .permissions import denied_before_training
 from .properties import ACTIVE, ENDED_UNTRAINED, OWNER_CREATED_AT, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
 from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .values import normalize_numbers
@@ -92,13 +93,15 @@ def create(
     """Start the next attempt of `inputs['name']` (or adopt the one already running or ACTIVE) and block until it is
     ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it. With
     `existingVersionArn`, that version is adopted instead (see `_adopt_existing`). The version must then pass
-    `minMetrics`, or the create fails and it stays out of the stack."""
+    `minMetrics`, or the create fails and it stays out of the stack. A permission the training needs that the
+    credentials lack fails it before anything is started (see `permissions.py`)."""
     progress = Progress(label(inputs), clock=clock, every=polling.progress_every)
     budget = Backoff.within(float(inputs["waitTimeoutMinutes"]) * 60, polling, clock)
     if inputs.get("existingVersionArn"):
         return _adopt_existing(service.api, inputs, polling, clock, budget, progress)
     solution = _wait_for_solution(service.api, inputs, budget, progress)
     _check_gate_names(service.api, inputs, solution, budget)
+    _check_permissions(service.starter, inputs)
     version = _start_or_adopt(service, inputs, budget, progress, started or Started())
     try:
         if version.described is not None and version.described["status"] == ACTIVE:
@@ -158,6 +161,13 @@ def _check_gate_names(api: Any, inputs: dict[str, Any], solution: dict[str, Any]
     unknown = unreportable(minimums, reported)
     if unknown:
         raise errors.unreportable_metrics(display_name(inputs), arn, unknown, reported)
+
+
+def _check_permissions(starter: Any, inputs: dict[str, Any]) -> None:
+    """Before any training: the credentials may make the calls a create makes once its training runs."""
+    denied = denied_before_training(starter, inputs["solutionArn"])
+    if denied is not None:
+        raise errors.denied_before_training(display_name(inputs), inputs["solutionArn"], denied)
 
 
 def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> dict[str, Any]:
@@ -333,15 +343,14 @@ def _record(
     reads = Backoff(polling, clock, max(budget.deadline, clock.monotonic() + polling.grace))
     minimums = inputs.get("minMetrics") or {}
 
-    def read(what: str, call: Any) -> tuple[Any, str]:
+    def read(what: str, call: Any) -> tuple[Any, Exception | None]:
         doing = f"reading the {what} of {arn}"
-        value, error = _outcome(call, reads, lambda failed: progress.trouble(failed, doing))
-        return value, cause(error) if error is not None else ""
+        return _outcome(call, reads, lambda failed: progress.trouble(failed, doing))
 
-    def not_read(what: str, problem: str) -> None:
+    def not_read(what: str, error: Exception | None) -> None:
         progress.say(
-            f"{arn} is ACTIVE and recorded in the stack, but its {what} could not be read ({problem}); "
-            f"`pulumi refresh` reads them again"
+            f"{arn} is ACTIVE and recorded in the stack, but its {what} could not be read "
+            f"({cause(error) if error is not None else 'no answer'}); `pulumi refresh` reads them again"
         )
 
     metrics, problem = read("metrics", lambda: find_metrics(api, described))
