@@ -20,19 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import runpy
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pulumi import automation as auto
 
-from .project import project_name
+from personalize_pulumi.engine import engine_env, open_stack, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI_SCRIPT = ROOT / "scripts" / "pulumi-cli"
@@ -59,12 +57,6 @@ def pulumi_cli() -> Path:
     if result.returncode != 0 or not result.stdout.strip():
         raise EngineUnavailable("no Pulumi CLI: see the message above (scripts/pulumi-cli)")
     return Path(result.stdout.strip().splitlines()[-1])
-
-
-@cache
-def _command(cli: Path) -> auto.PulumiCommand:
-    """The Automation API's handle on `cli`; making one runs `pulumi version`, so each process makes it once."""
-    return auto.PulumiCommand(root=str(cli.parent.parent), skip_version_check=True)
 
 
 def copy_program(destination: Path, stack: str, main: str | None = None, source: Path = ROOT) -> Path:
@@ -99,20 +91,6 @@ def copy_program(destination: Path, stack: str, main: str | None = None, source:
     return destination
 
 
-def engine_env(folder: Path, extra: Mapping[str, str]) -> dict[str, str]:
-    """The CLI's environment: offline, local state, the provider host in this virtualenv, plus `extra`."""
-    return {
-        "PULUMI_BACKEND_URL": f"file://{folder / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": "",
-        "PULUMI_HOME": str(folder / "pulumi-home"),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        # The dynamic-provider shim runs ${PULUMI_PYTHON_CMD:-python3}: make it this virtualenv's Python.
-        "PULUMI_PYTHON_CMD": sys.executable,
-        **extra,
-    }
-
-
 class EngineStack:
     """One stack of a program copy in `folder`, run on the real engine through the Automation API."""
 
@@ -136,8 +114,6 @@ class EngineStack:
         self.program_dir = folder / "program"
         if fresh:
             copy_program(self.program_dir, stack, main)
-        (folder / "state").mkdir(parents=True, exist_ok=True)
-        (folder / "pulumi-home").mkdir(parents=True, exist_ok=True)
         self.env = engine_env(folder, env or {})
         if provider_python is not None:
             self.env["PULUMI_PYTHON_CMD"] = str(provider_python)
@@ -147,22 +123,10 @@ class EngineStack:
         self.lines: list[str] = []
         """Every line the engine printed to this object, across operations."""
         self._outputs: dict[str, Any] | None = None
-        options = auto.LocalWorkspaceOptions(
-            work_dir=str(self.program_dir),
-            pulumi_home=str(folder / "pulumi-home"),
-            env_vars=self.env,
-            pulumi_command=_command(self.cli),
-            secrets_provider="passphrase",
+        # The engine starts the provider host in program_dir; the program imports the same copy.
+        self.stack = open_stack(
+            self.program_dir, folder, stack, self.env, self.cli, lambda: run_program(self.program_dir)
         )
-        self.stack = auto.create_or_select_stack(
-            stack_name=stack, project_name=project_name(self.program_dir), program=self._program, opts=options
-        )
-
-    def _program(self) -> None:
-        # The engine starts the provider host in program_dir; the program must import the same copy.
-        if str(self.program_dir) not in sys.path:
-            sys.path.insert(0, str(self.program_dir))
-        runpy.run_path(str(self.program_dir / "__main__.py"), run_name="__main__")
 
     def _line(self, line: str) -> None:
         self.lines.append(line.rstrip("\n"))

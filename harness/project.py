@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from personalize_pulumi import engine
+
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root, which is also the example program's directory."""
 EXAMPLE_MODEL = "recommendations-version"
@@ -16,9 +18,7 @@ EXAMPLE_MODEL = "recommendations-version"
 
 def project_name(program_dir: Path = ROOT) -> str:
     """The `name:` of the program's Pulumi.yaml (by default, the repository's example program)."""
-    name = yaml.safe_load((program_dir / "Pulumi.yaml").read_text())["name"]
-    assert isinstance(name, str)
-    return name
+    return engine.project_name(program_dir)
 
 
 def stack_config(program_dir: Path, stack: str) -> dict[str, Any]:
