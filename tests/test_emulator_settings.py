@@ -1,5 +1,6 @@
 """The emulator's switches (`emulator/settings.py`): a solution version name the solution already has, refused
-(ResourceAlreadyExistsException, the default) or accepted, through the control API and the launcher."""
+(ResourceAlreadyExistsException, the default) or accepted, through the control API, the launcher and the
+`duplicate_names` fixture that runs a test under both."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from personalize_pulumi.emulator.control import EmulatorProcess
 from tests.helpers import active_solution
@@ -19,6 +21,31 @@ def versions_named(client, solution: str, name: str) -> set[str]:
     arns = [v["solutionVersionArn"] for v in client.list_solution_versions(solutionArn=solution)["solutionVersions"]]
     described = [client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"] for arn in arns]
     return {v["solutionVersionArn"] for v in described if v.get("name") == name}
+
+
+def test_a_second_version_under_a_name_the_solution_has(personalize, fast, duplicate_names):
+    solution = active_solution(personalize)
+    first = personalize.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
+
+    if duplicate_names:
+        second = personalize.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
+        assert second != first
+        assert versions_named(personalize, solution, "nightly") == {first, second}, "two versions, one name"
+    else:
+        with pytest.raises(ClientError) as exc:
+            personalize.create_solution_version(solutionArn=solution, name="nightly")
+        assert exc.value.response["Error"]["Code"] == "ResourceAlreadyExistsException"
+        assert versions_named(personalize, solution, "nightly") == {first}
+
+
+def test_duplicate_names_fixture_sets_the_mode_its_id_names(emulator, duplicate_names):
+    assert emulator.control.settings() == {"acceptDuplicateNames": duplicate_names}
+
+
+def test_after_both_modes_the_emulator_refuses_duplicates_again(emulator):
+    # In a serial run, after the parametrized tests above on the same emulator: each put the default mode back. (Under
+    # xdist it may run on another worker, whose emulator is in the default mode anyway.)
+    assert emulator.control.settings() == {"acceptDuplicateNames": False}
 
 
 # The control API
