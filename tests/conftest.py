@@ -68,6 +68,20 @@ def control(emulator: EmulatorProcess) -> Iterator[EmulatorControl]:
     emulator.control.clear_faults()
 
 
+@pytest.fixture(params=[False, True], ids=["refused", "accepted"])
+def duplicate_names(request: pytest.FixtureRequest, emulator: EmulatorProcess) -> Iterator[bool]:
+    """Run the test under both of the emulator's modes for a solution version name the solution already has:
+    `refused` (ResourceAlreadyExistsException, the default) and `accepted` (a second version under that name); no
+    source says which one the service does. The value is whether duplicates are accepted. Set through the control
+    API; the mode the emulator had is restored afterwards."""
+    before = bool(emulator.control.settings()["acceptDuplicateNames"])
+    emulator.control.set_duplicate_names(accept=request.param)
+    try:
+        yield request.param
+    finally:
+        emulator.control.set_duplicate_names(accept=before)
+
+
 OLDER_BOTOCORE_ENV = "PERSONALIZE_TESTS_OLDER_BOTOCORE"
 """Set by scripts/check-floors: botocore there is older than the service the emulator models, so members it does not
 know yet (e.g. `performIncrementalUpdate`) are expected; its client ignores them, as it does with the real service."""

@@ -1,18 +1,26 @@
-"""Small helpers the tests share: set up a solution in the emulator and wait for statuses."""
+"""Small helpers the tests share: set up a solution in the emulator, wait for statuses, and hold a training in a
+state until the test lets it go on (so that no outcome depends on how fast the machine is)."""
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from personalize_pulumi.emulator import seed
 from personalize_pulumi.emulator.seed import RECIPE_USER_PERSONALIZATION
 
 __all__ = [
+    "HELD",
     "RECIPE_USER_PERSONALIZATION",
     "RECIPE_SIMS",
+    "VERSION_MODEL",
+    "InBackground",
     "active_solution",
+    "held_in_progress",
+    "poll_until",
     "unique",
     "checked",
     "is_permission_check",
@@ -24,13 +32,22 @@ __all__ = [
 
 RECIPE_SIMS = "arn:aws:personalize:::recipe/aws-sims"
 
+VERSION_MODEL = "personalize::solutionversion"
+"""The solution versions' model in moto's state manager (`set_transition`, the `moto_progression` fixture)."""
+
+HELD = 600.0
+"""Training seconds for a state that must last until the test lets it go on: each status lasts 300 s (stopping too),
+beyond any machine's slowness. The test ends the hold with `control.set_timing(training_seconds=<short>)` once it has
+seen what it waits for; a shorter timing applies to the versions already training, from their last status change."""
+
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def wait_for(read: Any, statuses: tuple[str, ...], timeout: float = 15.0) -> str:
-    """Poll `read()` (returns a status) until it is one of `statuses`; fail after `timeout` seconds."""
+def wait_for(read: Any, statuses: tuple[str, ...], timeout: float = 60.0) -> str:
+    """Poll `read()` (returns a status) until it is one of `statuses`; fail after `timeout` seconds (a bound for a
+    broken build, not a timing the test depends on: a loaded machine may need many seconds for a host's first call)."""
     deadline = time.monotonic() + timeout
     status = read()
     while status not in statuses:
@@ -38,6 +55,55 @@ def wait_for(read: Any, statuses: tuple[str, ...], timeout: float = 15.0) -> str
         time.sleep(0.1)
         status = read()
     return status
+
+
+def poll_until(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
+    """Poll `condition()` every 50 ms until it is truthy and return it; fail naming `what` after `timeout` seconds
+    (a bound for a broken build, not a timing the test depends on)."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.05)
+    return value
+
+
+class InBackground:
+    """`call()` in a thread of its own, so the test can arrange what the call will meet while it runs."""
+
+    def __init__(self, call: Callable[[], Any]):
+        self._outcome: dict[str, Any] = {}
+        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable[[], Any]) -> None:
+        try:
+            self._outcome["value"] = call()
+        except BaseException as error:  # handed to the test by result()
+            self._outcome["error"] = error
+
+    def result(self, timeout: float = 120.0) -> Any:
+        """The call's return value, or its exception raised here; fails if it has not returned within `timeout`."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"the call did not return within {timeout} s"
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome["value"]
+
+
+def held_in_progress(client: Any, control: Any, solution_arn: str, **create_args: Any) -> str:
+    """A new version of `solution_arn` that is CREATE IN_PROGRESS and stays so (as does a stop of it, CREATE STOPPING)
+    until the test shortens the training: one step by moto's manual progression (one Describe call), then trainings
+    of HELD seconds."""
+    from tests.conftest import set_transition
+
+    set_transition(control.url, VERSION_MODEL, progression="manual", times=1)
+    try:
+        arn = str(client.create_solution_version(solutionArn=solution_arn, **create_args)["solutionVersionArn"])
+        status = version_status(client, arn)
+    finally:
+        control.set_timing(training_seconds=HELD)  # back on time, from the step just taken
+    assert status == "CREATE IN_PROGRESS", status
+    return arn
 
 
 def active_solution(client: Any, recipe_arn: str = RECIPE_USER_PERSONALIZATION, wait: bool = True) -> str:

@@ -11,7 +11,7 @@ import urllib.error
 
 import pytest
 
-from tests.helpers import active_solution, unique, version_status, wait_for
+from tests.helpers import HELD, active_solution, unique, version_status, wait_for
 from tests.test_emulator_control_api import call
 from tests.test_emulator_progressions import SOLUTION_MODEL, VERSION_MODEL
 
@@ -23,6 +23,7 @@ def describe(personalize, arn):
 
 
 def test_describe_shows_an_automatic_full_training_with_no_name_and_no_tags(personalize, control):
+    control.set_timing(training_seconds=HELD)  # CREATE PENDING for sure at the describe
     solution = active_solution(personalize)
 
     arn = control.start_automatic_training(solution)
@@ -90,7 +91,7 @@ def test_an_armed_training_failure_applies_to_it(personalize, control):
 
 
 def test_it_counts_toward_the_20_trainings_per_region(personalize, control):
-    control.set_timing(training_seconds=60)
+    control.set_timing(training_seconds=HELD)
     solution = active_solution(personalize)
     started = [control.start_automatic_training(solution) for _ in range(20)]
     try:
@@ -106,7 +107,7 @@ def test_it_counts_toward_the_20_trainings_per_region(personalize, control):
 
 
 def test_an_automatic_training_is_refused_while_manual_ones_fill_the_quota(emulator, personalize, control):
-    control.set_timing(training_seconds=60)
+    control.set_timing(training_seconds=HELD)
     solution = active_solution(personalize)
     started = [personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"] for _ in range(20)]
     try:

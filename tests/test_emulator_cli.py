@@ -1,4 +1,5 @@
-"""`python -m emulator` as a person (or a script) runs it: the first line, boto3 against it, signals, `--faults`."""
+"""`python -m emulator` as a person (or a script) runs it: the first line, boto3 against it, signals, `--faults`,
+`--accept-duplicate-names`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from tests.helpers import active_solution
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))$")
@@ -110,6 +113,19 @@ def test_faults_option_arms_rules_at_start_up(start):
     with pytest.raises(ClientError) as exc:
         client.create_solution_version(solutionArn="arn:aws:personalize:us-east-1:123456789012:solution/any")
     assert exc.value.response["Error"]["Code"] == "ResourceInUseException"
+
+
+def test_accept_duplicate_names_option_lets_a_solution_have_two_versions_of_one_name(start):
+    emulator = start("--accept-duplicate-names", "--setup-seconds", "0")
+    client = emulator.client(attempts=3)
+    solution = active_solution(client)
+
+    first = client.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
+    second = client.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
+
+    assert first != second
+    with urllib.request.urlopen(f"{emulator.url}/_emulator/settings", timeout=5) as response:
+        assert json.loads(response.read()) == {"acceptDuplicateNames": True}
 
 
 @pytest.mark.parametrize(

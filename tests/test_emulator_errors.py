@@ -7,7 +7,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.helpers import RECIPE_SIMS, active_solution, unique, version_status, wait_for
+from tests.helpers import HELD, RECIPE_SIMS, active_solution, unique, version_status, wait_for
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -18,7 +18,7 @@ MISSING_VERSION = f"{MISSING_SOLUTION}/0badc0de"
 @pytest.fixture
 def slow_training(control):
     """Trainings that stay CREATE PENDING for the whole test; dataset groups and solutions ACTIVE at once."""
-    control.set_timing(training_seconds=600, setup_seconds=0)
+    control.set_timing(training_seconds=HELD, setup_seconds=0)
     return control
 
 
@@ -141,7 +141,7 @@ def test_create_version_of_solution_not_yet_active_is_in_use(personalize, contro
     control.set_timing(setup_seconds=0)
     group = personalize.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
     wait_for(lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
-    control.set_timing(setup_seconds=60)
+    control.set_timing(setup_seconds=HELD)
     solution = personalize.create_solution(name=unique("sol"), datasetGroupArn=group, recipeArn=RECIPE_SIMS)
 
     with pytest.raises(ClientError) as exc:

@@ -8,7 +8,15 @@ from collections.abc import Callable
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import RECIPE_USER_PERSONALIZATION, active_solution, unique, version_status, wait_for
+from tests.helpers import (
+    HELD,
+    RECIPE_USER_PERSONALIZATION,
+    active_solution,
+    held_in_progress,
+    unique,
+    version_status,
+    wait_for,
+)
 
 METRIC_NAMES = {
     "coverage",
@@ -45,7 +53,7 @@ def trained_version(client, solution: str, **kwargs) -> str:
 
 
 def test_dataset_group_and_solution_become_active_through_create_statuses(personalize, control):
-    control.set_timing(setup_seconds=0.5)
+    control.set_timing(setup_seconds=2)  # 1 s in each status: 50 polls of 20 ms each
     group = personalize.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
     group_statuses = statuses_until(
         lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",)
@@ -129,13 +137,14 @@ def test_list_solutions_paginates_with_max_results_and_next_token(personalize, f
 
 
 def test_version_is_active_within_the_training_time(personalize, control):
-    """With the module's 2 s trainings, a version is ACTIVE 2 s after it was created, by the emulator's clock (its
-    timestamps), and describes itself fully."""
-    control.set_timing(setup_seconds=0)
+    """With 2 s trainings, a version is ACTIVE 2 s after it was created, by the emulator's clock (its timestamps),
+    and describes itself fully."""
+    control.set_timing(training_seconds=HELD, setup_seconds=0)  # CREATE PENDING for sure at the first describe
     solution = active_solution(personalize)
     arn = personalize.create_solution_version(solutionArn=solution, name="v1")["solutionVersionArn"]
     assert version_status(personalize, arn) == "CREATE PENDING"
 
+    control.set_timing(training_seconds=2.0)  # counted from its creation
     wait_for(lambda: version_status(personalize, arn), ("ACTIVE",), timeout=30)
 
     version = personalize.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
@@ -286,12 +295,13 @@ def test_list_solution_versions_rejects_a_token_of_another_solution(personalize,
 
 
 def test_stop_in_progress_version_goes_through_stopping_to_stopped(personalize, control):
-    control.set_timing(training_seconds=1.0, setup_seconds=0)
-    arn = personalize.create_solution_version(solutionArn=active_solution(personalize))["solutionVersionArn"]
-    wait_for(lambda: version_status(personalize, arn), ("CREATE IN_PROGRESS",))
+    control.set_timing(setup_seconds=0)
+    arn = held_in_progress(personalize, control, active_solution(personalize))
 
     personalize.stop_solution_version_creation(solutionVersionArn=arn)
 
+    assert version_status(personalize, arn) == "CREATE STOPPING", "held: stopping takes half the training time"
+    control.set_timing(training_seconds=1.0)
     assert statuses_until(lambda: version_status(personalize, arn), ("CREATE STOPPED",), timeout=5) == [
         "CREATE STOPPING",
         "CREATE STOPPED",
@@ -301,7 +311,7 @@ def test_stop_in_progress_version_goes_through_stopping_to_stopped(personalize, 
 
 
 def test_stop_pending_version_is_stopped_at_once(personalize, control):
-    control.set_timing(training_seconds=10, setup_seconds=0)
+    control.set_timing(training_seconds=HELD, setup_seconds=0)
     arn = personalize.create_solution_version(solutionArn=active_solution(personalize))["solutionVersionArn"]
     assert version_status(personalize, arn) == "CREATE PENDING"
 
@@ -312,7 +322,7 @@ def test_stop_pending_version_is_stopped_at_once(personalize, control):
 
 def test_stopped_version_stays_stopped(personalize, control):
     """A stopped training cannot resume: it stays stopped while a version created with it finishes."""
-    control.set_timing(training_seconds=10, setup_seconds=0)
+    control.set_timing(training_seconds=HELD, setup_seconds=0)
     solution = active_solution(personalize)
     stopped = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     trained = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
@@ -340,7 +350,7 @@ def test_delete_solution_removes_it_and_its_versions(personalize, fast):
 
 
 def test_delete_solution_after_its_training_was_stopped(personalize, control):
-    control.set_timing(training_seconds=10, setup_seconds=0)
+    control.set_timing(training_seconds=HELD, setup_seconds=0)
     solution = active_solution(personalize)
     arn = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     personalize.stop_solution_version_creation(solutionVersionArn=arn)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from tests.helpers import active_solution, version_status, wait_for
+from tests.helpers import HELD, active_solution, version_status, wait_for
 
 
 def test_version_trains_to_active_through_the_documented_statuses(personalize, control):
     solution = active_solution(personalize)
+    control.set_timing(training_seconds=HELD)  # CREATE PENDING for sure at the first describe
     arn = personalize.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     seen = [version_status(personalize, arn)]
+    control.set_timing(training_seconds=2.0)  # then 1 s in each status, counted from its creation: 10 polls each
     while seen[-1] != "ACTIVE":
         status = wait_for(lambda: version_status(personalize, arn), ("CREATE IN_PROGRESS", "ACTIVE"))
         if status != seen[-1]:

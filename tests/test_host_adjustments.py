@@ -18,7 +18,7 @@ from harness.dynamic_host import HostError
 from personalize_pulumi.provider import host as host_module
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 from tests.conftest import start_host
-from tests.helpers import active_solution, checked, trainings_started, version_status, wait_for
+from tests.helpers import active_solution, checked, held_in_progress, trainings_started, version_status, wait_for
 from tests.other_provider import TeamProvider
 
 TRACEBACK = "Traceback (most recent call last)"
@@ -138,19 +138,17 @@ def test_cancel_ends_a_waiting_create_within_seconds_naming_the_arn(own_host, pe
 
 
 def test_cancel_ends_a_waiting_delete_and_the_stop_goes_on(own_host, personalize, control):
-    control.set_timing(training_seconds=4.0, setup_seconds=0.2)
+    control.set_timing(setup_seconds=0.2)
     solution = active_solution(personalize)
     name, inputs = checked(own_host, solution)
-    arn = personalize.create_solution_version(solutionArn=solution, name=inputs["name"])["solutionVersionArn"]
-    wait_for(lambda: version_status(personalize, arn), ("CREATE IN_PROGRESS",))  # a pending one stops at once
-    control.set_timing(training_seconds=60.0, setup_seconds=0.2)  # stopping takes half of it
+    arn = held_in_progress(personalize, control, solution, name=inputs["name"])  # a pending one stops at once
     outputs = {**inputs, "solutionVersionArn": arn, "status": "CREATE IN_PROGRESS"}
     thread, outcome = run_in_background(lambda: own_host.delete(name, arn, outputs))
     wait_for(lambda: "STOP" if control.count("StopSolutionVersionCreation") else "NONE", ("STOP",))
     own_host.cancel()
     thread.join(timeout=60)
     assert not thread.is_alive(), "the delete still waits after Cancel"
-    assert version_status(personalize, arn) == "CREATE STOPPING", "it ended before the stop did (30 s)"
+    assert version_status(personalize, arn) == "CREATE STOPPING", "it ended before the stop did (held)"
     details = outcome["error"].details
     assert "deleting Personalize solution version" in details and f"({arn}): pulumi was interrupted" in details
     assert "the stop goes on in AWS; run `pulumi destroy` again" in details and TRACEBACK not in details

@@ -4,14 +4,15 @@ Through the real `python -m pulumi.dynamic` host against the emulator, and the w
 thread pools. The tests assert behaviour, not time (timings are in benchmarks/RESULTS.md): "together" is how many
 trainings were started before the first one ended, by the order of the emulator's request log (a create asks for
 GetSolutionMetrics only once its version is ACTIVE); with the SDK's 4 workers a fifth training can start only after
-one has ended.
+one has ended. The trainings are held (they do not end) until as many as the test expects side by side have started,
+so a slow machine cannot end one early.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,7 +28,7 @@ from personalize_pulumi.provider.host import widen_pool as widen_host_pool
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
-from tests.helpers import active_solution, is_permission_check, unique
+from tests.helpers import HELD, active_solution, is_permission_check, poll_until, unique
 
 TRAINING = 2.0
 FALLBACK = "trainings run 4 at a time"
@@ -67,8 +68,8 @@ def checked_inputs(personalize: Any, count: int) -> list[tuple[str, dict[str, An
 
 
 def started_before_the_first_ended(control: EmulatorControl) -> int:
-    """CreateSolutionVersion calls in the request log before the first GetSolutionMetrics of a version (asked for only
-    once a version is ACTIVE), i.e. trainings that ran side by side with the first."""
+    """CreateSolutionVersion calls in the request log before the first GetSolutionMetrics (asked for only once a
+    version is ACTIVE), i.e. trainings that ran side by side with the first."""
     together = 0
     for entry in control.requests():
         if entry["operation"] == "GetSolutionMetrics" and not is_permission_check(entry):
@@ -77,8 +78,18 @@ def started_before_the_first_ended(control: EmulatorControl) -> int:
     return together
 
 
-def create_at_once(host: DynamicHost, control: EmulatorControl, work: list[tuple[str, dict[str, Any]]]) -> int:
-    """Send the creates at once and wait for all; returns how many trainings started before the first ended."""
+def create_at_once(
+    host: DynamicHost,
+    control: EmulatorControl,
+    work: list[tuple[str, dict[str, Any]]],
+    hold_until: int | None = None,
+    while_held: Callable[[], None] | None = None,
+) -> int:
+    """Send the creates at once and wait for all; returns how many trainings started before the first ended.
+
+    No training ends until `hold_until` (default: all) of them have started and `while_held()` has returned; then the
+    trainings are shortened to TRAINING seconds."""
+    control.set_timing(training_seconds=HELD)
     control.clear_requests()
     errors: list[BaseException] = []
     finished: list[str] = []
@@ -94,6 +105,13 @@ def create_at_once(host: DynamicHost, control: EmulatorControl, work: list[tuple
     threads = [threading.Thread(target=create, args=item) for item in work]
     for thread in threads:
         thread.start()
+    wanted = len(work) if hold_until is None else hold_until
+    try:
+        poll_until(lambda: control.count("CreateSolutionVersion") >= wanted, f"{wanted} trainings side by side")
+        if while_held is not None:
+            while_held()
+    finally:
+        control.set_timing(training_seconds=TRAINING)
     for thread in threads:
         thread.join(120)
     assert not errors, errors[0]
@@ -118,27 +136,25 @@ def test_check_diff_and_read_of_another_resource_answer_at_once_while_trainings_
     timing.set_timing(training_seconds=0.2)
     [(other, other_inputs)] = checked_inputs(personalize, 1)
     other_id, other_outs = host.create(other, other_inputs)
-    timing.set_timing(training_seconds=TRAINING)
-    work = checked_inputs(personalize, 8)
-    runner = threading.Thread(target=create_at_once, args=(host, timing, work))
-    runner.start()
-    deadline = time.monotonic() + 60
-    while timing.count("CreateSolutionVersion") < 4:  # every one of the SDK's 4 workers now holds a training
-        assert time.monotonic() < deadline, "the creates did not start"
-        time.sleep(0.05)
+    answers: dict[str, Any] = {}
 
-    _, failures = host.check(unique("late"), {"solutionArn": other_inputs["solutionArn"], "nameScope": "p/dev/late"})
-    diff = host.diff(other, other_id, other_outs, {**other_inputs, "tags": {"team": "ml"}})
-    read_id, read_outs, _ = host.read(other, other_id, other_outs)
-    ended = [
-        e
-        for e in timing.requests("GetSolutionMetrics")
-        if e["params"]["solutionVersionArn"] != other_id and not is_permission_check(e)
-    ]
-    runner.join(120)
+    def ask_the_other_resource() -> None:  # while every one of the SDK's 4 workers holds a training
+        _, answers["failures"] = host.check(
+            unique("late"), {"solutionArn": other_inputs["solutionArn"], "nameScope": "p/dev/late"}
+        )
+        answers["diff"] = host.diff(other, other_id, other_outs, {**other_inputs, "tags": {"team": "ml"}})
+        answers["read_id"], answers["read_outs"], _ = host.read(other, other_id, other_outs)
+        answers["ended"] = [
+            e
+            for e in timing.requests("GetSolutionMetrics")
+            if e["params"]["solutionVersionArn"] != other_id and not is_permission_check(e)
+        ]
 
-    assert failures == [] and list(diff.replaces) == [] and read_id == other_id and read_outs["status"] == "ACTIVE"
-    assert ended == [], "check, diff and read were answered before any of the 8 trainings ended"
+    create_at_once(host, timing, checked_inputs(personalize, 8), hold_until=4, while_held=ask_the_other_resource)
+
+    assert answers["failures"] == [] and list(answers["diff"].replaces) == []
+    assert answers["read_id"] == other_id and answers["read_outs"]["status"] == "ACTIVE"
+    assert answers["ended"] == [], "check, diff and read were answered while the 8 trainings were held"
 
 
 def test_burst_creates_that_are_the_hosts_first_calls_run_together(fresh_host, personalize, timing):
@@ -150,7 +166,7 @@ def test_burst_creates_that_are_the_hosts_first_calls_run_together(fresh_host, p
 
 def test_widening_turned_off_by_the_environment_variable_keeps_four_at_a_time(fresh_host, personalize, timing):
     host = fresh_host(**{WORKERS_ENV: "4"})
-    together = create_at_once(host, timing, checked_inputs(personalize, 8))
+    together = create_at_once(host, timing, checked_inputs(personalize, 8), hold_until=4)
     assert together == 4, "the SDK's 4 workers: the fifth training starts only once one has ended"
     assert fallback_lines(host) == [], "turning it off is not a failure"
 
@@ -163,7 +179,7 @@ def test_a_setting_that_cannot_be_used_is_reported_once_per_process(fresh_host, 
     for provider in (host.provider, serialize_provider(other)):
         host.provider = provider
         host.check(unique("model"), {"solutionArn": solution, "nameScope": "p/dev/m"})
-    time.sleep(0.2)  # the host's output is read by a thread
+    poll_until(lambda: fallback_lines(host), "the line (the host's output is read by a thread)")
     [line] = fallback_lines(host)
     assert TYPE_TOKEN in line and f"{WORKERS_ENV}='lots'" in line
 

@@ -10,7 +10,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
-from tests.helpers import active_solution, message, unique, version_status, wait_for
+from tests.helpers import HELD, InBackground, active_solution, message, poll_until, unique, version_status, wait_for
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
 VERSION = ARN + "/1a2b3c4d"
@@ -60,13 +60,16 @@ def test_adopting_an_active_version_trains_nothing_and_gives_it_the_resources_ta
 
 
 def test_adopting_a_version_still_training_waits_for_it_without_stopping_or_starting_one(host, personalize, control):
-    control.set_timing(training_seconds=2, setup_seconds=0)
+    control.set_timing(training_seconds=HELD, setup_seconds=0)  # it trains until the host has said it waits for it
     solution = active_solution(personalize)
     version = trained_by_hand(personalize, solution, wait=False)
     name, inputs = adopting(host, solution, version)
     control.clear_requests()
 
-    id_, outs = host.create(name, inputs)
+    create = InBackground(lambda: host.create(name, inputs))
+    poll_until(lambda: any(f"adopting {version}" in line for line in host.output), "the host's adoption line")
+    control.set_timing(training_seconds=1)
+    id_, outs = create.result()
 
     assert control.count("DescribeSolutionVersion") >= 2, "create polled the training until it ended"
     assert id_ == version and outs["status"] == "ACTIVE" and outs["trainingHours"] > 0

@@ -16,6 +16,7 @@ from personalize_pulumi.provider.attempts import attempt_name, attempt_number
 from personalize_pulumi.provider.naming import NAME_MAX
 from tests.conftest import start_host
 from tests.helpers import (
+    HELD,
     active_solution,
     checked,
     is_permission_check,
@@ -39,7 +40,7 @@ def started(control: Any) -> list[str]:
 def stopped_version(personalize: Any, control: Any, solution: str, name: str) -> str:
     """A version called `name`, stopped while CREATE PENDING (slow timing meanwhile, so it cannot finish first)."""
     before = control.set_timing()
-    control.set_timing(training_seconds=10)
+    control.set_timing(training_seconds=HELD)
     try:
         arn = personalize.create_solution_version(solutionArn=solution, name=name)["solutionVersionArn"]
         personalize.stop_solution_version_creation(solutionVersionArn=arn)
@@ -241,8 +242,8 @@ def test_a_newer_automatic_version_is_skipped_by_the_adoption_scan_without_a_des
     solution = active_solution(personalize)
     name, inputs = checked(host, solution)
     id_, _ = host.create(name, inputs)
-    control.set_timing(training_seconds=30)
-    automatic = control.start_automatic_training(solution)  # newer than the attempt, still training
+    control.set_timing(training_seconds=HELD)
+    automatic = control.start_automatic_training(solution)  # newer than the attempt, still training (then stopped)
     control.clear_requests()
     try:
         again_id, again = host.create(name, inputs)

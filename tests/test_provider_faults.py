@@ -13,7 +13,16 @@ import pytest
 from harness.dynamic_host import HostError
 from personalize_pulumi.provider.backoff import polling_env
 from tests.conftest import start_host
-from tests.helpers import active_solution, checked, message, trainings_started, unique, version_status
+from tests.helpers import (
+    HELD,
+    VERSION_MODEL,
+    active_solution,
+    checked,
+    message,
+    trainings_started,
+    unique,
+    version_status,
+)
 
 OUTAGE = 40
 RIDER_ENV = {
@@ -92,8 +101,11 @@ def test_reads_after_active_ride_out_throttling(rider, personalize, control, ope
 
 
 @pytest.mark.parametrize("operation", ["GetSolutionMetrics", "ListTagsForResource"])
-def test_a_trained_version_is_recorded_even_when_tags_or_metrics_cannot_be_read(rider, personalize, control, operation):
-    control.set_timing(training_seconds=0.2, setup_seconds=0)
+def test_a_trained_version_is_recorded_even_when_tags_or_metrics_cannot_be_read(
+    rider, personalize, control, moto_progression, operation
+):
+    # ACTIVE at the first describe: the short budget is all for the reads, whatever the machine's speed.
+    moto_progression(VERSION_MODEL, progression="immediate")
     solution = active_solution(personalize)
     control.add_fault(kind="throttle", operation=operation, count=100_000, code="LimitExceededException")
     name, inputs = checked(rider, solution, tags={"team": "ml"}, waitTimeoutMinutes=0.03)  # reads retry until 1.8 s
@@ -114,7 +126,7 @@ def test_a_trained_version_is_recorded_even_when_tags_or_metrics_cannot_be_read(
 
 
 def test_the_quota_wait_never_starts_a_try_it_cannot_finish_within_the_budget(host, personalize, control):
-    control.set_timing(training_seconds=60, setup_seconds=0)
+    control.set_timing(training_seconds=HELD, setup_seconds=0)
     solutions = [active_solution(personalize) for _ in range(2)]
     hogs = [personalize.create_solution_version(solutionArn=solutions[i % 2])["solutionVersionArn"] for i in range(20)]
     try:
@@ -123,7 +135,7 @@ def test_the_quota_wait_never_starts_a_try_it_cannot_finish_within_the_budget(ho
         with pytest.raises(HostError) as exc:
             host.create(name, inputs)
     finally:
-        for arn in hogs:  # still CREATE PENDING (30 s): stopped at once, so later tests have the region's quota
+        for arn in hogs:  # still CREATE PENDING (held): stopped at once, so later tests have the region's quota
             personalize.stop_solution_version_creation(solutionVersionArn=arn)
     creates = control.requests("CreateSolutionVersion")
     assert len(creates) >= 3 and {e["status"] for e in creates} == {400}

@@ -9,7 +9,19 @@ from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
 from tests.conftest import FAST_POLLING, REGION, start_host
-from tests.helpers import active_solution, checked, said_it_adopted, trainings_started, unique, version_status, wait_for
+from tests.helpers import (
+    HELD,
+    InBackground,
+    active_solution,
+    checked,
+    held_in_progress,
+    poll_until,
+    said_it_adopted,
+    trainings_started,
+    unique,
+    version_status,
+    wait_for,
+)
 
 
 def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, control):
@@ -70,7 +82,7 @@ def test_create_failed_raises_with_arn_and_failure_reason(host, personalize, con
 
 
 def test_budget_exceeded_names_the_arn_and_a_retry_adopts_the_running_training(host, personalize, control):
-    control.set_timing(training_seconds=6)
+    control.set_timing(training_seconds=HELD)
     solution = active_solution(personalize)
     name, inputs = checked(host, solution, waitTimeoutMinutes=0.02)  # 1.2 s
     with pytest.raises(HostError) as exc:
@@ -81,6 +93,7 @@ def test_budget_exceeded_names_the_arn_and_a_retry_adopts_the_running_training(h
     assert arn in last and "continues" in last and "pulumi up" in last and "waitTimeoutMinutes" in last
     assert version_status(personalize, arn) in ("CREATE PENDING", "CREATE IN_PROGRESS"), "the training was not stopped"
 
+    control.set_timing(training_seconds=1)
     id_, outs = host.create(name, {**inputs, "waitTimeoutMinutes": 5.0})
     assert id_ == arn and outs["status"] == "ACTIVE"
     assert trainings_started(control) == 1, "the retry adopted the version instead of training another"
@@ -100,32 +113,45 @@ def test_throttling_and_server_errors_are_retried(host, personalize, control):
 
 
 def test_training_quota_waits_for_a_free_slot_within_the_budget(emulator, personalize, control):
-    control.set_timing(training_seconds=3)
+    # The region's 20 trainings are held until the host has been refused at least once and says it waits.
+    control.set_timing(training_seconds=HELD)
     solutions = [active_solution(personalize) for _ in range(2)]
     for index in range(20):
         personalize.create_solution_version(solutionArn=solutions[index % 2])
     host = start_host(emulator, AWS_MAX_ATTEMPTS="1")  # no SDK retries: the provider's own quota wait must cope
     try:
         name, inputs = checked(host, solutions[0])
-        id_, outs = host.create(name, inputs)
+        create = InBackground(lambda: host.create(name, inputs))
+        poll_until(
+            lambda: [e for e in control.requests("CreateSolutionVersion")[20:] if e["status"] == 400], "a refusal"
+        )
+        poll_until(lambda: any("waiting for a free training slot" in line for line in host.output), "the wait's line")
+        control.set_timing(training_seconds=1)  # the 20 end (they started long before); the new one takes 1 s
+        id_, outs = create.result()
     finally:
+        control.set_timing(training_seconds=1)
         host.stop()
     assert outs["status"] == "ACTIVE"
     statuses = [e["status"] for e in control.requests("CreateSolutionVersion")][20:]
     assert statuses[0] == 400 and statuses[-1] == 200 and statuses.count(200) == 1
-    assert any("waiting for a free training slot" in line for line in host.output)
+    assert set(statuses[:-1]) == {400}, "refused while the quota was full, started once a slot was free"
 
 
 def test_create_waits_for_a_solution_that_is_still_being_created(host, personalize, control):
-    control.set_timing(setup_seconds=0.5)
+    control.set_timing(setup_seconds=0)
     group = personalize.create_dataset_group(name=unique("dg"))["datasetGroupArn"]
     wait_for(lambda: personalize.describe_dataset_group(datasetGroupArn=group)["datasetGroup"]["status"], ("ACTIVE",))
-    control.set_timing(setup_seconds=3)
+    control.set_timing(setup_seconds=HELD)  # the solution stays CREATE PENDING until the host has seen it so
     solution = personalize.create_solution(
         name=unique("sol"), datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-user-personalization"
     )["solutionArn"]
     name, inputs = checked(host, solution)
-    id_, outs = host.create(name, inputs)
+    control.clear_requests()
+    create = InBackground(lambda: host.create(name, inputs))
+    poll_until(lambda: [e for e in control.requests("DescribeSolution") if e["status"] == 200], "the host's describe")
+    assert control.count("CreateSolutionVersion") == 0, "no training on a solution that is not ACTIVE"
+    control.set_timing(setup_seconds=0.5)
+    id_, outs = create.result()
     assert outs["status"] == "ACTIVE"
     operations = [
         e["operation"] for e in control.requests() if e["operation"] in ("DescribeSolution", "CreateSolutionVersion")
@@ -184,12 +210,16 @@ def test_refresh_shows_tag_drift_and_the_next_diff_updates_it(host, personalize,
 
 
 def test_delete_during_training_stops_it(host, personalize, control):
-    control.set_timing(training_seconds=4)
     solution = active_solution(personalize)
     name, inputs = checked(host, solution)
-    arn = personalize.create_solution_version(solutionArn=solution, name=inputs["name"])["solutionVersionArn"]
-    wait_for(lambda: version_status(personalize, arn), ("CREATE IN_PROGRESS",))
-    host.delete(name, arn, {**inputs, "solutionVersionArn": arn, "status": "CREATE IN_PROGRESS"})
+    arn = held_in_progress(personalize, control, solution, name=inputs["name"])  # a pending one would stop at once
+    delete = InBackground(
+        lambda: host.delete(name, arn, {**inputs, "solutionVersionArn": arn, "status": "CREATE IN_PROGRESS"})
+    )
+    poll_until(lambda: [e for e in control.requests("StopSolutionVersionCreation") if e["status"] == 200], "the stop")
+    assert version_status(personalize, arn) == "CREATE STOPPING"
+    control.set_timing(training_seconds=1)  # stopping takes half of it
+    delete.result()
     assert version_status(personalize, arn) == "CREATE STOPPED", "delete returns once the training has stopped"
     assert control.count("StopSolutionVersionCreation") == 1
 

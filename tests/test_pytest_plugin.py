@@ -34,14 +34,16 @@ def test_a_model_trains(personalize_emulator, monkeypatch):
         name="shop-recs", datasetGroupArn=group, recipeArn="arn:aws:personalize:::recipe/aws-user-personalization"
     )["solutionArn"]
     wait_active(lambda: client.describe_solution(solutionArn=solution)["solution"]["status"])
-    version = client.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    version = client.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
     wait_active(lambda: client.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"])
     assert personalize_emulator.control.count("CreateSolutionVersion") == 1
     print("training seconds:", personalize_emulator.control.health()["trainingSeconds"])
+    again = client.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
+    assert again != version, "--personalize-accept-duplicate-names: a second version under the same name"
 
 
 def test_the_same_emulator_serves_the_whole_session(personalize_emulator):
-    assert personalize_emulator.control.count("CreateSolutionVersion") == 1
+    assert personalize_emulator.control.count("CreateSolutionVersion") == 2
 """
 
 
@@ -60,6 +62,7 @@ def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_p
             "no:cacheprovider",
             "--personalize-training-seconds",
             "1",
+            "--personalize-accept-duplicate-names",
             "tests",
         ],
         cwd=tmp_path,
@@ -74,7 +77,7 @@ def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_p
     assert "training seconds: 1.0" in done.stdout, "the option set the emulator's training time"
 
 
-def test_the_plugin_documents_its_option_in_pytest_help(tmp_path):
+def test_the_plugin_documents_its_options_in_pytest_help(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--help"],
         cwd=tmp_path,
@@ -131,3 +134,4 @@ def test_the_iam_option_makes_the_fixture_check_iam(tmp_path, how):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+    assert "--personalize-accept-duplicate-names" in done.stdout and "personalize_accept_duplicate_names" in done.stdout

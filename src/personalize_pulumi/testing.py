@@ -11,6 +11,10 @@ stacks against the local emulator.
 boto3 and the provider at it: `AWS_ENDPOINT_URL_PERSONALIZE`, dummy credentials, the region) and `control` (the
 request log, fault injection and timing; see `personalize_pulumi.emulator.control.EmulatorControl`). Trainings take
 `--personalize-training-seconds` (ini `personalize_training_seconds`, default 3) seconds.
+`--personalize-accept-duplicate-names` (ini `personalize_accept_duplicate_names`, default false) starts it accepting a
+second solution version under a name the solution already has, which it otherwise refuses with
+ResourceAlreadyExistsException (no source says which the service does; `control.set_duplicate_names(accept=...)`
+switches it for one test).
 
 `--personalize-iam` (ini `personalize_iam = true`) makes the emulator check every request against IAM policies, as
 AWS does (`python -m personalize_pulumi.emulator --iam`): `env()` then holds the account root's credentials, which may
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
 
 TRAINING_SECONDS_OPTION = "personalize_training_seconds"
 IAM_OPTION = "personalize_iam"
+DUPLICATE_NAMES_OPTION = "personalize_accept_duplicate_names"
 DEFAULT_TRAINING_SECONDS = 3.0
 DEFAULT_REGION = "us-east-1"
 
@@ -76,6 +81,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the personalize_emulator fixture checks every request against IAM policies",
         default=False,
     )
+    group.addoption(
+        "--personalize-accept-duplicate-names",
+        action="store_true",
+        default=None,
+        help="the personalize_emulator fixture accepts a solution version name the solution already has (default: "
+        "refused with ResourceAlreadyExistsException)",
+    )
+    parser.addini(
+        DUPLICATE_NAMES_OPTION,
+        type="bool",
+        help="the personalize_emulator fixture accepts a solution version name the solution already has",
+        default=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +111,16 @@ def personalize_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorPro
     iam = request.config.getoption("--personalize-iam")
     if iam is None:
         iam = bool(request.config.getini(IAM_OPTION))
-    process = EmulatorProcess(training_seconds=seconds, setup_seconds=0.2, region=DEFAULT_REGION, iam=iam)
+    accept_duplicates = request.config.getoption("--personalize-accept-duplicate-names")
+    if accept_duplicates is None:
+        accept_duplicates = bool(request.config.getini(DUPLICATE_NAMES_OPTION))
+    process = EmulatorProcess(
+        training_seconds=seconds,
+        setup_seconds=0.2,
+        region=DEFAULT_REGION,
+        iam=iam,
+        accept_duplicate_names=accept_duplicates,
+    )
     try:
         yield process
     finally:

@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 import pytest
 
-from harness.automation import ROOT, EngineStack, EngineUnavailable, project_name, pulumi_cli
+from harness.automation import ROOT, EngineStack, EngineUnavailable, engine_env, project_name, pulumi_cli
 from harness.project import EXAMPLE_MODEL
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.seed import active_solution
@@ -108,7 +108,10 @@ class BackgroundOperation:
 
     def __init__(self, stack: EngineStack, operation: str):
         stack.changed_elsewhere()
-        extra_env = {key: value for key, value in stack.env.items() if not key.startswith("PULUMI_")}
+        # What the child's EngineStack would not set itself: the emulator's variables, and any PULUMI_ setting the
+        # stack chose over the work folder's defaults (e.g. a backend URL other than its file:// state folder).
+        defaults = engine_env(stack.folder, {})
+        extra_env = {key: value for key, value in stack.env.items() if defaults.get(key) != value}
         host = ["--provider-python", str(stack.provider_python)] if stack.provider_python else []
         self.process = subprocess.Popen(
             [

@@ -16,7 +16,7 @@ from personalize_pulumi.emulator.seed import UNMET_MINIMUMS
 from personalize_pulumi.provider.properties import OUTPUTS, TAGS_ALL
 from tests.conftest import REGION
 from tests.e2e.conftest import PROJECT, up_until_training
-from tests.helpers import trainings_started
+from tests.helpers import HELD, trainings_started
 
 OUTPUT_ONLY = sorted(key for key in OUTPUTS.values() if key != TAGS_ALL)
 HEADER = re.compile(r"^\s*(\+-|[+~-])\s*\S+:\S+: \(")
@@ -151,10 +151,11 @@ def test_every_provider_error_is_its_message_and_a_users_own_provider_keeps_its_
     control.add_fault(kind="fail_training", reason="Not enough interactions.", count=1)
     stack.set_config(f"{PROJECT}:trigger", "2")
     errors["failed"] = failing_up(stack)
-    control.set_timing(training_seconds=20.0, setup_seconds=0.5)
+    control.set_timing(training_seconds=HELD, setup_seconds=0.5)  # the 1.2 s budget ends first, however slow the host
     stack.set_config(f"{PROJECT}:trigger", "3")
     stack.set_config(f"{PROJECT}:wait", "0.02")
     errors["timeout"] = failing_up(stack)
+    control.set_timing(training_seconds=2.0, setup_seconds=0.5)  # the held training ends; later ups adopt it
     stack.stack.remove_config(f"{PROJECT}:wait")
     stack.set_config(f"{PROJECT}:profile", "no-such-profile")
     errors["profile"] = failing_up(stack)

@@ -11,6 +11,7 @@ from typing import Any
 from . import iam
 from .faults import faults, parse_rules
 from .server import EmulatorServer, quiet_request_logging
+from .settings import Settings, settings
 from .state import DEFAULT_SETUP_SECONDS, DEFAULT_TRAINING_SECONDS, set_timing
 
 
@@ -42,12 +43,19 @@ def main(argv: list[str] | None = None) -> int:
             "other access key must be an IAM user's created on this endpoint and may do what its policies allow"
         ),
     )
+    parser.add_argument(
+        "--accept-duplicate-names",
+        action="store_true",
+        help="CreateSolutionVersion accepts a name another version of the solution has (default: refused with "
+        "ResourceAlreadyExistsException; no source says which the service does)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
 
     if args.training_seconds < 0 or args.setup_seconds < 0:
         parser.error("--training-seconds and --setup-seconds must be >= 0")
     set_timing(args.training_seconds, args.setup_seconds)
+    settings.start_with(Settings(accept_duplicate_names=args.accept_duplicate_names))
     if args.faults:
         try:
             rules = json.loads(args.faults)

@@ -64,7 +64,21 @@ class EmulatorControl:
         timing: dict[str, Any] = self._call("POST", "timing", payload)
         return timing
 
+    def settings(self) -> dict[str, Any]:
+        """The switches in force, e.g. `{"acceptDuplicateNames": False}` (see `emulator.settings`)."""
+        settings: dict[str, Any] = self._call("GET", "settings")
+        return settings
+
+    def set_duplicate_names(self, accept: bool) -> dict[str, Any]:
+        """Whether CreateSolutionVersion accepts a name another version of the solution already has (True) or refuses
+        it with ResourceAlreadyExistsException (False, the default); returns the settings now in force. `reset()`
+        goes back to the emulator's start-up setting."""
+        settings: dict[str, Any] = self._call("POST", "settings", {"acceptDuplicateNames": accept})
+        return settings
+
     def reset(self) -> None:
+        """Forget every resource, fault rule and logged request; the settings go back to those of the start-up (the
+        timing stays)."""
         self._call("POST", "reset", {})
 
     def start_automatic_training(self, solution_arn: str) -> str:
@@ -88,7 +102,9 @@ class EmulatorProcess:
         extra_args: list[str] | None = None,
         region: str = "us-east-1",
         iam: bool = False,
+        accept_duplicate_names: bool = False,
     ):
+        """`accept_duplicate_names`: start with `--accept-duplicate-names` (see `emulator.settings`)."""
         self.region = region
         """The region `env()` points boto3 at by default."""
         self.iam = iam
@@ -104,6 +120,7 @@ class EmulatorProcess:
             "--setup-seconds",
             str(setup_seconds),
             *(["--iam"] if iam else []),
+            *(["--accept-duplicate-names"] if accept_duplicate_names else []),
             *(extra_args or []),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

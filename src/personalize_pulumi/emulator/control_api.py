@@ -9,7 +9,9 @@
 | `POST /_emulator/faults` | a rule or a list of rules (see `faults.py`) | `{"faults": [...]}`; 400 `{"error"}` if any is bad |
 | `DELETE /_emulator/faults` | | `{}`; every rule is disarmed |
 | `POST /_emulator/timing` | `{"trainingSeconds": S, "setupSeconds": S}`, either optional | the timing now in force |
-| `POST /_emulator/reset` | | `{}`; every resource, fault rule and logged request is forgotten |
+| `GET /_emulator/settings` | | `{"acceptDuplicateNames": false}`, the switches in force (see `settings.py`) |
+| `POST /_emulator/settings` | `{"acceptDuplicateNames": true}`, every field optional | the settings now in force; 400 `{"error"}` if any field is bad |
+| `POST /_emulator/reset` | | `{}`; every resource, fault rule and logged request is forgotten, the settings are those of the start-up |
 | `POST /_emulator/automatic-training` | `{"solutionArn": ARN}` | `{"solutionVersionArn": ...}`, see below |
 
 `automatic-training` starts what the solution's automatic training would (`PersonalizeEmulatorBackend.
@@ -35,6 +37,7 @@ from .exceptions import PersonalizeError, ResourceNotFoundException
 from .faults import faults, parse_rules
 from .models import personalize_emulator_backends
 from .request_log import request_log
+from .settings import settings
 from .state import set_timing, timing
 from .wsgi import Environ, StartResponse, json_response, read_body
 
@@ -45,10 +48,12 @@ Handler = Callable[[Any], Answer]
 
 
 def reset() -> None:
-    """Forget every resource, fault rule and logged request (the timing stays)."""
+    """Forget every resource, fault rule and logged request, and go back to the start-up settings (the timing
+    stays)."""
     BackendDict.reset()
     faults.clear()
     request_log.clear()
+    settings.reset()
 
 
 def _health(body: Any) -> Answer:
@@ -92,6 +97,17 @@ def _set_timing(body: Any) -> Answer:
     return 200, timing()
 
 
+def _settings(body: Any) -> Answer:
+    return 200, settings.current.to_json()
+
+
+def _update_settings(body: Any) -> Answer:
+    try:
+        return 200, settings.update(body).to_json()
+    except ValueError as error:
+        return 400, {"error": str(error)}
+
+
 def _start_automatic_training(body: Any) -> Answer:
     if not isinstance(body, dict) or set(body) != {"solutionArn"} or not isinstance(body["solutionArn"], str):
         return 400, {"error": f'the body must be {{"solutionArn": "<solution ARN>"}} and nothing else; got {body!r}'}
@@ -126,6 +142,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "faults"): _add_faults,
     ("DELETE", "faults"): _clear_faults,
     ("POST", "timing"): _set_timing,
+    ("GET", "settings"): _settings,
+    ("POST", "settings"): _update_settings,
     ("POST", "reset"): _reset,
     ("POST", "automatic-training"): _start_automatic_training,
 }

@@ -3,7 +3,8 @@
 Extends moto's own Personalize backend (which has schemas only) with dataset groups, solutions and solution versions.
 The backend's methods take the API's parameters as keyword arguments (`responses.py` maps the JSON names). Statuses
 move through moto's state manager (`state.py`): with time by default, or by moto's `manual` and `immediate`
-progressions; the Describe calls advance them, as moto's backends do.
+progressions; the Describe calls advance them, as moto's backends do. Whether CreateSolutionVersion refuses a name
+already used in the solution is a switch (`settings.py`): no source confirms that the service does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .exceptions import (
     TooManyTagKeysException,
     TooManyTagsException,
 )
+from .settings import settings
 from .state import (
     DATASET_GROUP_MODEL,
     SOLUTION_MODEL,
@@ -430,7 +432,8 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceInUseException(
                 f"Solution {solution.arn} is not ACTIVE (status {solution.state.status}); wait for it to become ACTIVE."
             )
-        if name is not None and any(v.name == name for v in solution.versions.values()):
+        duplicate = name is not None and any(v.name == name for v in solution.versions.values())
+        if duplicate and not settings.current.accept_duplicate_names:
             raise ResourceAlreadyExistsException(f"Solution version {name} already exists for solution {solution.arn}.")
         mode = training_mode or "FULL"
         if mode == "UPDATE":

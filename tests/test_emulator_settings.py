@@ -1,0 +1,127 @@
+"""The emulator's switches (`emulator/settings.py`): a solution version name the solution already has, refused
+(ResourceAlreadyExistsException, the default) or accepted, through the control API, the launcher and the
+`duplicate_names` fixture that runs a test under both."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from personalize_pulumi.emulator.control import EmulatorProcess
+from tests.helpers import active_solution
+from tests.test_emulator_control_api import call
+
+
+def versions_named(client, solution: str, name: str) -> set[str]:
+    arns = [v["solutionVersionArn"] for v in client.list_solution_versions(solutionArn=solution)["solutionVersions"]]
+    described = [client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"] for arn in arns]
+    return {v["solutionVersionArn"] for v in described if v.get("name") == name}
+
+
+def test_a_second_version_under_a_name_the_solution_has(personalize, fast, duplicate_names):
+    solution = active_solution(personalize)
+    first = personalize.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
+
+    if duplicate_names:
+        second = personalize.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"]
+        assert second != first
+        assert versions_named(personalize, solution, "nightly") == {first, second}, "two versions, one name"
+    else:
+        with pytest.raises(ClientError) as exc:
+            personalize.create_solution_version(solutionArn=solution, name="nightly")
+        assert exc.value.response["Error"]["Code"] == "ResourceAlreadyExistsException"
+        assert versions_named(personalize, solution, "nightly") == {first}
+
+
+def test_duplicate_names_fixture_sets_the_mode_its_id_names(emulator, duplicate_names):
+    assert emulator.control.settings() == {"acceptDuplicateNames": duplicate_names}
+
+
+def test_after_both_modes_the_emulator_refuses_duplicates_again(emulator):
+    # In a serial run, after the parametrized tests above on the same emulator: each put the default mode back. (Under
+    # xdist it may run on another worker, whose emulator is in the default mode anyway.)
+    assert emulator.control.settings() == {"acceptDuplicateNames": False}
+
+
+# The control API
+
+
+def test_settings_are_read_and_set_over_the_control_api(emulator, control):
+    assert call(emulator.url, "GET", "settings") == (200, {"acceptDuplicateNames": False})
+    try:
+        answer = call(emulator.url, "POST", "settings", json.dumps({"acceptDuplicateNames": True}).encode())
+        assert answer == (200, {"acceptDuplicateNames": True})
+        assert control.settings() == {"acceptDuplicateNames": True}
+        assert call(emulator.url, "POST", "settings", b"{}") == (200, {"acceptDuplicateNames": True}), "none changed"
+        assert control.set_duplicate_names(accept=False) == {"acceptDuplicateNames": False}
+    finally:
+        control.set_duplicate_names(accept=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"acceptDuplicateNames": "yes"}, id="string"),
+        pytest.param({"acceptDuplicateNames": 1}, id="number"),
+        pytest.param({"acceptDuplicateNames": True, "acceptEverything": True}, id="unknown-field"),
+        pytest.param([True], id="not-an-object"),
+    ],
+)
+def test_bad_settings_are_rejected_and_change_nothing(emulator, control, body):
+    status, answer = call(emulator.url, "POST", "settings", json.dumps(body).encode())
+
+    assert status == 400 and "error" in answer
+    assert control.settings() == {"acceptDuplicateNames": False}
+
+
+def test_reset_goes_back_to_refusing_duplicates(personalize, control):
+    control.set_duplicate_names(accept=True)
+
+    control.reset()
+
+    assert control.settings() == {"acceptDuplicateNames": False}
+    solution = active_solution(personalize)
+    personalize.create_solution_version(solutionArn=solution, name="nightly")
+    with pytest.raises(personalize.exceptions.ResourceAlreadyExistsException):
+        personalize.create_solution_version(solutionArn=solution, name="nightly")
+
+
+# The launcher (`--accept-duplicate-names`)
+
+
+@pytest.fixture(scope="module")
+def accepting() -> Iterator[EmulatorProcess]:
+    process = EmulatorProcess(training_seconds=0.2, setup_seconds=0, accept_duplicate_names=True)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def test_an_emulator_started_accepting_duplicates_trains_two_versions_under_one_name(accepting):
+    client = boto3.client(
+        "personalize",
+        region_name="us-east-1",
+        endpoint_url=accepting.url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard"}),
+    )
+    solution = active_solution(client)
+
+    arns = {client.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"] for _ in "ab"}
+
+    assert len(arns) == 2 and versions_named(client, solution, "nightly") == arns
+
+
+def test_a_reset_keeps_the_start_up_setting(accepting):
+    accepting.control.set_duplicate_names(accept=False)
+
+    accepting.control.reset()
+
+    assert accepting.control.settings() == {"acceptDuplicateNames": True}
