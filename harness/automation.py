@@ -32,6 +32,10 @@ from pulumi import automation as auto
 
 from personalize_pulumi.engine import engine_env, open_stack, run_program
 
+from .project import project_name
+
+__all__ = ["ROOT", "EngineFailed", "EngineStack", "EngineUnavailable", "engine_env", "project_name", "pulumi_cli"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI_SCRIPT = ROOT / "scripts" / "pulumi-cli"
 PROGRAM_FILES = ("__main__.py", "example_config.py", "Pulumi.yaml")

@@ -126,6 +126,7 @@ def fallback_lines(host: DynamicHost) -> list[str]:
 # Through the real host.
 
 
+@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
 def test_eight_creates_at_once_all_train_side_by_side(host, personalize, timing):
     together = create_at_once(host, timing, checked_inputs(personalize, 8))
     assert together == 8, f"only {together} of 8 trainings ran side by side"

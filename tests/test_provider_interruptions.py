@@ -69,6 +69,7 @@ def held(control: Any) -> Any:
     return control
 
 
+@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
 def test_destroying_the_owner_stops_the_training_an_interrupted_create_left_and_names_it(
     emulator, held, personalize, host
 ):
@@ -119,6 +120,7 @@ def test_the_owner_token_is_not_its_id(host):
     assert outs["createdAt"].endswith("+00:00")
 
 
+@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
 def test_the_next_create_finds_an_interrupted_training_without_calling_create_again(emulator, held, personalize, host):
     solution = active_solution(personalize)
     resource = unique("m")

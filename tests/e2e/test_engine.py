@@ -173,6 +173,7 @@ def test_destroy_of_an_active_version_removes_it_from_the_stack_and_says_it_is_l
     assert control.count("StopSolutionVersionCreation") == 0
 
 
+@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
 def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_stack, control):
     stack = new_stack()
     running = up_until_training(stack, control, training_seconds=300.0)

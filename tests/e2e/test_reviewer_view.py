@@ -178,6 +178,7 @@ def test_every_provider_error_is_its_message_and_a_users_own_provider_keeps_its_
     assert "Traceback (most recent call last)" in theirs and "ValueError: the team's own provider failed" in theirs
 
 
+@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
 def test_ctrl_c_during_a_training_stops_waiting_in_seconds_and_up_adopts_the_training(new_stack, control):
     stack = new_stack()
     running = up_until_training(stack, control, training_seconds=300.0)

@@ -95,6 +95,7 @@ def lock_objects(s3: Any, bucket: str) -> list[str]:
     return [entry["Key"] for entry in listed if entry["Key"].endswith(".json")]
 
 
+@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
 def test_two_folders_up_one_stack_at_once_one_is_locked_out_then_the_other_adopts_the_training(team, s3, control):
     alice, bob, bucket = team.alice, team.bob, team.bucket
     control.set_timing(training_seconds=300.0, setup_seconds=0.5)
