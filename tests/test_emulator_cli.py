@@ -159,3 +159,24 @@ def test_the_emulator_starts_without_importing_the_pulumi_sdk_or_the_provider():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
 
     assert done.stdout.strip() == "[]"
+
+
+def test_seed_solution_starts_with_an_active_solution_and_prints_what_to_paste(start):
+    running = start("--seed-solution", "shop", "--setup-seconds", "0.2")
+    assert running.process.stdout is not None
+    lines = [running.process.stdout.readline().strip() for _ in range(3)]
+    [solution] = re.findall(r"^solution shop: (arn:aws:personalize:\S+:solution/shop) \(ACTIVE\)$", lines[0])
+    assert lines[1] == (
+        f"export AWS_ENDPOINT_URL_PERSONALIZE={running.url} AWS_ACCESS_KEY_ID=testing "
+        "AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1"
+    )
+    assert lines[2] == f"pulumi config set solutionArn {solution}"
+    assert running.client().describe_solution(solutionArn=solution)["solution"]["status"] == "ACTIVE"
+    assert running.stop(signal.SIGTERM) == 0
+
+
+def test_the_default_port_is_not_localstacks():
+    done = subprocess.run(
+        [sys.executable, "-m", "personalize_pulumi.emulator", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert "default 4570" in done.stdout and "4566;" not in done.stdout.replace("not LocalStack's 4566", "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import threading
 from typing import Any
 
 from . import iam
@@ -14,11 +15,25 @@ from .server import EmulatorServer, quiet_request_logging
 from .settings import Settings, settings
 from .state import DEFAULT_SETUP_SECONDS, DEFAULT_TRAINING_SECONDS, set_timing
 
+DEFAULT_PORT = 4570
+"""Not 4566, LocalStack's port, which users often run beside it."""
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m personalize_pulumi.emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4566, help="port to listen on; 0 picks a free one (default 4566)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT}; not LocalStack's 4566)",
+    )
+    parser.add_argument(
+        "--seed-solution",
+        metavar="NAME",
+        default=None,
+        help="create an ACTIVE dataset group and solution NAME (User-Personalization) and print its ARN",
+    )
     parser.add_argument(
         "--training-seconds",
         type=float,
@@ -78,12 +93,46 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _interrupt)
     print(f"Personalize emulator listening on {server.url}", flush=True)
-    print(f"  export AWS_ENDPOINT_URL_PERSONALIZE={server.url}", flush=True)
     try:
-        server.serve_forever()
+        if args.seed_solution is None:
+            print(f"  export {_exports(server.url)}", flush=True)
+            server.serve_forever()
+        else:
+            threading.Thread(target=server.serve_forever, name="emulator", daemon=True).start()
+            solution = _seed(server.url, args.seed_solution)
+            print(f"  solution {args.seed_solution}: {solution} (ACTIVE)", flush=True)
+            print(f"  export {_exports(server.url)}", flush=True)
+            print(f"  pulumi config set solutionArn {solution}", flush=True)
+            threading.Event().wait()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+REGION = "us-east-1"
+
+
+def _exports(url: str) -> str:
+    """The variables that point boto3, and so `pulumi` and its provider host, at this emulator."""
+    return (
+        f"AWS_ENDPOINT_URL_PERSONALIZE={url} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+        f"AWS_DEFAULT_REGION={REGION}"
+    )
+
+
+def _seed(url: str, name: str) -> str:
+    import boto3
+
+    from .seed import active_solution
+
+    client = boto3.client(
+        "personalize",
+        endpoint_url=url,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    return active_solution(client, name)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
