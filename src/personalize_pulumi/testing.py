@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .emulator import defaults
+
 if TYPE_CHECKING:
     from .emulator.control import EmulatorProcess
     from .engine import ProgramStack
@@ -52,8 +54,8 @@ if TYPE_CHECKING:
 TRAINING_SECONDS_OPTION = "personalize_training_seconds"
 IAM_OPTION = "personalize_iam"
 DUPLICATE_NAMES_OPTION = "personalize_accept_duplicate_names"
-DEFAULT_TRAINING_SECONDS = 3.0
-DEFAULT_REGION = "us-east-1"
+DEFAULT_TRAINING_SECONDS = defaults.TRAINING_SECONDS
+DEFAULT_REGION = defaults.REGION
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,14 +9,13 @@ import signal
 import threading
 from typing import Any
 
-from . import iam
+from . import defaults, iam
 from .faults import faults, parse_rules
 from .server import EmulatorServer, quiet_request_logging
 from .settings import Settings, settings
 from .state import DEFAULT_SETUP_SECONDS, DEFAULT_TRAINING_SECONDS, set_timing
 
-DEFAULT_PORT = 4570
-"""Not 4566, LocalStack's port, which users often run beside it."""
+DEFAULT_PORT = defaults.PORT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-REGION = "us-east-1"
+REGION = defaults.REGION
 
 
 def _exports(url: str) -> str:

@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
-from . import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY
+from . import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, defaults
 
 
 class EmulatorControl:
@@ -97,10 +97,10 @@ class EmulatorProcess:
 
     def __init__(
         self,
-        training_seconds: float = 2.0,
-        setup_seconds: float = 0.5,
+        training_seconds: float = defaults.TRAINING_SECONDS,
+        setup_seconds: float = defaults.SETUP_SECONDS,
         extra_args: list[str] | None = None,
-        region: str = "us-east-1",
+        region: str = defaults.REGION,
         iam: bool = False,
         accept_duplicate_names: bool = False,
     ):

@@ -22,6 +22,7 @@ from moto.personalize.models import PersonalizeBackend
 from moto.utilities.paginator import paginate
 from moto.utilities.tagging_service import TaggingService
 
+from . import defaults
 from .exceptions import (
     InvalidInputException,
     InvalidNextTokenException,
@@ -269,7 +270,7 @@ class SolutionVersion(BaseModel):
         # Deterministic per version, so repeated reads agree.
         seed = int(hashlib.sha256(self.arn.encode()).hexdigest()[:8], 16)
         rng = random.Random(seed)
-        return {name: round(rng.uniform(0.05, 0.95), 4) for name in METRIC_NAMES}
+        return {name: round(rng.uniform(*defaults.METRIC_RANGE), 4) for name in METRIC_NAMES}
 
     def summary(self) -> dict[str, Any]:
         status = self.status  # read once: every field below describes the same moment

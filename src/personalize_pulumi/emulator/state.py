@@ -20,14 +20,16 @@ from typing import Any
 from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
+from . import defaults
+
 DATASET_GROUP_MODEL = "personalize::datasetgroup"
 SOLUTION_MODEL = "personalize::solution"
 SOLUTION_VERSION_MODEL = "personalize::solutionversion"
 SETUP_MODELS = (DATASET_GROUP_MODEL, SOLUTION_MODEL)
 """The models `--setup-seconds` times: dataset groups and solutions, two steps each to ACTIVE."""
 
-DEFAULT_TRAINING_SECONDS = 4.0
-DEFAULT_SETUP_SECONDS = 1.0
+DEFAULT_TRAINING_SECONDS = defaults.TRAINING_SECONDS
+DEFAULT_SETUP_SECONDS = defaults.SETUP_SECONDS
 
 Transitions = list[tuple[str | None, str]]
 
