@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
-from harness.dynamic_host import HostError
+from harness.dynamic_host import HostError, failure_property
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
@@ -227,8 +227,9 @@ def test_each_bad_entry_fails_on_its_own_path_through_the_host(host, min_metrics
 
 
 def test_the_failure_states_the_rule():
-    result = SolutionVersionProvider().check({}, {"solutionArn": ARN, "minMetrics": {"Hit-Rate": 0.1, "coverage": "x"}})
-    reasons = {f.property: f.reason for f in result.failures}
+    news = {"solutionArn": ARN, "minMetrics": {"Hit-Rate": 0.1, "coverage": "x"}}
+    result = SolutionVersionProvider().check({}, news)
+    reasons = {failure_property(f.reason, news): f.reason for f in result.failures}
     assert "lower-case letters, digits and '_'" in reasons["minMetrics.Hit-Rate"]
     assert "finite number" in reasons["minMetrics.coverage"]
 
@@ -267,7 +268,7 @@ def test_min_metrics_is_not_part_of_the_autoname():
 
 
 metric_names = st.from_regex(r"[a-z0-9_]{1,30}", fullmatch=True)
-minimums = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10, 10)
+minimums = st.floats(min_value=0, max_value=1) | st.integers(0, 1)  # valid for any metric, fractions included
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -285,5 +286,6 @@ def test_valid_minimums_pass_and_one_broken_entry_fails_on_that_entry_only(valid
     broken_key, broken = data.draw(st.sampled_from([(bad_name, 0.5), ("coverage_x", bad_value)]))
     if broken is None:
         broken = [None]  # a None value is dropped by the wire; a list holding one is not a number either
-    result = provider.check({}, {"solutionArn": ARN, "minMetrics": {**valid, broken_key: broken}})
-    assert [f.property for f in result.failures] == [f"minMetrics.{broken_key}"]
+    news = {"solutionArn": ARN, "minMetrics": {**valid, broken_key: broken}}
+    result = provider.check({}, news)
+    assert [failure_property(f.reason, news) for f in result.failures] == [f"minMetrics.{broken_key}"]
