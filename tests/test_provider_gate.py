@@ -289,3 +289,33 @@ def test_valid_minimums_pass_and_one_broken_entry_fails_on_that_entry_only(valid
     news = {"solutionArn": ARN, "minMetrics": {**valid, broken_key: broken}}
     result = provider.check({}, news)
     assert [failure_property(f.reason, news) for f in result.failures] == [f"minMetrics.{broken_key}"]
+
+
+@pytest.mark.parametrize(
+    ("min_metrics", "words"),
+    [
+        ({"coverage": 30}, "minMetrics.coverage must be at most 1: coverage is a fraction from 0 to 1"),
+        ({"precision_at_25": 1.5}, "minMetrics.precision_at_25 must be at most 1"),
+        (
+            {"normalized_discounted_cumulative_gain_with_event_weights_at_10": 2},
+            "minMetrics.normalized_discounted_cumulative_gain_with_event_weights_at_10 must be at most 1",
+        ),
+        ({"average_rewards_at_k": 1.01}, "minMetrics.average_rewards_at_k must be at most 1"),
+        ({"hits_at_1_percent": -1}, "minMetrics.hits_at_1_percent must be 0 or more"),
+        ({"coverage": -0.1}, "minMetrics.coverage must be 0 or more"),
+    ],
+)
+def test_a_minimum_no_version_can_meet_fails_check_through_the_host_with_no_aws_call(host, control, min_metrics, words):
+    control.clear_requests()
+    _, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": min_metrics})
+    [(prop, reason)] = failures
+    assert prop == f"minMetrics.{next(iter(min_metrics))}" and reason.startswith(words), reason
+    assert control.requests() == []
+
+
+def test_a_count_keeps_any_minimum_that_is_not_negative(host):
+    for minimum in (0, 1, 19.76, 1e6):
+        _, failures = host.check(
+            "r", {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": {"hits_at_1_percent": minimum, "coverage": 1}}
+        )
+        assert failures == [], (minimum, failures)
