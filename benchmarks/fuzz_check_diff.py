@@ -52,8 +52,9 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
-from harness.dynamic_host import PROVIDER_KEY, DynamicHost, urn
+from harness.dynamic_host import PROVIDER_KEY, DynamicHost, failure_properties, urn
 from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.provider.gate import is_fraction
 
 MESSAGE_MAX = 400
 """Longest failure reason that still reads as one clear line."""
@@ -193,14 +194,18 @@ class Gen:
             self.r.choice(METRIC_NAMES) if self.r.random() < 0.6 else self.text(METRIC_OK, 1, self.r.choice([12, 200]))
         )
 
-    def metric_minimum(self, unknowns: bool = False) -> Any:
-        """A finite number, or (with `unknowns`, rarely) a value not known yet."""
+    def metric_minimum(self, name: str, unknowns: bool = False) -> Any:
+        """A valid minimum for the metric `name`: a finite number, not negative, at most 1 for a fraction; or (with
+        `unknowns`, rarely) a value not known yet."""
         if unknowns and self.r.random() < 0.1:
             return Unknown()
-        return self.r.choice([self.finite_number(), self.r.uniform(0, 1)])
+        if is_fraction(name):
+            return self.r.choice([self.r.uniform(0, 1), 0.0, 1.0, 5e-324])
+        return self.r.choice([abs(self.finite_number()), self.r.uniform(0, 1), -0.0])
 
     def min_metrics(self) -> dict[str, Any]:
-        return {self.metric_name(): self.metric_minimum() for _ in range(self.r.randint(0, 5))}
+        names = [self.metric_name() for _ in range(self.r.randint(0, 5))]
+        return {name: self.metric_minimum(name) for name in names}
 
     def bad_min_metrics(self) -> tuple[Any, set[str]]:
         """A `minMetrics` value that must be refused, and the exact properties it fails on: `minMetrics` for a
@@ -213,7 +218,7 @@ class Gen:
         value: dict[str, Any] = {}
         for _ in range(r.randint(0, 3)):
             name = self.metric_name()
-            value[name], entries[name] = self.metric_minimum(unknowns=True), False
+            value[name], entries[name] = self.metric_minimum(name, unknowns=True), False
         for _ in range(r.randint(1, 3)):
             if r.random() < 0.5:
                 good = self.metric_name()
@@ -221,11 +226,18 @@ class Gen:
                 name = r.choice([good[:cut] + r.choice(METRIC_BAD) + good[cut:], "", good.upper()])
                 if name == good:  # a name with no letter has no upper case
                     name += "-"
-                value[name] = r.choice([self.metric_minimum(unknowns=True), math.nan, "0.5"])  # the name alone fails
+                value[name] = r.choice(
+                    [self.metric_minimum(name, unknowns=True), math.nan, "0.5"]
+                )  # the name alone fails
             else:
                 name = self.metric_name()
+                # A minimum no version can meet: negative, or above 1 on a fraction.
+                impossible = [-(abs(self.finite_number()) or 1.0), -5e-324]
+                if is_fraction(name):
+                    impossible += [30.0, 1.0000001, 1e308]
                 value[name] = r.choice(
                     [
+                        *impossible,
                         math.nan,
                         math.inf,
                         -math.inf,
@@ -535,7 +547,7 @@ def with_change(gen: Gen, case: Case) -> Case:
             minimums = None
         else:
             new_name = next(name for name in ("fuzz_changed", "fuzz_changed_2") if name not in minimums)
-            minimums[new_name] = r.choice([0.0, 0.5, -3.0, 1e308])
+            minimums[new_name] = r.choice([0.0, 0.5, 3.0, 1e308])
         if minimums is not None:
             variant["minMetrics"] = minimums
             case.change = True
@@ -751,7 +763,10 @@ def judge_check(tally: Tally, case: Case, response: Any, expected_broken: set[st
     if isinstance(response, CallFailed):
         tally.bad("crashes", case, response.detail)
         return None
-    failures = [(f.property, f.reason) for f in response.failures]
+    if any(f.property for f in response.failures):
+        tally.bad("wrong property", case, "a failure was sent with a property (the engine then prints its value)")
+    reasons = [f.reason for f in response.failures]
+    failures = list(zip(failure_properties(reasons, case.news), reasons, strict=True))
     for prop, reason in failures:
         if "\n" in reason or len(reason) > MESSAGE_MAX or not reason:
             tally.bad("unclear messages", case, f"{prop}: {reason!r}")
@@ -868,9 +883,16 @@ def assert_tag_classes_match_the_service_model() -> None:
 
 
 REVIEWER_LINE = re.compile(
-    r"^.+?: (trains a new version because |adopts .+: no training$|no training; updates the version in place: )"
+    r"^.+?: (trains a new version because |adopts .+: no training$|no training; updates the version in place: |"
+    r"trains a new version$)"
 )
-"""What `diff` prints for a resource that changes (personalize_pulumi.provider.diffs.explain)."""
+"""What `diff` prints for a resource that changes (personalize_pulumi.provider.diffs.explain), and check for a new one
+(explain_create)."""
+ALSO_SAID = re.compile(
+    r"^(.+: progress is printed under the stack, .+|warning: .+: trains in \S+, where its solution is, .+)$"
+)
+"""Lines the host may print besides: once, that it has no engine to talk to; a solution in another region than the
+stack's."""
 
 
 def stop_measuring_this_process() -> None:
@@ -931,8 +953,9 @@ def main() -> int:
         host.stop()
         emulator.stop()
     # Diff prints one line per changed resource for the reviewer (what the change means); nothing else may appear.
-    unexpected = [line for line in host.output if not REVIEWER_LINE.match(line)]
-    surplus = max(0, len(host.output) - len(unexpected) - tally.calls["Diff"])
+    said = [line for line in host.output if not ALSO_SAID.match(line)]
+    unexpected = [line for line in said if not REVIEWER_LINE.match(line)]
+    surplus = max(0, len(said) - len(unexpected) - tally.calls["Diff"] - tally.calls["Check"])
     tally.counts["host output lines"] = len(unexpected) + surplus
     if unexpected:
         tally.examples["host output lines"] = unexpected[:3]

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,16 @@ def copy_program(destination: Path, stack: str, main: str | None = None, source:
     return destination
 
 
+@dataclass(frozen=True)
+class Diagnostic:
+    """One DiagnosticEvent of the engine's event stream: a line some plugin or the engine said, and for whom."""
+
+    urn: str
+    message: str
+    severity: str
+    ephemeral: bool
+
+
 class EngineStack:
     """One stack of a program copy in `folder`, run on the real engine through the Automation API."""
 
@@ -126,6 +137,8 @@ class EngineStack:
         self.echo = echo
         self.lines: list[str] = []
         """Every line the engine printed to this object, across operations."""
+        self.diagnostics: list[Diagnostic] = []
+        """Every diagnostic event of the engine's event stream (`on_event`), across operations."""
         self._outputs: dict[str, Any] | None = None
         # The engine starts the provider host in program_dir; the program imports the same copy.
         self.stack = open_stack(
@@ -137,11 +150,23 @@ class EngineStack:
         if self.echo is not None:
             self.echo(line.rstrip("\n"))
 
+    def _event(self, event: auto.EngineEvent) -> None:
+        diagnostic = event.diagnostic_event
+        if diagnostic is not None:
+            self.diagnostics.append(
+                Diagnostic(
+                    urn=diagnostic.urn or "",
+                    message=diagnostic.message.rstrip("\n"),
+                    severity=str(diagnostic.severity),
+                    ephemeral=bool(diagnostic.ephemeral),
+                )
+            )
+
     def _run(self, command: str, operation: Callable[..., Any], **kwargs: Any) -> Any:
         start = len(self.lines)
         self._outputs = None
         try:
-            return operation(on_output=self._line, on_error=self._line, color="never", **kwargs)
+            return operation(on_output=self._line, on_error=self._line, on_event=self._event, color="never", **kwargs)
         except auto.CommandError as error:
             text = "\n".join(self.lines[start:]) or str(error)
             raise EngineFailed(command, text + "\n" + str(error)) from None

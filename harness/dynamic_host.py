@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 import threading
+from concurrent import futures
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +21,70 @@ import grpc
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import provider_pb2
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2
 from pulumi.runtime.proto.provider_pb2_grpc import ResourceProviderStub
 
 from personalize_pulumi.provider.owner import TrainingOwnerProvider
-from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
+from personalize_pulumi.provider.properties import INPUTS, OWNER_TYPE_TOKEN, TYPE_TOKEN
 from personalize_pulumi.provider.provider_path import PROVIDER_KEY
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
+from personalize_pulumi.provider.values import cut
 
 from .project import project_name
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class LoggedLine:
+    """One `Engine.Log` request a host sent."""
+
+    severity: str
+    message: str
+    urn: str
+    ephemeral: bool
+
+
+class FakeEngine:
+    """The engine's `pulumirpc.Engine` service, as far as a provider host uses it: `Log` requests are recorded in
+    `lines` (or refused with `refuse=True`, as an engine that is going away would)."""
+
+    def __init__(self, refuse: bool = False):
+        self.lines: list[LoggedLine] = []
+        self.refuse = refuse
+        self._lock = threading.Lock()
+        engine = self
+
+        class Servicer(engine_pb2_grpc.EngineServicer):  # type: ignore[misc]
+            def Log(self, request: Any, context: Any) -> Any:
+                if engine.refuse:
+                    context.abort(grpc.StatusCode.UNAVAILABLE, "the engine is shutting down")
+                severity = engine_pb2.LogSeverity.Name(request.severity).lower()
+                with engine._lock:
+                    engine.lines.append(LoggedLine(severity, request.message, request.urn, request.ephemeral))
+                return empty_pb2.Empty()
+
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        engine_pb2_grpc.add_EngineServicer_to_server(Servicer(), self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.server.start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def logged(self, urn: str | None = None, ephemeral: bool | None = None) -> list[LoggedLine]:
+        """The lines so far, for `urn` and of `ephemeral` kind if given."""
+        with self._lock:
+            lines = list(self.lines)
+        return [
+            line
+            for line in lines
+            if (urn is None or line.urn == urn) and (ephemeral is None or line.ephemeral == ephemeral)
+        ]
+
+    def stop(self) -> None:
+        self.server.stop(0)
 
 
 class HostError(Exception):
@@ -44,6 +99,34 @@ class HostError(Exception):
         """The exception message: the line a user reads first."""
         lines = [line for line in self.details.strip().splitlines() if line.strip()]
         return lines[-1] if lines else ""
+
+
+def _shown(path: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in path)
+
+
+def failure_properties(sentences: list[str], news: dict[str, Any]) -> list[str]:
+    """The property each check failure names: the provider sends them with no property (the engine then prints the
+    sentence alone), each beginning with its property path, `minMetrics.coverage must ...` or `tags.<key>: ...` (a
+    path longer than 80 characters cut as messages cut values). For each, the longest such path among the inputs
+    `news` has (top-level keys, and the keys of its maps), one not named by an earlier failure where several paths
+    read the same once cut; "" if none."""
+    paths = {"tagsAll", *INPUTS.values(), *map(str, news)}
+    for key, value in news.items():
+        if isinstance(value, dict):
+            paths.update(f"{key}.{inner}" for inner in value)
+    ordered = sorted(paths, key=len, reverse=True)
+    named: list[str] = []
+    for sentence in sentences:
+        matching = [path for path in ordered if sentence.startswith((f"{path} ", f"{path}:", f"{cut(_shown(path))}:"))]
+        fresh = [path for path in matching if path not in named]
+        named.append((fresh or matching or [""])[0])
+    return named
+
+
+def failure_property(sentence: str, news: dict[str, Any]) -> str:
+    """`failure_properties` of one failure."""
+    return failure_properties([sentence], news)[0]
 
 
 def to_struct(props: dict[str, Any]) -> struct_pb2.Struct:
@@ -67,11 +150,15 @@ def urn(name: str, stack: str = "dev", type_token: str = TYPE_TOKEN) -> str:
 class DynamicHost:
     """One `python -m pulumi.dynamic` process and a ResourceProviderStub connected to it."""
 
-    def __init__(self, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT):
+    def __init__(self, env: dict[str, str] | None = None, cwd: Path = PROJECT_ROOT, engine: FakeEngine | None = None):
+        """`engine`: started with that engine's address as its last argument, as the engine starts it; without one,
+        as a host started by hand (no engine to talk to)."""
         full_env = {**os.environ, **(env or {})}
         full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(cwd), full_env.get("PYTHONPATH")]))
+        self.engine = engine
+        address = [engine.address] if engine is not None else []
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            [sys.executable, "-u", "-m", "pulumi.dynamic", *address],
             cwd=cwd,
             env=full_env,
             stdin=subprocess.PIPE,  # as the engine does: a pipe it holds open while it runs (see personalize_pulumi/provider/host.py)
@@ -119,7 +206,9 @@ class DynamicHost:
         )
         response = self._call("Check", request)
         inputs = from_struct(response.inputs, keep_unknowns=True)
-        return inputs, [(f.property, f.reason) for f in response.failures]
+        assert all(f.property == "" for f in response.failures), "failures go with no property, as one sentence"
+        reasons = [f.reason for f in response.failures]
+        return inputs, list(zip(failure_properties(reasons, news), reasons, strict=True))
 
     def _with_provider(self, props: dict[str, Any]) -> dict[str, Any]:
         """State always carries `__provider`; calls built by hand get this process's serialization."""

@@ -18,11 +18,12 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
-from harness.dynamic_host import from_struct, to_struct
+from harness.dynamic_host import failure_property, from_struct, to_struct
 from personalize_pulumi.provider import arns as arn_rules
 from personalize_pulumi.provider import naming
 from personalize_pulumi.provider import tags as tag_rules
 from personalize_pulumi.provider.diffs import decide
+from personalize_pulumi.provider.properties import TYPE_TOKEN
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from personalize_pulumi.provider.values import MAX_DEPTH
 from tests.conftest import REGION
@@ -33,8 +34,10 @@ DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffRes
 
 
 def check(news, olds=None):
+    """The provider's check; each failure with the property its sentence names (it is sent with none)."""
     result = SolutionVersionProvider().check(olds or {}, news)
-    return result.inputs, [(f.property, f.reason) for f in result.failures]
+    assert all(f.property == "" for f in result.failures)
+    return result.inputs, [(failure_property(f.reason, news), f.reason) for f in result.failures]
 
 
 # Defaults and autonaming
@@ -515,10 +518,18 @@ def test_any_unknown_input_passes_check_and_shows_in_diff_through_the_host(host,
 
 
 def test_check_and_diff_make_no_api_calls_and_print_at_most_a_line_per_changed_resource(emulator, control, capsys):
-    """In-process, with boto3 pointed at the emulator: its request log proves no call was made. Check prints nothing;
-    diff prints one line for a resource that changes (what it means for the model), nothing otherwise."""
+    """In-process, with boto3 pointed at the emulator: its request log proves no call was made. Check prints the
+    reviewer's line of a new resource (it trains a new version), nothing for one that fails; diff prints one line for
+    a resource that changes (what it means for the model), nothing otherwise. (No engine here: the lines go to stdout,
+    after the one line saying so, which the process prints once.)"""
     provider = SolutionVersionProvider()
     changed, printed = 0, []
+
+    def said() -> list[str]:
+        out, err = capsys.readouterr()
+        assert err == ""
+        return [line for line in out.splitlines() if "progress is printed under the stack" not in line]
+
     for news in (
         {"solutionArn": ARN},
         {"solutionArn": ARN, "tags": {"aws:x": "1"}},
@@ -526,12 +537,13 @@ def test_check_and_diff_make_no_api_calls_and_print_at_most_a_line_per_changed_r
         {"solutionArn": Unknown(), "retrainTriggers": {"a": Unknown()}},
         {"solutionArn": ARN, "retrainTriggers": {"n": math.nan}},
     ):
-        inputs = provider.check({}, news).inputs
-        assert capsys.readouterr() == ("", ""), "check prints nothing"
+        result = provider.check({}, news)
+        inputs = result.inputs
+        assert said() == ([] if result.failures else ["solution version: trains a new version"])
         changed += bool(provider.diff("id", outputs_for({**BASE, **inputs}), inputs).changes)
-        out, err = capsys.readouterr()
-        assert err == "" and len(out.splitlines()) <= 1
-        printed += out.splitlines()
+        out = said()
+        assert len(out) <= 1
+        printed += out
     assert control.requests() == []
     assert len(printed) == changed and 0 < changed < 5
     assert all(": trains a new version because " in line or ": no training; " in line for line in printed)
@@ -575,6 +587,9 @@ def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control, t
         host.stop()
     assert control.requests() == []
     assert host.output == [
+        f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row (the provider host was started "
+        "without the engine's address)",
+        "r: trains a new version",  # the first check of a new resource; the later ones are the same operation's
         "r: trains a new version because solutionArn and retrainTriggers change",
         "r: no training; updates the version in place: retags it",
-    ], "one line for each diff that changes something, nothing else"
+    ], "the reviewer's line of a create, and one line for each diff that changes something, nothing else"

@@ -216,7 +216,7 @@ def test_resource_in_use_from_the_stop_in_a_delete_still_means_the_training_ende
 
     assert control.count("StopSolutionVersionCreation") == 1
     assert version_status(personalize, arn) == "ACTIVE"
-    assert any(f"{arn} is ACTIVE" in line and "left in place" in line for line in rider.output), rider.output
+    assert any(f"forgets {arn} (ACTIVE): it stays in Personalize" in line for line in rider.output), rider.output
 
 
 def _profile_inputs(solution: str, profile: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
-from harness.dynamic_host import HostError
+from harness.dynamic_host import HostError, failure_property
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.conftest import start_host
@@ -230,8 +230,9 @@ def test_each_bad_entry_fails_on_its_own_path_through_the_host(host, min_metrics
 
 
 def test_the_failure_states_the_rule():
-    result = SolutionVersionProvider().check({}, {"solutionArn": ARN, "minMetrics": {"Hit-Rate": 0.1, "coverage": "x"}})
-    reasons = {f.property: f.reason for f in result.failures}
+    news = {"solutionArn": ARN, "minMetrics": {"Hit-Rate": 0.1, "coverage": "x"}}
+    result = SolutionVersionProvider().check({}, news)
+    reasons = {failure_property(f.reason, news): f.reason for f in result.failures}
     assert "lower-case letters, digits and '_'" in reasons["minMetrics.Hit-Rate"]
     assert "finite number" in reasons["minMetrics.coverage"]
 
@@ -270,7 +271,7 @@ def test_min_metrics_is_not_part_of_the_autoname():
 
 
 metric_names = st.from_regex(r"[a-z0-9_]{1,30}", fullmatch=True)
-minimums = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10, 10)
+minimums = st.floats(min_value=0, max_value=1) | st.integers(0, 1)  # valid for any metric, fractions included
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
@@ -288,5 +289,36 @@ def test_valid_minimums_pass_and_one_broken_entry_fails_on_that_entry_only(valid
     broken_key, broken = data.draw(st.sampled_from([(bad_name, 0.5), ("coverage_x", bad_value)]))
     if broken is None:
         broken = [None]  # a None value is dropped by the wire; a list holding one is not a number either
-    result = provider.check({}, {"solutionArn": ARN, "minMetrics": {**valid, broken_key: broken}})
-    assert [f.property for f in result.failures] == [f"minMetrics.{broken_key}"]
+    news = {"solutionArn": ARN, "minMetrics": {**valid, broken_key: broken}}
+    result = provider.check({}, news)
+    assert [failure_property(f.reason, news) for f in result.failures] == [f"minMetrics.{broken_key}"]
+
+
+@pytest.mark.parametrize(
+    ("min_metrics", "words"),
+    [
+        ({"coverage": 30}, "minMetrics.coverage must be at most 1: coverage is a fraction from 0 to 1"),
+        ({"precision_at_25": 1.5}, "minMetrics.precision_at_25 must be at most 1"),
+        (
+            {"normalized_discounted_cumulative_gain_with_event_weights_at_10": 2},
+            "minMetrics.normalized_discounted_cumulative_gain_with_event_weights_at_10 must be at most 1",
+        ),
+        ({"average_rewards_at_k": 1.01}, "minMetrics.average_rewards_at_k must be at most 1"),
+        ({"hits_at_1_percent": -1}, "minMetrics.hits_at_1_percent must be 0 or more"),
+        ({"coverage": -0.1}, "minMetrics.coverage must be 0 or more"),
+    ],
+)
+def test_a_minimum_no_version_can_meet_fails_check_through_the_host_with_no_aws_call(host, control, min_metrics, words):
+    control.clear_requests()
+    _, failures = host.check("r", {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": min_metrics})
+    [(prop, reason)] = failures
+    assert prop == f"minMetrics.{next(iter(min_metrics))}" and reason.startswith(words), reason
+    assert control.requests() == []
+
+
+def test_a_count_keeps_any_minimum_that_is_not_negative(host):
+    for minimum in (0, 1, 19.76, 1e6):
+        _, failures = host.check(
+            "r", {"solutionArn": ARN, "nameScope": "p/s/r", "minMetrics": {"hits_at_1_percent": minimum, "coverage": 1}}
+        )
+        assert failures == [], (minimum, failures)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .arns import ARN_MAX, REGION_RE, SOLUTION_ARN_RE, SOLUTION_ARN_RULE, VERSION_ARN_RE, VERSION_ARN_RULE, region_of
+from .gate import is_fraction
 from .naming import NAME_RULE, autoname, is_name
 from .properties import (
     DEFAULTS,
@@ -41,6 +42,17 @@ class Failure:
 
     property: str
     reason: str
+
+    def sentence(self) -> str:
+        """The failure as one sentence that names the property (the provider sends it with no property: see
+        `SolutionVersionProvider.check`): the reason, which mostly begins with the property, else prefixed by it."""
+        if self.reason.startswith(f"{self.property} ") or self.reason.startswith(f"{self.property}:"):
+            return self.reason
+        return f"{cut(_printable(self.property))}: {self.reason}"
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def check_inputs(
@@ -196,6 +208,15 @@ def _check_min_metrics(value: Any) -> list[Failure]:
             continue
         elif isinstance(minimum, bool) or not isinstance(minimum, (int, float)) or not math.isfinite(minimum):
             failures.append(Failure(where, f"{where} must be a finite number (the minimum); got {show(minimum)}"))
+        elif minimum < 0:
+            reason = f"{where} must be 0 or more (a metric is never negative, so {minimum:g} gates nothing)"
+            failures.append(Failure(where, reason))
+        elif minimum > 1 and is_fraction(metric):
+            meant = f"; for {minimum:g} %, write {minimum / 100:g}" if minimum <= 100 else ""
+            reason = (
+                f"{where} must be at most 1: {metric} is a fraction from 0 to 1, so {minimum:g} can never pass{meant}"
+            )
+            failures.append(Failure(where, reason))
     return failures
 
 

@@ -131,6 +131,39 @@ def explain(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> s
     return f"{who}: no training; updates the version in place: {'; '.join(doing)}"
 
 
+def explain_create(news: dict[str, Any], resource_name: str | None = None) -> str:
+    """The reviewer's line for a new resource (the engine diffs nothing for one, so check says it): it trains a new
+    version, or adopts one."""
+    who = _resource_name(news) or resource_name or "solution version"
+    if "existingVersionArn" in news:
+        adopting = news["existingVersionArn"]
+        if isinstance(adopting, str):
+            return f"{who}: adopts {_printable(adopting) or 'another version'}: no training"
+        return f"{who}: adopts the version existingVersionArn names (not known yet): no training"
+    return f"{who}: trains a new version"
+
+
+def explain_drift(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
+    """The line of a refresh that found the version changed outside the stack (the engine diffs what it read, `olds`,
+    against the program's last inputs, `news`): what it found and what the next `pulumi up` does about it. A refresh
+    changes nothing itself. None when it found nothing."""
+    if not decision.changes:
+        return None
+    who = _resource_name(news) or _resource_name(olds) or "solution version"
+    status = olds.get("status")
+    if "status" in decision.replaces:
+        status_text = status if isinstance(status, str) else show(status)
+        return f"{who}: found the version {status_text}; the next `pulumi up` trains a new one"
+    found = [key for key in decision.shown if key != PROVIDER_KEY]
+    if not found:
+        return None
+    keys = " and ".join(", ".join(found).rsplit(", ", 1))
+    verb = "differs" if len(found) == 1 else "differ"
+    then = "trains a new version" if decision.replaces else "sets it back" if len(found) == 1 else "sets them back"
+    changed = f"found the version changed outside the stack: {keys} {verb} from the program's"
+    return f"{who}: {changed}; the next `pulumi up` {then}"
+
+
 def _differs(olds: dict[str, Any], news: dict[str, Any], key: str) -> bool:
     old, new = _value(olds, key), _value(news, key)
     if depth(old) > MAX_DEPTH or depth(new) > MAX_DEPTH:

@@ -276,22 +276,6 @@ def training_continues(arn: str, hint: str = "") -> str:
     )
 
 
-PENDING_CREATE_HINT = (
-    "if `pulumi up` warned of a pending create of this resource (a hard-killed run leaves one), clear it once this "
-    "`up` has ended: `pulumi refresh --clear-pending-creates --yes`"
-)
-"""Said where a version an earlier run started is adopted: the provider cannot clear the engine's pending create."""
-
-
-def stopped_unrecorded(name: Any, arns: Sequence[str]) -> str:
-    """The line of a destroyed `<name>-owner` that stopped trainings an interrupted `pulumi up` left unrecorded."""
-    which = ", ".join(arns)
-    return (
-        f"personalize solution version {name}: stopped the training {which}, which an interrupted `pulumi up` of this "
-        "stack started and never recorded (billing stops; Personalize keeps the version as CREATE STOPPED)"
-    )
-
-
 def late_cause(minutes: str, subject: str, status: str | None, error: BaseException | None, failures: int) -> str:
     """Why a wait ran out of `waitTimeoutMinutes`: the service kept failing, or `subject` was still `status`."""
     if error is not None:

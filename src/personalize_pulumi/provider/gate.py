@@ -9,6 +9,7 @@ so a typo fails in seconds instead of after hours of training.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -69,3 +70,24 @@ def documented_metric_names(solution: Mapping[str, Any]) -> frozenset[str] | Non
 def unreportable(minimums: Mapping[str, Any] | None, reported: frozenset[str]) -> list[str]:
     """The `minMetrics` names a solution reporting `reported` never reports, sorted."""
     return sorted(set(minimums or {}) - reported)
+
+
+FRACTION_METRICS = re.compile(
+    r"coverage"
+    r"|mean_reciprocal_rank_at_25"
+    r"|recall_at_1_percent"
+    r"|average_rewards_at_(k|\d+)"
+    r"|(precision|normalized_discounted_cumulative_gain)(_with_event_weights)?_at_(k|\d+)"
+    r"|(precision|normalized_discounted_cumulative_gain)_at_(k|\d+)_with_event_weights"
+)
+"""The metrics that are fractions, from 0 to 1, so a minimum above 1 can never pass (`coverage: 30` meant 30 %):
+coverage, precision_at_K, normalized_discounted_cumulative_gain_at_K (and its `_with_event_weights` form),
+mean_reciprocal_rank_at_25, recall_at_1_percent, average_rewards_at_k ("at most 1"). Source: the developer guide's
+"Evaluating a solution version" and the user-segmentation sample, as summarized in the project's notes on Personalize
+(personalize.md, "Metrics are not all fractions"). Any other metric may be a count (`hits_at_1_percent` was observed at
+19.76): it keeps any minimum that is not negative."""
+
+
+def is_fraction(metric: str) -> bool:
+    """Whether `metric` is known to be a fraction from 0 to 1 (`FRACTION_METRICS`)."""
+    return FRACTION_METRICS.fullmatch(metric) is not None

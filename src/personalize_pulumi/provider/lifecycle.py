@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import errors
+from . import errors, messages
 from .attempts import attempt_name, attempt_number
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
@@ -39,15 +39,24 @@ from .finders import (
     find_version,
 )
 from .gate import documented_metric_names, shortfalls, unreportable
+from .messages import Reporter
 from .permissions import denied_before_training
-from .properties import ACTIVE, ENDED_UNTRAINED, OWNER_CREATED_AT, STOPPING, TAGS_ALL, TRAINING, is_reserved_tag
+from .properties import (
+    ACTIVE,
+    ENDED_UNTRAINED,
+    OWNER_CREATED_AT,
+    STOPPED,
+    STOPPING,
+    TAGS_ALL,
+    TRAINING,
+    is_reserved_tag,
+)
 from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .values import normalize_numbers
 from .waiters import (
     DeadlineExceeded,
     Progress,
     UnexpectedStatus,
-    say_line,
     wait_solution_active,
     wait_version_stopped,
     wait_version_trained,
@@ -58,7 +67,7 @@ STOP_WAIT_SECONDS = 30 * 60
 
 
 def label(inputs: dict[str, Any]) -> str:
-    """How progress lines name the resource (the host cannot attribute output to it)."""
+    """How lines name the resource where they cannot be attributed to it (no engine link: messages.py)."""
     return f"personalize solution version {display_name(inputs)}"
 
 
@@ -89,13 +98,28 @@ def create(
     polling: Polling,
     clock: Clock = REAL_TIME,
     started: Started | None = None,
+    reporter: Reporter | None = None,
 ) -> dict[str, Any]:
     """Start the next attempt of `inputs['name']` (or adopt the one already running or ACTIVE) and block until it is
     ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it. With
     `existingVersionArn`, that version is adopted instead (see `_adopt_existing`). The version must then pass
     `minMetrics`, or the create fails and it stays out of the stack. A permission the training needs that the
-    credentials lack fails it before anything is started (see `permissions.py`)."""
-    progress = Progress(label(inputs), clock=clock, every=polling.progress_every)
+    credentials lack fails it before anything is started (see `permissions.py`). Progress goes to `reporter`, the
+    last status (`ACTIVE after 2h03m`) included."""
+    progress = Progress(reporter or Reporter(label(inputs)), clock=clock, every=polling.progress_every)
+    outs = _create(service, inputs, polling, clock, started, progress)
+    progress.finish(outs["status"])
+    return outs
+
+
+def _create(
+    service: Personalize,
+    inputs: dict[str, Any],
+    polling: Polling,
+    clock: Clock,
+    started: Started | None,
+    progress: Progress,
+) -> dict[str, Any]:
     budget = Backoff.within(float(inputs["waitTimeoutMinutes"]) * 60, polling, clock)
     if inputs.get("existingVersionArn"):
         return _adopt_existing(service.api, inputs, polling, clock, budget, progress)
@@ -131,17 +155,12 @@ def _adopt_existing(
         raise errors.adopted_missing(name, arn, inputs["solutionArn"])
     name = found.get("name") or name
     status = found["status"]
-    kind = f"trainingType {found.get('trainingType', 'unknown')}"
     if status in ENDED_UNTRAINED:
         raise errors.adopted_ended(name, arn, status, found.get("failureReason"))
+    progress.say(messages.adopting_existing(arn, str(found.get("trainingType", "unknown")), status, _minutes(inputs)))
     if status == ACTIVE:
-        progress.say(f"adopting {arn} ({kind}), already ACTIVE; nothing to train")
         described = found
     else:
-        progress.say(
-            f"adopting {arn} ({kind}), still {status}; pulumi up waits until it is ACTIVE (up to "
-            f"waitTimeoutMinutes={_minutes(inputs)}) and never stops it"
-        )
         described = _wait_for_training(api, inputs, Version(arn, name, 1, found), budget, progress, adopted=True)
     return _record(api, inputs, described, polling, clock, budget, progress, retag=True)
 
@@ -207,10 +226,15 @@ def _start_or_adopt(
                 started.arn = latest["solutionVersionArn"]
                 return _adopt(service.api, inputs, latest, latest_number, budget, progress)
             number = latest_number + 1
-            reason = f": {latest['failureReason']}" if latest.get("failureReason") else ""
             progress.say(
-                f"{latest['solutionVersionArn']} ({latest['name']}) ended {latest['status']}{reason}; "
-                f"training attempt {number} as {attempt_name(base, number)}"
+                messages.next_attempt(
+                    latest["solutionVersionArn"],
+                    latest["name"],
+                    latest["status"],
+                    latest.get("failureReason"),
+                    number,
+                    attempt_name(base, number),
+                )
             )
         name = attempt_name(base, number)
         arn = _start(service.starter, inputs, name, budget, progress)
@@ -282,21 +306,11 @@ def _adopt(
 
 def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Progress) -> None:
     """The one line that tells users which version trains and how to stop waiting without losing it."""
-    attempt = f" (attempt {version.number}, version name {version.name})" if version.number > 1 else ""
+    attempt = messages.attempt_label(version.number, version.name)
     if version.described is not None and version.described["status"] == ACTIVE:
-        progress.say(
-            f"adopted {version.arn}{attempt}, already ACTIVE (an earlier run trained it); nothing to train; "
-            f"{errors.PENDING_CREATE_HINT}"
-        )
+        progress.say(messages.adopted_active(version.arn, attempt))
         return
-    origin = "" if how == "started" else " (started by an earlier or concurrent run; no second training is started)"
-    pending = "" if how == "started" else f"; {errors.PENDING_CREATE_HINT}"
-    progress.say(
-        f"{how} training {version.arn}{attempt}{origin}; pulumi up waits until it is ACTIVE (up to "
-        f"waitTimeoutMinutes={_minutes(inputs)}). To stop waiting without losing it, press Ctrl-C once; `pulumi up` "
-        "resumes (it adopts this version); `pulumi destroy` stops it; "
-        f"to abandon it: aws personalize stop-solution-version-creation --solution-version-arn {version.arn}{pending}"
-    )
+    progress.say(messages.training_started(version.arn, attempt, _minutes(inputs), adopted=how != "started"))
 
 
 def _wait_for_training(
@@ -348,10 +362,7 @@ def _record(
         return _outcome(call, reads, lambda failed: progress.trouble(failed, doing))
 
     def not_read(what: str, error: Exception | None) -> None:
-        progress.say(
-            f"{arn} is ACTIVE and recorded in the stack, but its {what} could not be read "
-            f"({cause(error) if error is not None else 'no answer'}); `pulumi refresh` reads them again"
-        )
+        progress.say(messages.not_read(arn, what, cause(error) if error is not None else "no answer"))
 
     metrics, problem = read("metrics", lambda: find_metrics(api, described))
     if metrics is None and minimums:
@@ -429,10 +440,19 @@ def update(
     return outputs(news, described, live_tags, metrics)
 
 
-def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME) -> None:
+def delete(
+    api: Any,
+    arn: str,
+    props: dict[str, Any],
+    polling: Polling,
+    clock: Clock = REAL_TIME,
+    reporter: Reporter | None = None,
+) -> None:
     """Stop a training still in progress and wait until it is CREATE STOPPED; otherwise forget the version
-    (Personalize has no API to delete a solution version)."""
-    progress = Progress(label(props), clock=clock, every=polling.progress_every)
+    (Personalize has no API to delete a solution version). One line says which, naming the ARN."""
+    reporter = reporter or Reporter(label(props))
+    who = reporter.resource_name or display_name(props)
+    progress = Progress(reporter, clock=clock, every=polling.progress_every)
     backoff = Backoff.within(polling.grace, polling, clock)
     described = retry(lambda: find_version(api, arn), is_transient, backoff)
     if described is None:
@@ -441,7 +461,7 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
     if status in TRAINING:
         try:
             retry(lambda: api.stop_solution_version_creation(solutionVersionArn=arn), is_transient, backoff)
-            progress.say(f"stopping the training of {arn} (it was {status})")
+            reporter.line(messages.stops(who, arn, status))
         except ClientError as error:
             if code(error) != "ResourceInUseException":  # it finished between describe and stop
                 raise
@@ -460,14 +480,14 @@ def delete(api: Any, arn: str, props: dict[str, Any], polling: Polling, clock: C
                 display_name(props), arn, minutes, late.status, late.error, late.failures
             ) from None
         else:
+            progress.finish(STOPPED)
             return
-    progress.say(
-        f"{arn} is {status}; Personalize has no API to delete a solution version, so it is left in place and removed "
-        "from the stack (it goes away when its solution is deleted)"
-    )
+    reporter.line(messages.forgets(who, arn, status))
 
 
-def stop_unrecorded(api: Any, inputs: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME) -> list[str]:
+def stop_unrecorded(
+    api: Any, inputs: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME, reporter: Reporter | None = None
+) -> list[str]:
     """When a resource's `<name>-owner` is destroyed: stop every attempt of the checked `inputs['name']` still
     training on its solution, and say so on one line naming each; returns their ARNs. Such a training is one this
     stack started and never recorded (an interrupted `pulumi up`): a recorded one was deleted, i.e. stopped, first."""
@@ -494,7 +514,7 @@ def stop_unrecorded(api: Any, inputs: dict[str, Any], polling: Polling, clock: C
             continue
         stopped.append(arn)
     if stopped:
-        say_line(errors.stopped_unrecorded(display_name(inputs), stopped))
+        (reporter or Reporter(label(inputs))).line(messages.stopped_unrecorded(display_name(inputs), stopped))
     return stopped
 
 

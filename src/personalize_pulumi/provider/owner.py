@@ -37,6 +37,7 @@ from .checks import check_inputs
 from .clients import StackAwsConfig, personalize_clients
 from .errors import UnknownProfile, failure_from
 from .host import old_inputs_of_delete, prepare_host
+from .messages import Reporter
 from .properties import OWNER_IDENTITY, OWNER_RESOURCE_NAME, OWNER_TOKEN, RESOURCE_MODULE, StateKey
 
 TOKEN = "token"
@@ -73,9 +74,10 @@ class TrainingOwnerProvider(ResourceProvider):
         if failures or not isinstance(inputs.get("name"), str):
             return
         region = inputs.get("region") or region_of(inputs["solutionArn"])
+        reporter = Reporter.here(lifecycle.label(inputs))  # its line goes on this owner's row
         try:
             service = personalize_clients(region, inputs.get("profile"), getattr(self, "_stack_aws", StackAwsConfig()))
-            lifecycle.stop_unrecorded(service.api, inputs, Polling.from_env())
+            lifecycle.stop_unrecorded(service.api, inputs, Polling.from_env(), reporter=reporter)
         except (BotoCoreError, ClientError, UnknownProfile) as error:
             where = f"solution {inputs['solutionArn']}"
             step = "run `pulumi destroy` again: it stops a training an interrupted `pulumi up` left, if any"

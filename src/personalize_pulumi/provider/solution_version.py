@@ -8,6 +8,7 @@ stack config, then the methods below, from many threads at once (see host.py).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,13 +28,46 @@ from .arns import region_of
 from .backoff import Cancelled, OutOfTime, Polling, until_cancelled
 from .checks import check_inputs
 from .clients import Personalize, StackAwsConfig, personalize_clients
-from .diffs import decide, explain
+from .diffs import decide, explain, explain_create, explain_drift
 from .errors import SolutionVersionError, UnknownProfile, failure_from, interrupted, waiting_interrupted
-from .host import note_diff, prepare_host
+from .host import current_urn, note_diff, prepare_host
+from .messages import Reporter, region_mismatch
 from .properties import DEFAULT_TAGS_CONFIG
 from .state import display_name
 from .tags import NO_DEFAULT_TAGS, DefaultTags
-from .waiters import say_line
+
+_calls = threading.Lock()
+_said: set[tuple[str, str]] = set()
+"""(URN, what) for the lines said once per resource in this process (one operation: the engine starts a host per
+operation): "reviewed", the reviewer's line (a replace's second Check must not add a create's line after the Diff's),
+"region", the region warning."""
+_read: set[str] = set()
+"""URNs whose last call was a Read: the Diff that follows is a refresh's (the engine diffs what it read against the
+program's last inputs), which changes nothing and says what it found."""
+
+
+def _first_time(urn: str | None, what: str) -> bool:
+    """Whether `what` was not said yet for `urn` in this process (always, for a call with no URN); records it."""
+    if urn is None:
+        return True
+    with _calls:
+        if (urn, what) in _said:
+            return False
+        _said.add((urn, what))
+        return True
+
+
+def _after_read(urn: str | None, read: bool | None = None) -> bool:
+    """Whether the last call for `urn` was a Read; `read` records this call (True: a Read, False: anything else)."""
+    if urn is None:
+        return False
+    with _calls:
+        was = urn in _read
+        if read:
+            _read.add(urn)
+        elif read is False:
+            _read.discard(urn)
+        return was
 
 
 class SolutionVersionProvider(ResourceProvider):
@@ -49,13 +83,39 @@ class SolutionVersionProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         default_tags = getattr(self, "_default_tags", NO_DEFAULT_TAGS)  # unset until the host calls configure
         inputs, failures = check_inputs(olds or {}, news, default_tags)
-        return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in failures])
+        urn = current_urn()
+        _after_read(urn, read=False)
+        if not failures:
+            self._say_what_check_sees(urn, olds or {}, inputs)
+        # No property: the engine prints such a failure as "<type> resource '<name>' has a problem: <reason>" (with
+        # one, it adds the property's Go value: `{<nil>}` for a path, the whole map for `tags`); the sentence names it.
+        return CheckResult(inputs, [CheckFailure("", f.sentence()) for f in failures])
+
+    def _say_what_check_sees(self, urn: str | None, olds: dict[str, Any], inputs: dict[str, Any]) -> None:
+        """A create's reviewer line (the engine diffs nothing for a new resource), and the region warning."""
+        reporter = Reporter(display_name(inputs), urn)
+        stack_region = getattr(self, "_stack_aws", StackAwsConfig()).region
+        solution_arn = inputs.get("solutionArn")
+        arn_region = region_of(solution_arn) if isinstance(solution_arn, str) else None
+        if arn_region and stack_region and arn_region != stack_region and inputs.get("region") is None:
+            if _first_time(urn, "region"):
+                who = reporter.resource_name or display_name(inputs)
+                reporter.warning(region_mismatch(who, arn_region, stack_region))
+        if not olds:
+            line = explain_create(inputs, reporter.resource_name)
+            if _first_time(urn, "reviewed"):
+                reporter.line(line)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        urn = current_urn()
         decision = decide(olds, news)
-        line = explain(decision, olds, news)
+        if _after_read(urn, read=False):
+            line = explain_drift(decision, olds, news)
+        else:
+            line = explain(decision, olds, news)
         if line is not None:  # the one line a reviewer reads per changed model; check and diff print nothing else
-            say_line(line)
+            _first_time(urn, "reviewed")
+            Reporter(display_name(news), urn).line(line)
         note_diff(decision.shown)
         return DiffResult(
             changes=bool(decision.changes),
@@ -66,16 +126,16 @@ class SolutionVersionProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         started = lifecycle.Started()
-        outs = self._call(
-            "creating",
-            props,
-            None,
-            lambda: lifecycle.create(self._clients(props), props, Polling.from_env(), started=started),
-            started,
-        )
+        reporter = Reporter.here(lifecycle.label(props))  # here, on the handler's thread: it knows the request
+
+        def create() -> dict[str, Any]:
+            return lifecycle.create(self._clients(props), props, Polling.from_env(), started=started, reporter=reporter)
+
+        outs = self._call("creating", props, None, create, started)
         return CreateResult(outs["solutionVersionArn"], outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        _after_read(current_urn(), read=True)
         found = self._call(
             "reading", props, id_, lambda: lifecycle.read(self._clients(props).api, id_, props, Polling.from_env())
         )
@@ -91,9 +151,12 @@ class SolutionVersionProvider(ResourceProvider):
         return UpdateResult(self._call("updating", news, id_, update))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self._call(
-            "deleting", props, id_, lambda: lifecycle.delete(self._clients(props).api, id_, props, Polling.from_env())
-        )
+        reporter = Reporter.here(lifecycle.label(props))
+
+        def delete() -> None:
+            lifecycle.delete(self._clients(props).api, id_, props, Polling.from_env(), reporter=reporter)
+
+        self._call("deleting", props, id_, delete)
 
     def _clients(self, props: dict[str, Any]) -> Personalize:
         region = props.get("region") or region_of(props.get("solutionArn") or "")

@@ -8,15 +8,15 @@ when the budget has run out, saying whether it was still pending or could not ge
 
 from __future__ import annotations
 
-import sys
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import messages
 from .backoff import Backoff, Clock, OutOfTime, retry
 from .errors import cause, is_transient
 from .finders import NOT_FOUND, StatusFunc, solution_status, version_status
+from .messages import Reporter
 from .properties import ACTIVE, IN_PROGRESS, PENDING, STOPPED, STOPPING, TRAINING
 
 
@@ -43,63 +43,65 @@ class DeadlineExceeded(Exception):
         self.failures = failures
 
 
-_output = threading.Lock()
-
-
-def say_line(line: str) -> None:
-    """Write one line to stdout (the engine shows the host's output as info lines), whole: calls from many threads
-    never interleave (`print` writes the text and the newline separately)."""
-    with _output:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
 @dataclass
 class Progress:
-    """Sparse progress lines on stdout (the engine shows them as info lines): each status change, a reminder every
-    `every` seconds while nothing changes, the start and end of an outage. Each line names the resource, since the host
-    cannot attribute output."""
+    """What a wait says while it polls, through `reporter`: the status after every poll (on the resource's row), a
+    transient error and its end, and the final status. It decides which statuses are notable (a change, a reminder
+    every `every` seconds while nothing changes, the start of an outage and a reminder while it lasts): only those are
+    printed where there is no engine link (see messages.py)."""
 
-    label: str
+    reporter: Reporter
     clock: Clock = field(default_factory=Clock)
     every: float = 300.0
-    emit: Callable[[str], None] = say_line
     _started: float | None = None
     _last_status: str | None = None
     _last_line: float = 0.0
     _trouble_since: float | None = None
     _last_trouble_line: float = 0.0
 
-    def report(self, status: str, subject: str = "") -> None:
-        """A status seen by a poll of `subject` (an ARN)."""
+    def __post_init__(self) -> None:
+        self._started = self.clock.monotonic()
+
+    def _elapsed(self, now: float) -> float:
+        return now - (self._started if self._started is not None else now)
+
+    def report(self, status: str, subject: str = "", kind: str = messages.VERSION) -> None:
+        """A status seen by a poll of `subject` (an ARN), a `kind` of resource (a version or the solution)."""
         now = self.clock.monotonic()
-        if self._started is None:
-            self._started = now
-        if status != self._last_status or now - self._last_line >= self.every:
-            what = f"{subject} is {status}" if subject else status
-            self.emit(f"{self.label}: {what} ({_duration(now - self._started)} elapsed)")
+        elapsed = self._elapsed(now)
+        notable = status != self._last_status or now - self._last_line >= self.every
+        if notable:
             self._last_status, self._last_line = status, now
+        line = messages.polled_line(subject, status, elapsed) if notable else None
+        self.reporter.status(messages.polled(kind, status, elapsed), line)
 
     def trouble(self, error: Exception, doing: str) -> None:
-        """A transient error while `doing` something; reported when an outage starts, then every `every` seconds."""
+        """A transient error while `doing` something; notable when an outage starts, then every `every` seconds."""
         now = self.clock.monotonic()
+        notable = True
         if self._trouble_since is None:
             self._trouble_since = now
         elif now - self._last_trouble_line < self.every:
-            return
-        self._last_trouble_line = now
-        self.emit(f"{self.label}: {doing}: {cause(error)}; retrying with backoff until the wait budget runs out")
+            notable = False
+        if notable:
+            self._last_trouble_line = now
+        text = messages.trouble(doing, cause(error))
+        self.reporter.status(text, text if notable else None)
 
     def recovered(self, failures: int, doing: str) -> None:
         """The call that kept failing answered again."""
         if self._trouble_since is not None:
-            took = _duration(self.clock.monotonic() - self._trouble_since)
-            self.emit(f"{self.label}: {doing}: answered again after {failures} failed calls ({took})")
+            text = messages.recovered(doing, failures, self.clock.monotonic() - self._trouble_since)
+            self.reporter.status(text, text)
         self._trouble_since = None
 
     def say(self, message: str) -> None:
-        """One line about this resource."""
-        self.emit(f"{self.label}: {message}")
+        """One line about this resource, kept under it."""
+        self.reporter.info(message)
+
+    def finish(self, status: str) -> None:
+        """The last status of the operation (`ACTIVE after 2h03m`), so the row does not keep a stale one."""
+        self.reporter.status(messages.final(status, self._elapsed(self.clock.monotonic())))
 
 
 def wait_for_status(
@@ -109,6 +111,7 @@ def wait_for_status(
     backoff: Backoff,
     progress: Progress | None = None,
     subject: str = "",
+    kind: str = messages.VERSION,
 ) -> dict[str, Any]:
     """Poll `refresh()` until the status is in `target`; returns the last described object.
 
@@ -138,7 +141,7 @@ def wait_for_status(
             if failures:
                 progress.recovered(failures, doing)
             if polls > 1 or status not in target:  # no line for something that was ready all along
-                progress.report(status, subject)
+                progress.report(status, subject, kind)
         if status in target:
             return described
         if status not in pending:
@@ -152,7 +155,9 @@ def wait_for_status(
 
 def wait_solution_active(client: Any, arn: str, backoff: Backoff, progress: Progress | None = None) -> dict[str, Any]:
     """Until the solution (created a moment ago, perhaps) is ACTIVE."""
-    return wait_for_status(solution_status(client, arn), (PENDING, IN_PROGRESS), (ACTIVE,), backoff, progress, arn)
+    return wait_for_status(
+        solution_status(client, arn), (PENDING, IN_PROGRESS), (ACTIVE,), backoff, progress, arn, messages.SOLUTION
+    )
 
 
 def wait_version_trained(client: Any, arn: str, backoff: Backoff, progress: Progress | None = None) -> dict[str, Any]:
@@ -165,10 +170,3 @@ def wait_version_stopped(client: Any, arn: str, backoff: Backoff, progress: Prog
     return wait_for_status(
         version_status(client, arn), (*TRAINING, STOPPING), (STOPPED, NOT_FOUND), backoff, progress, subject=arn
     )
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    hours, minutes = divmod(int(seconds // 60), 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"

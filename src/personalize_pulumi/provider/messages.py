@@ -1,0 +1,233 @@
+"""Every line the user reads that is not an error (errors.py has those), and the one writer of them all, `Reporter`.
+
+Lifecycle and waiters decide what to say; the functions here say it, and a `Reporter` (one per provider call, made on
+the thread that answers the engine's request, which knows the resource's URN) sends it:
+
+- `info`: a line kept under the resource in the engine's Diagnostics ("started training <arn> ...");
+- `status`: the resource's row shows it while the operation runs ("CREATE IN_PROGRESS, 1h12m elapsed"), replaced by the
+  next one and never kept (the engine's ephemeral log lines);
+- `warning`: a warning on the resource;
+- `line`: a line that names its resource in its own text (the reviewer's line, what a delete does): the `--diff`
+  display writes every diagnostic to stderr without saying whose it is.
+
+With no engine link (a host started by hand, an SDK or engine that changed: see host.py) every line goes to stdout as
+before this link existed, where the engine shows it under the stack: prefixed with the resource's label, and only the
+notable statuses (a change, a reminder every few minutes), after one line saying why.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .host import EngineLink, current_urn, engine_link
+from .properties import TYPE_TOKEN
+
+_output = threading.Lock()
+
+
+def say_line(line: str) -> None:
+    """Write one line to stdout, whole: calls from many threads never interleave (`print` writes the text and the
+    newline separately)."""
+    with _output:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
+_notice = threading.Lock()
+_notice_said = False
+
+
+def _say_fallback_once(problem: str, emit: Callable[[str], None]) -> None:
+    global _notice_said
+    with _notice:
+        if _notice_said:
+            return
+        _notice_said = True
+    emit(f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row ({problem})")
+
+
+class Reporter:
+    """Says lines about one resource: to the engine, attributed to `urn`, or to stdout prefixed with `label`."""
+
+    def __init__(
+        self,
+        label: str,
+        urn: str | None = None,
+        link: EngineLink | None = None,
+        emit: Callable[[str], None] = say_line,
+    ):
+        self.label = label
+        self.urn = urn
+        self._link = link if link is not None else engine_link()
+        self._emit = emit
+
+    @classmethod
+    def here(cls, label: str) -> Reporter:
+        """A reporter for the resource whose request this thread answers (call it on the handler's thread: the
+        provider's operations run on threads of their own, which cannot see the request)."""
+        return cls(label, current_urn())
+
+    @property
+    def resource_name(self) -> str | None:
+        """The resource's name, the last part of its URN."""
+        return self.urn.rsplit("::", 1)[-1] if self.urn else None
+
+    def _send(self, severity: str, text: str, ephemeral: bool = False) -> bool:
+        if self._link.log(severity, text, self.urn, ephemeral):
+            return True
+        _say_fallback_once(self._link.problem or "no engine link", self._emit)
+        return False
+
+    def info(self, text: str) -> None:
+        """A line kept under the resource."""
+        if not self._send("info", text):
+            self._emit(f"{self.label}: {text}")
+
+    def warning(self, text: str) -> None:
+        """A warning on the resource; `text` names the resource (like `line`)."""
+        if not self._send("warning", text):
+            self._emit(f"warning: {text}")
+
+    def line(self, text: str) -> None:
+        """A line that names its resource itself (see the module docstring)."""
+        if not self._send("info", text):
+            self._emit(text)
+
+    def status(self, text: str, fallback: str | None = None) -> None:
+        """The resource's current status, on its row; without an engine link only a notable one is printed, as
+        `fallback` (None: not notable)."""
+        if not self._send("info", text, ephemeral=True) and fallback is not None:
+            self._emit(f"{self.label}: {fallback}")
+
+
+def duration(seconds: float) -> str:
+    """`45s`, `12m`, `2h03m`."""
+    if seconds < 60:
+        return f"{seconds:.0f}s"
+    hours, minutes = divmod(int(seconds // 60), 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+
+
+# Progress while waiting (waiters.Progress decides when).
+
+SOLUTION = "solution"
+VERSION = "version"
+
+
+def polled(kind: str, status: str, elapsed: float) -> str:
+    """The row's status after a poll: `CREATE IN_PROGRESS, 1h12m elapsed`, or what a create waits for first."""
+    if kind == SOLUTION:
+        return f"waiting for the solution to be ACTIVE ({status}, {duration(elapsed)} elapsed)"
+    return f"{status}, {duration(elapsed)} elapsed"
+
+
+def polled_line(subject: str, status: str, elapsed: float) -> str:
+    """The same, as a line of its own (no engine link): it names what was polled."""
+    what = f"{subject} is {status}" if subject else status
+    return f"{what} ({duration(elapsed)} elapsed)"
+
+
+def final(status: str, elapsed: float) -> str:
+    """The row's last status: `ACTIVE after 2h03m`."""
+    return f"{status} after {duration(elapsed)}"
+
+
+def trouble(doing: str, cause_text: str) -> str:
+    """A transient error while `doing` something."""
+    return f"{doing}: {cause_text}; retrying with backoff until the wait budget runs out"
+
+
+def recovered(doing: str, failures: int, took: float) -> str:
+    """The call that kept failing answered again."""
+    return f"{doing}: answered again after {failures} failed calls ({duration(took)})"
+
+
+# What a create does (lifecycle decides).
+
+
+PENDING_CREATE_HINT = (
+    "if `pulumi up` warned of a pending create of this resource (a hard-killed run leaves one), clear it once this "
+    "`up` has ended: `pulumi refresh --clear-pending-creates --yes`"
+)
+"""Said where a version an earlier run started is adopted: the provider cannot clear the engine's pending create."""
+
+
+def training_started(arn: str, attempt: str, minutes: str, adopted: bool = False) -> str:
+    """The one line that tells users which version trains and how to stop waiting without losing it."""
+    how = "adopted" if adopted else "started"
+    origin = " (started by an earlier or concurrent run; no second training is started)" if adopted else ""
+    pending = f"; {PENDING_CREATE_HINT}" if adopted else ""
+    return (
+        f"{how} training {arn}{attempt}{origin}; pulumi up waits until it is ACTIVE (up to "
+        f"waitTimeoutMinutes={minutes}). To stop waiting without losing it, press Ctrl-C once; `pulumi up` resumes "
+        f"(it adopts this version); `pulumi destroy` stops it; to abandon it: aws personalize "
+        f"stop-solution-version-creation --solution-version-arn {arn}{pending}"
+    )
+
+
+def adopted_active(arn: str, attempt: str) -> str:
+    return (
+        f"adopted {arn}{attempt}, already ACTIVE (an earlier run trained it); nothing to train; {PENDING_CREATE_HINT}"
+    )
+
+
+def attempt_label(number: int, name: str) -> str:
+    return f" (attempt {number}, version name {name})" if number > 1 else ""
+
+
+def next_attempt(arn: str, name: str, status: str, reason: str | None, number: int, next_name: str) -> str:
+    because = f": {reason}" if reason else ""
+    return f"{arn} ({name}) ended {status}{because}; training attempt {number} as {next_name}"
+
+
+def adopting_existing(arn: str, training_type: str, status: str, minutes: str) -> str:
+    kind = f"trainingType {training_type}"
+    if status == "ACTIVE":
+        return f"adopting {arn} ({kind}), already ACTIVE; nothing to train"
+    return (
+        f"adopting {arn} ({kind}), still {status}; pulumi up waits until it is ACTIVE (up to "
+        f"waitTimeoutMinutes={minutes}) and never stops it"
+    )
+
+
+def not_read(arn: str, what: str, problem: str) -> str:
+    return (
+        f"{arn} is ACTIVE and recorded in the stack, but its {what} could not be read ({problem}); "
+        "`pulumi refresh` reads them again"
+    )
+
+
+# What a delete does: lines that name the resource (`who`), since they may be all a `--diff` display says of it.
+
+
+def stops(who: str, arn: str, status: str) -> str:
+    return f"{who}: stops the training {arn} (it was {status}); billing stops, Personalize keeps it as CREATE STOPPED"
+
+
+def forgets(who: str, arn: str, status: str) -> str:
+    return (
+        f"{who}: forgets {arn} ({status}): it stays in Personalize, which has no API to delete a solution version "
+        "(it goes away when its solution is deleted)"
+    )
+
+
+def stopped_unrecorded(name: Any, arns: list[str]) -> str:
+    """The line of a destroyed `<name>-owner` that stopped trainings an interrupted `pulumi up` left unrecorded."""
+    which = ", ".join(arns)
+    return (
+        f"personalize solution version {name}: stopped the training {which}, which an interrupted `pulumi up` of this "
+        "stack started and never recorded (billing stops; Personalize keeps the version as CREATE STOPPED)"
+    )
+
+
+# What check sees that is not a failure.
+
+
+def region_mismatch(who: str, solution_region: str, stack_region: str) -> str:
+    return (
+        f"{who}: trains in {solution_region}, where its solution is, not in the stack's aws:region {stack_region} "
+        "(a solution version always trains in its solution's region; set the region input to say so and silence this)"
+    )
