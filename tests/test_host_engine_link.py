@@ -13,7 +13,7 @@ import pytest
 from harness.dynamic_host import DynamicHost, FakeEngine, urn
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
 from tests.conftest import FAST_POLLING, REGION
-from tests.helpers import active_solution, checked, unique
+from tests.helpers import active_solution, checked, poll_until, unique
 
 FALLBACK_NOTICE = f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row"
 
@@ -147,9 +147,9 @@ def test_without_an_engine_address_lines_go_to_stdout_after_one_line_saying_so(e
         for _ in range(2):
             name, inputs = checked(host, active_solution(personalize))
             arn, _ = host.create(name, inputs)
-        notices = [line for line in host.output if FALLBACK_NOTICE in line]
+        notices = poll_until(lambda: [line for line in host.output if FALLBACK_NOTICE in line], "the notice")
         assert len(notices) == 1 and "started without the engine's address" in notices[0]
-        started = [line for line in host.output if f"started training {arn};" in line]
+        started = poll_until(lambda: [line for line in host.output if f"started training {arn};" in line], "the line")
         assert started == [
             line for line in started if line.startswith(f"personalize solution version {inputs['name']}: ")
         ]
@@ -165,8 +165,9 @@ def test_an_engine_that_refuses_lines_gets_them_on_stdout(emulator, personalize,
     host = start(emulator, refusing)
     try:
         name, inputs = checked(host, active_solution(personalize))
-        assert [line for line in host.output if f"{name}: trains a new version" in line]
-        [notice] = [line for line in host.output if FALLBACK_NOTICE in line]
+        # The host's stdout is read on a thread of the harness: wait for the lines to arrive.
+        poll_until(lambda: [line for line in host.output if f"{name}: trains a new version" in line], "the line")
+        [notice] = poll_until(lambda: [line for line in host.output if FALLBACK_NOTICE in line], "the notice")
         assert "the engine did not take a line" in notice and "shutting down" in notice
     finally:
         host.stop()

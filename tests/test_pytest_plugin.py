@@ -88,6 +88,7 @@ def test_the_plugin_documents_its_options_in_pytest_help(tmp_path):
     )
     assert "--personalize-training-seconds" in done.stdout and "personalize_training_seconds" in done.stdout
     assert "--personalize-iam" in done.stdout and "personalize_iam" in done.stdout
+    assert "--personalize-accept-duplicate-names" in done.stdout and "personalize_accept_duplicate_names" in done.stdout
 
 
 IAM_TEST = """
@@ -134,4 +135,3 @@ def test_the_iam_option_makes_the_fixture_check_iam(tmp_path, how):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
-    assert "--personalize-accept-duplicate-names" in done.stdout and "personalize_accept_duplicate_names" in done.stdout
