@@ -15,6 +15,7 @@ from tests.helpers import (
     active_solution,
     checked,
     held_in_progress,
+    message,
     poll_until,
     said_it_adopted,
     trainings_started,
@@ -262,3 +263,16 @@ def test_stack_config_from_configure_chooses_the_credentials(emulator, personali
         host.stop()
     assert "'team-ml-prod' (the stack's aws:profile) could not be found" in exc.value.last_line
     assert control.count("CreateSolutionVersion") == 0
+
+
+def test_a_solution_arn_of_a_region_without_that_solution_fails_naming_the_region_it_looked_in(host, personalize, fast):
+    solution = active_solution(personalize)  # in us-east-1
+    elsewhere = solution.replace(":us-east-1:", ":eu-west-1:")
+    name, inputs = checked(host, elsewhere)
+
+    with pytest.raises(HostError) as failed:
+        host.create(name, inputs)
+
+    text = message(failed.value)
+    assert "the solution does not exist in eu-west-1, where it was looked for" in text, text
+    assert fast.count("CreateSolutionVersion") == 0

@@ -347,11 +347,15 @@ def unreportable_metrics(
     return failure("creating", name, f"solution {solution_arn}", gate_names_cause(unknown, reported), GATE_NAMES_TODO)
 
 
-def solution_unusable(name: Any, solution_arn: str, status: str | None, reason: str | None) -> SolutionVersionError:
-    """The solution does not exist (`status` None) or will not become ACTIVE."""
+def solution_unusable(
+    name: Any, solution_arn: str, status: str | None, reason: str | None, region: str | None = None
+) -> SolutionVersionError:
+    """The solution does not exist in `region` (where it was looked for; `status` None) or will not become ACTIVE."""
     where = f"solution {solution_arn}"
     if status is None:
-        return failure("creating", name, where, "the solution does not exist", "create it first, or fix solutionArn")
+        looked = f" in {region}, where it was looked for" if region else ""
+        todo = "create it first, or fix solutionArn (its region is where the version trains)"
+        return failure("creating", name, where, f"the solution does not exist{looked}", todo)
     cause_text = f"the solution is {status}" + (f" ({reason})" if reason else "")
     todo = "a version can only be trained from an ACTIVE solution; fix it, then run `pulumi up` again"
     return failure("creating", name, where, cause_text, todo)

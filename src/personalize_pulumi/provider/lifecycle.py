@@ -196,7 +196,8 @@ def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progre
     except UnexpectedStatus as unexpected:
         status = None if unexpected.status == NOT_FOUND else unexpected.status
         reason = unexpected.described.get("failureReason")
-        raise errors.solution_unusable(inputs["name"], solution_arn, status, reason) from None
+        region = api.meta.region_name if hasattr(api, "meta") else None
+        raise errors.solution_unusable(inputs["name"], solution_arn, status, reason, region) from None
     except DeadlineExceeded as late:
         raise errors.solution_late(inputs["name"], solution_arn, _late(late, inputs, "the solution was")) from None
 
