@@ -1,6 +1,6 @@
 """Fault injection: errors the real service (or the network) produces under load, on demand.
 
-Rules are set at start-up (`python -m emulator --faults '<json>'`) or at run time (`POST /_emulator/faults`), and are
+Rules are set at start-up (`python -m personalize_pulumi.emulator --faults '<json>'`) or at run time (`POST /_emulator/faults`), and are
 consumed by the calls they match. One rule is a JSON object:
 
 - `{"kind": "throttle", "operation": "CreateSolutionVersion", "count": 3, "code": "ThrottlingException"}`: the next

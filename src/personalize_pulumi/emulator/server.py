@@ -37,7 +37,7 @@ class EmulatorApp:
     def __init__(self) -> None:
         self.moto_app: WsgiApp = DomainDispatcherApplication(create_backend_app)
         # Personalize calls go straight to moto's app for the service: its dispatcher would find the service from the
-        # Host header by listing moto's modules on disk, twice per request (40 % of a request's CPU).
+        # Host header by listing moto's modules on disk, twice per request.
         self.personalize_app: WsgiApp = create_backend_app("personalize")
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:

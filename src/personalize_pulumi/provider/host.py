@@ -1,12 +1,12 @@
 """Every reach into the SDK's dynamic-provider host and grpc, in one place, each guarded.
 
 Pulumi serves every dynamic resource of a stack from one process, `python -m pulumi.dynamic`
-(`pulumi/dynamic/__main__.py`). It has no hook for four things this provider needs, so `prepare_host()` (called from
+(`pulumi/dynamic/__main__.py`). It has no hook for six things this provider needs, so `prepare_host()` (called from
 `SolutionVersionProvider.configure`, i.e. once the host has loaded this provider) adjusts the running host:
 
 1. **Worker pool.** The gRPC server runs calls on `ThreadPoolExecutor(max_workers=4)`; a create holds a worker for a
    whole training, so at most 4 trainings would run at once and every other call of the stack would wait.
-   `_widen_pool` raises the executor's limit to `PERSONALIZE_HOST_WORKERS` (default 64; 4 or less: off) and starts a
+   `widen_pool` raises the executor's limit to `PERSONALIZE_HOST_WORKERS` (default 64; 4 or less: off) and starts a
    worker per call already queued. Standard-library executor attributes only.
 2. **Errors as their message.** The host wraps each call in `_abort_with_traceback`, which sends
    `traceback.format_exc()`: the engine shows 20 lines of Python for "rejected by minMetrics". `_format_own_errors`
@@ -40,7 +40,7 @@ process. grpc's `DictionaryGenericHandler._method_handlers` (the handlers `add_R
 registered) and `RpcMethodHandler._replace` are the only grpc internals, the host module's `_abort_with_traceback`
 and `traceback` globals and its handlers' `request` argument the only SDK ones; the executor's `_threads`, `_max_workers`,
 `_work_queue`, `_shutdown_lock`, `_shutdown`, `_broken`, `_adjust_thread_count` the only standard-library ones.
-scripts/check-floors runs the tests of all four (tests/test_host_*.py) at the lowest pulumi and grpc the project
+scripts/check-floors runs the tests of every step (tests/test_host_*.py) at the lowest pulumi and grpc the project
 declares; the rest of the suite runs them at the newest.
 """
 
