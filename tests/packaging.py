@@ -46,9 +46,10 @@ def build_wheel(clone: Path, out: Path) -> Path:
     return built
 
 
-def python_with_wheel(wheel: Path) -> Path:
-    """The Python of a virtualenv with only the declared run-time dependencies, and `wheel` installed into it."""
-    python = python_of(cached_venv("runtime", list(PROJECT["dependencies"])))
+def python_with_wheel(wheel: Path, purpose: str = "runtime", extra: tuple[str, ...] = ()) -> Path:
+    """The Python of a virtualenv with only the declared run-time dependencies (and `extra` requirements), and
+    `wheel` installed into it."""
+    python = python_of(cached_venv(purpose, [*PROJECT["dependencies"], *extra]))
     run(
         python,
         "-m",

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from harness.automation import pulumi_cli
-from scripts.cached_venv import cached_venv, clean_env, python_of
-from tests.packaging import PROJECT, run
+from scripts.cached_venv import clean_env
+from tests.packaging import PROJECT, python_with_wheel
 
 PROGRAM = """
 import pulumi
@@ -33,19 +33,7 @@ def test_the_model_trains_and_a_second_preview_is_clean(personalize_stack, perso
 
 
 def test_a_users_repo_tests_its_own_stack_with_the_wheel_and_no_conftest(tmp_path: Path, wheel: Path) -> None:
-    extra = [*PROJECT["dependencies"], *PROJECT["optional-dependencies"]["emulator"], "pytest>=8"]
-    python = python_of(cached_venv("user-repo", extra))
-    run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-deps",
-        "--force-reinstall",
-        wheel,
-    )
+    python = python_with_wheel(wheel, "user-repo", (*PROJECT["optional-dependencies"]["emulator"], "pytest>=8"))
     repo = tmp_path / "repo"
     (repo / "infra").mkdir(parents=True)
     (repo / "infra" / "Pulumi.yaml").write_text("name: shop-infra\nruntime: python\n")
