@@ -22,9 +22,9 @@ import boto3
 
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.seed import active_solution
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.host import WORKERS_ENV
+from personalize_pulumi.seeding import active_solution
 
 POLLING = polling_env(initial=0.25, cap=0.5)
 WIDE_PARALLEL = 64

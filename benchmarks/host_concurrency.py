@@ -30,9 +30,9 @@ import boto3
 
 from harness.dynamic_host import DynamicHost
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.seed import active_solution
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.host import WORKERS_ENV
+from personalize_pulumi.seeding import active_solution
 
 COUNTS = (1, 4, 8, 16)
 BURST_COUNTS = (1, 8, 16)

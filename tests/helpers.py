@@ -9,8 +9,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from personalize_pulumi.emulator import seed
-from personalize_pulumi.emulator.seed import RECIPE_USER_PERSONALIZATION
+from personalize_pulumi import seeding
+from personalize_pulumi.seeding import RECIPE_USER_PERSONALIZATION
 
 __all__ = [
     "HELD",
@@ -108,7 +108,7 @@ def held_in_progress(client: Any, control: Any, solution_arn: str, **create_args
 
 def active_solution(client: Any, recipe_arn: str = RECIPE_USER_PERSONALIZATION, wait: bool = True) -> str:
     """A new dataset group and solution; returns the solution ARN once ACTIVE (or at once with wait=False)."""
-    return seed.active_solution(client, None, recipe_arn, wait)
+    return seeding.active_solution(client, None, recipe_arn, wait)
 
 
 def version_status(client: Any, arn: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from personalize_pulumi.emulator import defaults
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.seed import UNMET_MINIMUMS
+from personalize_pulumi.seeding import UNMET_MINIMUMS
 from tests.helpers import active_solution, wait_for
 
 

@@ -19,7 +19,7 @@ import pytest
 from harness.dynamic_host import HostError
 from personalize_pulumi import iam
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.state import SOLUTION_VERSION_MODEL
+from personalize_pulumi.emulator.timing import SOLUTION_VERSION_MODEL
 from tests.conftest import start_host
 from tests.helpers import active_solution, checked, message, unique, version_status, wait_for
 

@@ -12,8 +12,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
 from personalize_pulumi.provider import naming
-from personalize_pulumi.provider.attempts import attempt_name, attempt_number
-from personalize_pulumi.provider.naming import NAME_MAX
+from personalize_pulumi.provider.naming import NAME_MAX, attempt_name, attempt_number
 from tests.conftest import start_host
 from tests.helpers import (
     HELD,

@@ -139,7 +139,7 @@ def personalize_solution(personalize_emulator: EmulatorProcess) -> str:
     this test."""
     import boto3
 
-    from .emulator.seed import active_solution
+    from .seeding import active_solution
 
     client = boto3.client(
         "personalize",

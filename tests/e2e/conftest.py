@@ -22,7 +22,7 @@ import pytest
 from harness.automation import ROOT, EngineStack, EngineUnavailable, engine_env, project_name, pulumi_cli
 from harness.project import EXAMPLE_MODEL
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.seed import active_solution
+from personalize_pulumi.seeding import active_solution
 from tests.conftest import FAST_POLLING, REGION
 from tests.helpers import trainings_started, unique
 

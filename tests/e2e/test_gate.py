@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from harness.automation import EngineFailed
-from personalize_pulumi.emulator.seed import UNMET_MINIMUMS
+from personalize_pulumi.seeding import UNMET_MINIMUMS
 from tests.conftest import REGION
 from tests.e2e.conftest import MODEL, PROJECT
 from tests.helpers import trainings_started

@@ -14,7 +14,7 @@ from pulumi.automation import Deployment
 from harness.automation import EngineFailed, EngineStack
 from personalize_pulumi import iam
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.state import SOLUTION_VERSION_MODEL
+from personalize_pulumi.emulator.timing import SOLUTION_VERSION_MODEL
 from tests.conftest import REGION, set_transition
 from tests.e2e.conftest import PROJECT
 from tests.helpers import trainings_started, unique, version_status, wait_for

@@ -23,7 +23,7 @@ import pytest
 
 from harness.automation import EngineFailed, EngineStack
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.emulator.seed import active_solution
+from personalize_pulumi.seeding import active_solution
 from tests.conftest import FAST_POLLING, REGION
 from tests.e2e.conftest import PROJECT, BackgroundOperation, child_processes, provider_hosts, wait_until
 from tests.helpers import trainings_started, unique

@@ -13,7 +13,7 @@ from . import defaults, iam
 from .faults import faults, parse_rules
 from .server import EmulatorServer, quiet_request_logging
 from .settings import Settings, settings
-from .state import DEFAULT_SETUP_SECONDS, DEFAULT_TRAINING_SECONDS, set_timing
+from .timing import DEFAULT_SETUP_SECONDS, DEFAULT_TRAINING_SECONDS, set_timing
 
 DEFAULT_PORT = defaults.PORT
 
@@ -122,7 +122,7 @@ def _exports(url: str) -> str:
 def _seed(url: str, name: str) -> str:
     import boto3
 
-    from .seed import active_solution
+    from ..seeding import active_solution
 
     client = boto3.client(
         "personalize",

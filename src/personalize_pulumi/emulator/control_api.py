@@ -38,7 +38,7 @@ from .faults import faults, parse_rules
 from .models import personalize_emulator_backends
 from .request_log import request_log
 from .settings import settings
-from .state import set_timing, timing
+from .timing import set_timing, timing
 from .wsgi import Environ, StartResponse, json_response, read_body
 
 PREFIX = "/_emulator/"

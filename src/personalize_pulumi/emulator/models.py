@@ -34,7 +34,7 @@ from .exceptions import (
     TooManyTagsException,
 )
 from .settings import settings
-from .state import (
+from .timing import (
     DATASET_GROUP_MODEL,
     SOLUTION_MODEL,
     SOLUTION_VERSION_MODEL,

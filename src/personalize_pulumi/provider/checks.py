@@ -29,8 +29,9 @@ from .properties import (
     TRAINING_ONLY,
 )
 from .provider_path import PROVIDER_KEY
+from .quoting import cut, printable, show
 from .tags import NO_DEFAULT_TAGS, DefaultTags, effective_tags, tag_problems
-from .values import MAX_DEPTH, cut, depth, is_unknown_itself, normalize_numbers, show
+from .values import MAX_DEPTH, depth, is_unknown_itself, normalize_numbers
 
 METRIC_NAME_RE = re.compile(r"[a-z0-9_]+")
 METRIC_NAME_RULE = "lower-case letters, digits and '_'"
@@ -48,11 +49,7 @@ class Failure:
         `SolutionVersionProvider.check`): the reason, which mostly begins with the property, else prefixed by it."""
         if self.reason.startswith(f"{self.property} ") or self.reason.startswith(f"{self.property}:"):
             return self.reason
-        return f"{cut(_printable(self.property))}: {self.reason}"
-
-
-def _printable(text: str) -> str:
-    return "".join(c if c.isprintable() else "?" for c in text)
+        return f"{cut(printable(self.property, mask='?'))}: {self.reason}"
 
 
 def check_inputs(

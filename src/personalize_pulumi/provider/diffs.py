@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .outputs import user_tags
 from .properties import (
     ACTIVE,
     ADOPTED_IDENTITY,
@@ -31,8 +32,11 @@ from .properties import (
     UPDATE_IN_PLACE,
 )
 from .provider_path import PROVIDER_KEY, provider_moved
-from .state import user_tags
-from .values import MAX_DEPTH, depth, is_unknown, normalize_numbers, show
+from .quoting import printable, show
+from .values import MAX_DEPTH, depth, is_unknown, normalize_numbers
+
+QUOTED_MAX = 100
+"""Longest name or ARN a reviewer's line quotes."""
 
 # A missing map and an empty one are the same input.
 _EMPTY_MAPS = ("tags", TAGS_ALL, "retrainTriggers", "minMetrics")
@@ -89,13 +93,7 @@ def _resource_name(props: dict[str, Any]) -> str | None:
     scope = props.get(NAME_SCOPE)
     if not isinstance(scope, str):
         return None
-    return _printable(scope.rsplit("/", 1)[-1]) or None
-
-
-def _printable(text: str, limit: int = 100) -> str:
-    """`text` as one short line: no control characters, cut to `limit` characters."""
-    line = "".join(c for c in text if c.isprintable())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    return printable(scope.rsplit("/", 1)[-1], limit=QUOTED_MAX) or None
 
 
 def explain(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> str | None:
@@ -107,7 +105,7 @@ def explain(decision: Decision, olds: dict[str, Any], news: dict[str, Any]) -> s
     if decision.replaces:
         adopting = news.get("existingVersionArn")
         if isinstance(adopting, str):
-            return f"{who}: adopts {_printable(adopting) or 'another version'}: no training"
+            return f"{who}: adopts {printable(adopting, limit=QUOTED_MAX) or 'another version'}: no training"
         causes = [key for key in decision.shown if key in decision.replaces]
         hours = olds.get("trainingHours")
         cost = f"; the current one took {hours:.3g} training hours" if isinstance(hours, (int, float)) else ""
@@ -138,7 +136,7 @@ def explain_create(news: dict[str, Any], resource_name: str | None = None) -> st
     if "existingVersionArn" in news:
         adopting = news["existingVersionArn"]
         if isinstance(adopting, str):
-            return f"{who}: adopts {_printable(adopting) or 'another version'}: no training"
+            return f"{who}: adopts {printable(adopting, limit=QUOTED_MAX) or 'another version'}: no training"
         return f"{who}: adopts the version existingVersionArn names (not known yet): no training"
     return f"{who}: trains a new version"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .attempts import attempt_number
 from .errors import code
+from .naming import attempt_number
 from .properties import ACTIVE, TRAINING
 
 NOT_FOUND = "NOT FOUND"

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import errors, messages
-from .attempts import attempt_name, attempt_number
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
 from .errors import (
@@ -40,6 +39,8 @@ from .finders import (
 )
 from .gate import documented_metric_names, shortfalls, unreportable
 from .messages import Reporter
+from .naming import attempt_name, attempt_number
+from .outputs import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .permissions import denied_before_training
 from .properties import (
     ACTIVE,
@@ -51,7 +52,6 @@ from .properties import (
     TRAINING,
     is_reserved_tag,
 )
-from .state import display_name, input_keys, outputs, tags_all, with_new_inputs
 from .values import normalize_numbers
 from .waiters import (
     DeadlineExceeded,

@@ -1,4 +1,16 @@
-"""A version's name: the service's rule for it, and the name a resource derives when none is given."""
+"""A version's name: the service's rule for it, the name a resource derives when none is given, and the names of its
+attempts.
+
+The first training of a resource uses its checked `name`; after a CREATE FAILED or CREATE STOPPED attempt, the next
+one is `<name>-2`, then `<name>-3`, and so on. Names are derived only from the checked name and the attempt number, so
+every run (and every interrupted or concurrent one) agrees on them, and a create finds the attempt an earlier run
+started by its name (see `lifecycle._start_or_adopt`).
+
+Derived names stay within the service's 63 characters. A name that fits is `<name>-<number>`; when `<name>` must be
+shortened, its tail gives way to a hash of the whole name (`<first characters>-<6 hex>-<number>`), so two names that
+share their first characters still have attempts of their own. Names that fit never changed: versions in users'
+stacks are found by them.
+"""
 
 from __future__ import annotations
 
@@ -55,3 +67,31 @@ def autoname(olds: dict[str, Any], inputs: dict[str, Any]) -> str | Unknown:
 
 def is_name(value: str) -> bool:
     return 1 <= len(value) <= NAME_MAX and NAME_RE.fullmatch(value) is not None
+
+
+_SUFFIX = re.compile(r"-([1-9][0-9]*)\Z")
+SHORTENED_HASH_LENGTH = 6
+
+
+def attempt_name(base: str, number: int) -> str:
+    """The version name of attempt `number` (1 is `base` itself)."""
+    if number <= 1:
+        return base
+    suffix = f"-{number}"
+    if len(base) + len(suffix) <= NAME_MAX:
+        return base + suffix
+    digest = hashlib.sha256(base.encode()).hexdigest()[:SHORTENED_HASH_LENGTH]
+    return f"{base[: NAME_MAX - len(suffix) - SHORTENED_HASH_LENGTH - 1]}-{digest}{suffix}"
+
+
+def attempt_number(base: str, name: str | None) -> int | None:
+    """Which attempt of `base` the version called `name` is, or None if it is not one."""
+    if not name:
+        return None
+    if name == base:
+        return 1
+    match = _SUFFIX.search(name)
+    if match is None:
+        return None
+    number = int(match[1])
+    return number if number >= 2 and attempt_name(base, number) == name else None

@@ -32,8 +32,8 @@ from .diffs import decide, explain, explain_create, explain_drift
 from .errors import SolutionVersionError, UnknownProfile, failure_from, interrupted, waiting_interrupted
 from .host import current_urn, note_diff, prepare_host
 from .messages import Reporter, region_mismatch
+from .outputs import display_name
 from .properties import DEFAULT_TAGS_CONFIG
-from .state import display_name
 from .tags import NO_DEFAULT_TAGS, DefaultTags
 
 _calls = threading.Lock()

@@ -15,7 +15,8 @@ import regex
 from pulumi.output import Unknown
 
 from .properties import DEFAULT_TAGS_CONFIG, MAX_TAGS, is_reserved_tag
-from .values import is_unknown_itself, show, unknown
+from .quoting import show
+from .values import is_unknown_itself, unknown
 
 TAG_KEY_MAX = 128
 

@@ -1,5 +1,5 @@
 """Property values as the engine sends them to check and diff: unknowns at any depth, every number a float, maps and
-lists nested as deeply as the program made them; and how a rejected value is quoted in a message."""
+lists nested as deeply as the program made them (quoting.py says how a value is quoted in a message)."""
 
 from __future__ import annotations
 
@@ -72,21 +72,3 @@ def normalize_numbers(value: Any) -> Any:
     if isinstance(value, list):
         return [normalize_numbers(v) for v in value]
     return value
-
-
-SHOWN_MAX = 80
-"""Longest excerpt of a rejected value quoted in a failure message."""
-
-
-def show(value: Any) -> str:
-    """`repr(value)`, cut to SHOWN_MAX characters: a failure stays one short line even for a megabyte of input (and a
-    value nested deeper than MAX_DEPTH, which repr could not print, is described instead)."""
-    levels = depth(value)
-    if levels > MAX_DEPTH:
-        return f"a value nested {levels} levels deep"
-    return cut(repr(value))
-
-
-def cut(text: str) -> str:
-    """`text`, cut to SHOWN_MAX characters (saying how long it was)."""
-    return text if len(text) <= SHOWN_MAX else f"{text[:SHOWN_MAX]}... ({len(text)} characters)"

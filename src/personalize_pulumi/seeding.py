@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any
 
-from . import defaults
+from .emulator import defaults
 
 RECIPE_USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
 SETUP_TIMEOUT_SECONDS = 30.0
