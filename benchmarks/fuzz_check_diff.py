@@ -896,7 +896,7 @@ stack's."""
 
 
 def stop_measuring_this_process() -> None:
-    """Under the test suite's coverage (tests/test_fuzz_check_diff.py), measure the host and the emulator this driver
+    """Under the test suite's coverage (tests/host/test_fuzz_check_diff.py), measure the host and the emulator this driver
     starts, not the driver: it is not the package, and tracing its generator triples the fuzz's run time."""
     try:
         import coverage

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,8 @@ from botocore.config import Config
 
 from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
 from personalize_pulumi.emulator.shape_validation import validate_output
-from personalize_pulumi.provider.backoff import polling_env
+from tests.helpers import REGION, moto_api, set_transition, start_host
 from tests.packaging import build_wheel, make_clean_clone, python_with_wheel
-
-REGION = "us-east-1"
 
 
 @pytest.fixture(scope="session")
@@ -105,21 +102,6 @@ def personalize(emulator: EmulatorProcess) -> Any:
     return client
 
 
-FAST_POLLING = {
-    **polling_env(initial=0.1, cap=0.25),
-    "AWS_MAX_ATTEMPTS": "4",
-}
-"""Host environment for tests: poll the emulator often (real defaults: 5 s growing to 60 s) and retry briefly."""
-
-
-def start_host(emulator: EmulatorProcess, **extra_env: str) -> Any:
-    from harness.dynamic_host import DynamicHost
-
-    host = DynamicHost(env={**emulator.env(REGION), **FAST_POLLING, **extra_env})
-    host.configure({"aws:region": REGION})
-    return host
-
-
 @pytest.fixture(scope="module")
 def host(emulator: EmulatorProcess) -> Iterator[Any]:
     """A real `python -m pulumi.dynamic` process, configured, talking to this module's emulator."""
@@ -151,19 +133,6 @@ def wheel(clean_clone: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def wheel_python(wheel: Path) -> Path:
     """A Python with only the declared run-time dependencies and the wheel installed."""
     return python_with_wheel(wheel)
-
-
-def moto_api(url: str, action: str, payload: dict[str, Any]) -> None:
-    """POST to moto's `/moto-api/state-manager/<action>`, as moto's docs show for server mode."""
-    request = urllib.request.Request(
-        f"{url}/moto-api/state-manager/{action}", data=json.dumps(payload).encode(), method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status in (200, 201), response.status
-
-
-def set_transition(url: str, model: str, **transition: Any) -> None:
-    moto_api(url, "set-transition", {"model_name": model, "transition": transition})
 
 
 @pytest.fixture

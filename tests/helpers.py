@@ -3,13 +3,17 @@ state until the test lets it go on (so that no outcome depends on how fast the m
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from personalize_pulumi import seeding
+from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.seeding import RECIPE_USER_PERSONALIZATION
 
 __all__ = [
@@ -94,7 +98,7 @@ def held_in_progress(client: Any, control: Any, solution_arn: str, **create_args
     """A new version of `solution_arn` that is CREATE IN_PROGRESS and stays so (as does a stop of it, CREATE STOPPING)
     until the test shortens the training: one step by moto's manual progression (one Describe call), then trainings
     of HELD seconds."""
-    from tests.conftest import set_transition
+    from tests.helpers import set_transition
 
     set_transition(control.url, VERSION_MODEL, progression="manual", times=1)
     try:
@@ -150,3 +154,33 @@ def said_it_adopted(output: list[str], arn: str) -> bool:
         ": adopted " in line and arn in line and ("no second training is started" in line or "already ACTIVE" in line)
         for line in output
     )
+
+
+REGION = "us-east-1"
+
+FAST_POLLING = {
+    **polling_env(initial=0.1, cap=0.25),
+    "AWS_MAX_ATTEMPTS": "4",
+}
+"""Host environment for tests: poll the emulator often (real defaults: 5 s growing to 60 s) and retry briefly."""
+
+
+def start_host(emulator: EmulatorProcess, **extra_env: str) -> Any:
+    from harness.dynamic_host import DynamicHost
+
+    host = DynamicHost(env={**emulator.env(REGION), **FAST_POLLING, **extra_env})
+    host.configure({"aws:region": REGION})
+    return host
+
+
+def moto_api(url: str, action: str, payload: dict[str, Any]) -> None:
+    """POST to moto's `/moto-api/state-manager/<action>`, as moto's docs show for server mode."""
+    request = urllib.request.Request(
+        f"{url}/moto-api/state-manager/{action}", data=json.dumps(payload).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status in (200, 201), response.status
+
+
+def set_transition(url: str, model: str, **transition: Any) -> None:
+    moto_api(url, "set-transition", {"model_name": model, "transition": transition})

@@ -1,4 +1,4 @@
-"""Another dynamic provider of the same program (a team's own), for tests/test_host_adjustments.py: the host must
+"""Another dynamic provider of the same program (a team's own), for tests/host/test_adjustments.py: the host must
 answer it exactly as the SDK does, whatever this project's provider changed in the host."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 
 `SolutionVersion` is the resource (a Pulumi dynamic resource); `TrainedModel` bundles it for infrastructure repos.
 The provider class is recorded in every stack's state as `personalize_pulumi.provider.solution_version.
-SolutionVersionProvider`: that path never changes (tests/test_provider_serialization.py fails if it does).
+SolutionVersionProvider`: that path never changes (tests/provider/test_serialization.py fails if it does).
 """
 
 from __future__ import annotations

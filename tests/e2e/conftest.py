@@ -23,8 +23,7 @@ from harness.automation import ROOT, EngineStack, EngineUnavailable, engine_env,
 from harness.project import EXAMPLE_MODEL
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.seeding import active_solution
-from tests.conftest import FAST_POLLING, REGION
-from tests.helpers import trainings_started, unique
+from tests.helpers import FAST_POLLING, REGION, trainings_started, unique
 
 PROJECT = project_name(ROOT)
 MODEL = EXAMPLE_MODEL

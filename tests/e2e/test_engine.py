@@ -11,15 +11,13 @@ import boto3
 import pytest
 
 from harness.automation import ROOT, EngineFailed
-from tests.conftest import REGION
 from tests.e2e.conftest import (
-    MODEL,
     PROJECT,
     provider_hosts,
     up_until_training,
     wait_until,
 )
-from tests.helpers import trainings_started
+from tests.helpers import REGION, trainings_started
 
 
 def _client():
@@ -28,11 +26,6 @@ def _client():
 
 def _live_tags(arn: str) -> dict[str, str]:
     return {t["tagKey"]: t["tagValue"] for t in _client().list_tags_for_resource(resourceArn=arn)["tags"]}
-
-
-def _version_state(stack) -> dict:
-    [resource] = [r for r in stack.resources() if r["urn"].endswith("::" + MODEL)]
-    return resource
 
 
 def test_up_then_a_preview_shows_no_changes(new_stack, control):

@@ -9,9 +9,8 @@ import pytest
 
 from harness.automation import EngineFailed
 from personalize_pulumi.seeding import UNMET_MINIMUMS
-from tests.conftest import REGION
 from tests.e2e.conftest import MODEL, PROJECT
-from tests.helpers import trainings_started
+from tests.helpers import REGION, trainings_started
 
 GATE = f"{PROJECT}:minMetrics"
 STRICT = UNMET_MINIMUMS

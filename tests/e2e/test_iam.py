@@ -15,9 +15,8 @@ from harness.automation import EngineFailed, EngineStack
 from personalize_pulumi import iam
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.timing import SOLUTION_VERSION_MODEL
-from tests.conftest import REGION, set_transition
 from tests.e2e.conftest import PROJECT
-from tests.helpers import trainings_started, unique, version_status, wait_for
+from tests.helpers import REGION, set_transition, trainings_started, unique, version_status, wait_for
 
 TRACEBACK_SIGNS = ("Traceback (most recent call last)", 'File "', "site-packages")
 KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")

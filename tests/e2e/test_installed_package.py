@@ -19,9 +19,8 @@ from harness.automation import ROOT, EngineStack
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
 from personalize_pulumi.provider.provider_path import PROVIDER_KEY, STATE_PATH, pickled_class
 from personalize_pulumi.seeding import active_solution
-from tests.conftest import FAST_POLLING, REGION
 from tests.e2e.conftest import BackgroundOperation
-from tests.helpers import trainings_started, unique
+from tests.helpers import FAST_POLLING, REGION, trainings_started, unique
 
 VENDORED_RELEASE = ROOT / "tests" / "fixtures" / "vendored-layout-aff504e407.tar.gz"
 """`providers/` and `components/` of the last release that was vendored (git archive of commit aff504e407)."""

@@ -15,9 +15,8 @@ import boto3
 import pytest
 from pulumi import automation as auto
 
-from tests.conftest import REGION
 from tests.e2e.conftest import PROJECT, up_until_training, wait_until
-from tests.helpers import trainings_started
+from tests.helpers import REGION, trainings_started
 
 SECRET = "s3cr3t-tag-value-4711"
 """A tag value the program marks secret; it must be found nowhere in plaintext."""

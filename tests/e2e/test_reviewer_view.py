@@ -14,9 +14,8 @@ import pytest
 from harness.automation import EngineFailed
 from personalize_pulumi.provider.properties import OUTPUTS, TAGS_ALL
 from personalize_pulumi.seeding import UNMET_MINIMUMS
-from tests.conftest import REGION
 from tests.e2e.conftest import PROJECT, up_until_training
-from tests.helpers import HELD, trainings_started
+from tests.helpers import HELD, REGION, trainings_started
 
 OUTPUT_ONLY = sorted(key for key in OUTPUTS.values() if key != TAGS_ALL)
 HEADER = re.compile(r"^\s*(\+-|[+~-])\s*\S+:\S+: \(")

@@ -24,9 +24,8 @@ import pytest
 from harness.automation import EngineFailed, EngineStack
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.seeding import active_solution
-from tests.conftest import FAST_POLLING, REGION
 from tests.e2e.conftest import PROJECT, BackgroundOperation, child_processes, provider_hosts, wait_until
-from tests.helpers import trainings_started, unique
+from tests.helpers import FAST_POLLING, REGION, trainings_started, unique
 
 LOCKS = ".pulumi/locks/"
 """Where the engine's diy backend keeps one object per lock holder (`<stack>/<lock id>.json`)."""

@@ -12,8 +12,8 @@ import boto3
 import pytest
 
 from harness.automation import Diagnostic, EngineFailed
-from tests.conftest import REGION
 from tests.e2e.conftest import PROJECT
+from tests.helpers import REGION
 
 MODEL = "recommendations-version"
 ROW = re.compile(rf"^\s*[+~-]*\s*pulumi-python:dynamic/personalize:SolutionVersion\s+{MODEL}\s+(.*)$")

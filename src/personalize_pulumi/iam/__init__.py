@@ -1,6 +1,6 @@
 """The IAM policy a deploy role needs for SolutionVersion, shipped in the package as `policy.json`: every Personalize
 action the provider calls and nothing else, one statement per operation (tested against what the provider calls over
-a whole lifecycle: `tests/test_iam.py`). `python -m personalize_pulumi.iam` prints it, e.g. for
+a whole lifecycle: `tests/provider/test_iam_policy.py`). `python -m personalize_pulumi.iam` prints it, e.g. for
 `aws iam create-policy --policy-name personalize-pulumi --policy-document file://policy.json`.
 
 - `pulumi preview` needs **no** permission: check and diff make no AWS calls (a preview runs with no credentials).

@@ -40,7 +40,7 @@ process. grpc's `DictionaryGenericHandler._method_handlers` (the handlers `add_R
 registered) and `RpcMethodHandler._replace` are the only grpc internals, the host module's `_abort_with_traceback`
 and `traceback` globals and its handlers' `request` argument the only SDK ones; the executor's `_threads`, `_max_workers`,
 `_work_queue`, `_shutdown_lock`, `_shutdown`, `_broken`, `_adjust_thread_count` the only standard-library ones.
-scripts/check-floors runs the tests of every step (tests/test_host_*.py) at the lowest pulumi and grpc the project
+scripts/check-floors runs the tests of every step (tests/host/test_*.py) at the lowest pulumi and grpc the project
 declares; the rest of the suite runs them at the newest.
 """
 

@@ -172,7 +172,7 @@ DEFAULTS: dict[str, Default] = {
     "minMetrics": Default("`{}` (no gate)", {}),
     "existingVersionArn": Default("none: the resource trains its own version"),
 }
-"""Every input's default, keyed by state key (tests/test_docs.py fails for an input without one)."""
+"""Every input's default, keyed by state key (tests/distribution/test_docs.py fails for an input without one)."""
 
 MAX_TAGS = 50
 """Tags per resource that Personalize allows (the request list allows 200)."""

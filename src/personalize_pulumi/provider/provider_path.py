@@ -17,7 +17,7 @@ from typing import Any
 PROVIDER_KEY = "__provider"
 """The state key the SDK stores the pickled provider under."""
 STATE_PATH = "personalize_pulumi.provider.solution_version.SolutionVersionProvider"
-"""What every SolutionVersion's state records; it never changes (tests/test_provider_serialization.py)."""
+"""What every SolutionVersion's state records; it never changes (tests/provider/test_serialization.py)."""
 
 
 def pickled_class(serialized: Any) -> str | None:

@@ -12,13 +12,13 @@ import pytest
 
 from harness.dynamic_host import HostError
 from personalize_pulumi.provider.backoff import polling_env
-from tests.conftest import start_host
 from tests.helpers import (
     HELD,
     VERSION_MODEL,
     active_solution,
     checked,
     message,
+    start_host,
     trainings_started,
     unique,
     version_status,

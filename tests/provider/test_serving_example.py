@@ -15,7 +15,7 @@ import pytest
 from harness.project import project_name
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "serving"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "serving"
 PROJECT = project_name(EXAMPLE)
 SOLUTION = "arn:aws:personalize:us-east-1:123456789012:solution/shop"
 TRAINED = f"{SOLUTION}/5eeded01"

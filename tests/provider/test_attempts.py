@@ -13,22 +13,19 @@ from pulumi.runtime.proto import provider_pb2
 from harness.dynamic_host import HostError
 from personalize_pulumi.provider import naming
 from personalize_pulumi.provider.naming import NAME_MAX, attempt_name, attempt_number
-from tests.conftest import start_host
 from tests.helpers import (
     HELD,
     active_solution,
     checked,
     is_permission_check,
     said_it_adopted,
+    start_host,
     unique,
     version_status,
     wait_for,
 )
 
-
-@pytest.fixture(autouse=True)
-def quick(fast: Any) -> Any:
-    return fast
+pytestmark = pytest.mark.usefixtures("fast")  # trainings of 0.2 s: these tests are about names, not timing
 
 
 def started(control: Any) -> list[str]:

@@ -13,8 +13,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from personalize_pulumi.emulator.control import EmulatorProcess
+from tests.emulator.test_control_api import call
 from tests.helpers import active_solution
-from tests.test_emulator_control_api import call
 
 
 def versions_named(client, solution: str, name: str) -> set[str]:

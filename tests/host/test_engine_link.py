@@ -12,8 +12,7 @@ import pytest
 
 from harness.dynamic_host import DynamicHost, FakeEngine, urn
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
-from tests.conftest import FAST_POLLING, REGION
-from tests.helpers import active_solution, checked, poll_until, unique
+from tests.helpers import FAST_POLLING, REGION, active_solution, checked, poll_until, unique
 
 FALLBACK_NOTICE = f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row"
 

@@ -17,8 +17,15 @@ from pulumi.runtime.proto import provider_pb2
 from harness.dynamic_host import HostError
 from personalize_pulumi.provider import host as host_module
 from personalize_pulumi.provider.properties import TYPE_TOKEN
-from tests.conftest import start_host
-from tests.helpers import active_solution, checked, held_in_progress, trainings_started, version_status, wait_for
+from tests.helpers import (
+    active_solution,
+    checked,
+    held_in_progress,
+    start_host,
+    trainings_started,
+    version_status,
+    wait_for,
+)
 from tests.other_provider import TeamProvider
 
 TRACEBACK = "Traceback (most recent call last)"

@@ -26,7 +26,7 @@ from personalize_pulumi.provider.diffs import decide
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from personalize_pulumi.provider.values import MAX_DEPTH
-from tests.conftest import REGION
+from tests.helpers import REGION
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
 ARABIC_DIGITS = "١٢٣٤٥٦٧٨٩٠١٢"  # str.isdigit() is True for these, and Python's re `\d` matches them

@@ -15,7 +15,7 @@ from personalize_pulumi.provider import properties
 from personalize_pulumi.provider.resource import SolutionVersionArgs
 from personalize_pulumi.trained_model import TrainedModelArgs
 
-_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "docs_reference.py"
+_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "docs_reference.py"
 _spec = importlib.util.spec_from_file_location("docs_reference", _SCRIPT)
 assert _spec is not None and _spec.loader is not None
 docs_reference = importlib.util.module_from_spec(_spec)
@@ -50,7 +50,7 @@ def test_the_check_fails_on_a_stale_page(tmp_path, monkeypatch):
     assert docs_reference.main([]) == 0 and docs_reference.main(["--check"]) == 0
 
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_message_of_the_provider_has_an_entry_on_the_errors_page():

@@ -14,8 +14,7 @@ import pytest
 from botocore.config import Config
 
 from personalize_pulumi.emulator.control import EmulatorProcess
-from tests.conftest import moto_api, set_transition
-from tests.helpers import active_solution, unique, version_status
+from tests.helpers import active_solution, moto_api, set_transition, unique, version_status
 
 VERSION_MODEL = "personalize::solutionversion"
 SOLUTION_MODEL = "personalize::solution"

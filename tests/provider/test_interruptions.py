@@ -18,8 +18,17 @@ import pytest
 
 from harness.dynamic_host import DynamicHost, HostError
 from personalize_pulumi.emulator.control import EmulatorProcess
-from tests.conftest import FAST_POLLING, REGION, start_host
-from tests.helpers import active_solution, checked, message, trainings_started, unique, version_status
+from tests.helpers import (
+    FAST_POLLING,
+    REGION,
+    active_solution,
+    checked,
+    message,
+    start_host,
+    trainings_started,
+    unique,
+    version_status,
+)
 
 
 def _owner(host: DynamicHost, solution: str, resource: str) -> tuple[str, dict[str, Any], dict[str, Any]]:

@@ -18,8 +18,15 @@ from pulumi.runtime.proto import provider_pb2
 from harness.dynamic_host import HostError, failure_property
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
-from tests.conftest import start_host
-from tests.helpers import VERSION_MODEL, active_solution, checked, message, trainings_started, version_status
+from tests.helpers import (
+    VERSION_MODEL,
+    active_solution,
+    checked,
+    message,
+    start_host,
+    trainings_started,
+    version_status,
+)
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME

@@ -11,9 +11,9 @@ import urllib.error
 
 import pytest
 
+from tests.emulator.test_control_api import call
+from tests.emulator.test_progressions import SOLUTION_MODEL, VERSION_MODEL
 from tests.helpers import HELD, active_solution, unique, version_status, wait_for
-from tests.test_emulator_control_api import call
-from tests.test_emulator_progressions import SOLUTION_MODEL, VERSION_MODEL
 
 REGION = "us-east-1"
 

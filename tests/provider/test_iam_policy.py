@@ -20,8 +20,7 @@ from harness.dynamic_host import HostError
 from personalize_pulumi import iam
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.emulator.timing import SOLUTION_VERSION_MODEL
-from tests.conftest import start_host
-from tests.helpers import active_solution, checked, message, unique, version_status, wait_for
+from tests.helpers import active_solution, checked, message, start_host, unique, version_status, wait_for
 
 GATE = {"coverage": 0.05}
 """Met by every emulated version (their metrics lie in 0.05-0.95)."""

@@ -12,8 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from personalize_pulumi.emulator.control import EmulatorProcess
-from tests.conftest import REGION
-from tests.helpers import active_solution, unique
+from tests.helpers import REGION, active_solution, unique
 
 SOLUTIONS = "arn:aws:personalize:*:*:solution/*"
 

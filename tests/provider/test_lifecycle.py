@@ -8,9 +8,10 @@ import pytest
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
-from tests.conftest import FAST_POLLING, REGION, start_host
 from tests.helpers import (
+    FAST_POLLING,
     HELD,
+    REGION,
     InBackground,
     active_solution,
     checked,
@@ -18,6 +19,7 @@ from tests.helpers import (
     message,
     poll_until,
     said_it_adopted,
+    start_host,
     trainings_started,
     unique,
     version_status,

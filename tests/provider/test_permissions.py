@@ -12,8 +12,7 @@ from botocore.exceptions import ClientError
 from harness.dynamic_host import HostError
 from personalize_pulumi.emulator.control import EmulatorProcess
 from personalize_pulumi.provider.errors import POLICY_HINT, cause, failure_from, remedy
-from tests.conftest import start_host
-from tests.helpers import active_solution, checked, message, trainings_started, unique
+from tests.helpers import active_solution, checked, message, start_host, trainings_started, unique
 
 SOLUTIONS = "arn:aws:personalize:*:*:solution/*"
 ON_SOLUTIONS = (

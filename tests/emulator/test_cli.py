@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from tests.helpers import active_solution
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))$")
 
 

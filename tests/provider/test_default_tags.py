@@ -18,8 +18,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import DynamicHost
 from personalize_pulumi.emulator.control import EmulatorProcess
-from tests.conftest import REGION, start_host
-from tests.helpers import active_solution, trainings_started, unique
+from tests.helpers import REGION, active_solution, start_host, trainings_started, unique
 
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"

@@ -27,8 +27,7 @@ from personalize_pulumi.provider.host import WORKERS_ENV
 from personalize_pulumi.provider.host import widen_pool as widen_host_pool
 from personalize_pulumi.provider.properties import TYPE_TOKEN
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
-from tests.conftest import start_host
-from tests.helpers import HELD, active_solution, is_permission_check, poll_until, unique
+from tests.helpers import HELD, active_solution, is_permission_check, poll_until, start_host, unique
 
 TRAINING = 2.0
 FALLBACK = "trainings run 4 at a time"
