@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 import pulumi
 
 from .provider import SolutionVersion, SolutionVersionArgs
-from .provider.properties import TrainingMode
+from .provider.properties import SOLUTION_VERSION_INPUTS, TrainingMode, args_doc
 
 
 class AwsProviderLike(Protocol):
@@ -41,25 +42,8 @@ class TrainedModelArgs:
         min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
         existing_version_arn: pulumi.Input[str] | None = None,
     ):
-        """
-        :param solution_arn: ARN of the Personalize solution to train.
-        :param training_mode: FULL (default), UPDATE or AUTOTRAIN; changing it trains a new version. UPDATE stops the
-            service's automatic updates for that version.
-        :param tags: Tags for the model. The provider overlays them on the stack's `aws:defaultTags` (these win on
-            conflicts), as pulumi-aws does: output `tags_all`.
-        :param retrain_triggers: Any values; changing one trains a new version (e.g. the latest import job ARN).
-        :param wait_timeout_minutes: How long `pulumi up` waits for the training (default 720).
-        :param aws_provider: A `pulumi_aws.Provider` whose region and profile the training should use, so a
-            multi-region or multi-account stack trains where the rest of its AWS resources live. Its static keys are
-            not used (they would be stored in state): give it a profile, or use the environment's credentials.
-        :param region: Region override (default: the provider's, then the solution ARN's; all must agree).
-        :param profile: Profile override (default: the provider's, then the stack's `aws:profile`).
-        :param min_metrics: Quality gate: GetSolutionMetrics names mapped to minimums (e.g. `{"coverage": 0.3}`). A
-            version that misses one fails `pulumi up` and never reaches `version_arn`, so a rejected retrain leaves the
-            previous version in place. A change re-judges the version in the stack; it never retrains.
-        :param existing_version_arn: Adopt this version of `solution_arn` (e.g. one the solution's automatic training
-            made) instead of training one; not with `training_mode` or `retrain_triggers`. Changing it replaces.
-        """
+        """The parameters it shares with `SolutionVersionArgs` are documented once, in
+        `properties.SOLUTION_VERSION_INPUTS`; this docstring is filled in from there at import, with `OWN_DOCS`."""
         self.solution_arn = solution_arn
         self.training_mode = training_mode
         self.tags = tags
@@ -70,6 +54,21 @@ class TrainedModelArgs:
         self.profile = profile
         self.min_metrics = min_metrics
         self.existing_version_arn = existing_version_arn
+
+
+OWN_DOCS = {
+    "aws_provider": (
+        "A `pulumi_aws.Provider` whose region and profile the training should use, so a multi-region or "
+        "multi-account stack trains where the rest of its AWS resources live. Its static keys are not used (they "
+        "would be stored in state): give it a profile, or use the environment's credentials."
+    ),
+    "region": ("Region override (default: the provider's, then the solution ARN's; all must agree)."),
+    "profile": ("Profile override (default: the provider's, then the stack's `aws:profile`)."),
+}
+"""What TrainedModelArgs means by these parameters (the rest are SolutionVersion's own, passed on)."""
+TrainedModelArgs.__init__.__doc__ = args_doc(
+    SOLUTION_VERSION_INPUTS, OWN_DOCS, tuple(inspect.signature(TrainedModelArgs.__init__).parameters)[1:]
+)
 
 
 class TrainedModel(pulumi.ComponentResource):

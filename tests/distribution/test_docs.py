@@ -80,3 +80,14 @@ def test_the_set_mocks_recipe_of_the_testing_page_passes(tmp_path):
         text=True,
     )
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout + result.stderr
+
+
+def test_every_input_is_declared_once_with_a_doc_a_default_and_a_change():
+    from typing import get_args
+
+    declared = properties.SOLUTION_VERSION_INPUTS
+    assert len({i.key for i in declared}) == len({i.python for i in declared}) == len(declared)
+    for declaration in declared:
+        assert declaration.doc.strip() and declaration.default.text.strip(), declaration.python
+        assert declaration.change in get_args(properties.Change), declaration.python
+    assert properties.INPUTS == {i.python: i.key for i in declared}

@@ -25,6 +25,7 @@ from .outputs import user_tags
 from .properties import (
     ACTIVE,
     ADOPTED_IDENTITY,
+    IDENTITY_CAUSES,
     NAME_SCOPE,
     OPERATIONAL,
     REPLACE_ON_CHANGE,
@@ -76,10 +77,6 @@ def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
         if not (key == "name" and name_derived)
     }
     return Decision(changes=changes, replaces=replaces, shown=shown)
-
-
-IDENTITY_CAUSES = ("solutionArn", "trainingMode", "retrainTriggers", "existingVersionArn")
-"""Inputs whose change also changes a derived name."""
 
 
 def _kind(olds: dict[str, Any], news: dict[str, Any], key: str) -> str:

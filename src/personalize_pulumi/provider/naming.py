@@ -21,7 +21,7 @@ from typing import Any
 
 from pulumi.output import Unknown
 
-from .properties import NAME_SCOPE, OWNER_TOKEN
+from .properties import NAME_IDENTITY, NAME_SCOPE, OWNER_TOKEN
 from .values import is_unknown, unknown
 
 NAME_MAX = 63
@@ -47,7 +47,7 @@ def autoname(olds: dict[str, Any], inputs: dict[str, Any]) -> str | Unknown:
     name is unknown (a preview), so is the name: `Unknown()`, which the host sends back to the engine as the unknown
     sentinel.
     """
-    identity = ("solutionArn", "trainingMode", "retrainTriggers")
+    identity = NAME_IDENTITY
     old_name = olds.get("name")
     if isinstance(old_name, str) and is_name(old_name) and all(olds.get(k) == inputs.get(k) for k in identity):
         return old_name

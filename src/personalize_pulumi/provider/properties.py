@@ -5,6 +5,7 @@ Python arguments are snake_case; state keys are camelCase like every Pulumi AWS 
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar, get_args, overload
 
@@ -18,19 +19,6 @@ OWNER_RESOURCE_NAME = "TrainingOwner"
 OWNER_TYPE_TOKEN = f"pulumi-python:dynamic/{RESOURCE_MODULE}:{OWNER_RESOURCE_NAME}"
 """The type of each SolutionVersion's `<name>-owner` resource (owner.py)."""
 
-# Inputs: Python argument name -> state key.
-INPUTS = {
-    "solution_arn": "solutionArn",
-    "name": "name",
-    "training_mode": "trainingMode",
-    "tags": "tags",
-    "retrain_triggers": "retrainTriggers",
-    "wait_timeout_minutes": "waitTimeoutMinutes",
-    "region": "region",
-    "profile": "profile",
-    "min_metrics": "minMetrics",
-    "existing_version_arn": "existingVersionArn",
-}
 # Set by the resource class, not by users: `project/stack/resource-name`, the seed of the autoname.
 NAME_SCOPE = "nameScope"
 # Set by the resource class, not by users: the random token of the resource's `<name>-owner` (owner.py), also a seed
@@ -108,12 +96,6 @@ TAGS_ALL = SolutionVersionState.tags_all.key
 DEFAULT_TAGS_CONFIG = "aws:defaultTags"
 """The stack config pulumi-aws reads for its default tags (`{tags: {key: value}}`); `configure` receives it."""
 
-# Outputs read from the service: Python attribute name -> state key.
-OUTPUTS = {
-    name: attribute.key
-    for name, attribute in vars(SolutionVersionState).items()
-    if isinstance(attribute, StateKey) and attribute.key not in INPUTS.values()
-}
 
 TrainingMode = Literal["FULL", "UPDATE", "AUTOTRAIN"]
 """CreateSolutionVersion's trainingMode values: type checkers and IDEs offer them, and report a typo."""
@@ -122,19 +104,193 @@ DEFAULT_TRAINING_MODE: TrainingMode = "FULL"
 DEFAULT_WAIT_TIMEOUT_MINUTES = 720.0
 """Twelve hours: real trainings take from ~20 minutes to many hours (about 6 h for 25 M interactions)."""
 
-# Changing one of these trains (or adopts) a new version (replacement, create-before-delete).
-REPLACE_ON_CHANGE = ("solutionArn", "name", "trainingMode", "retrainTriggers", "existingVersionArn")
+Change = Literal["replace", "update", "gate", "operational"]
+"""What a change of an input means: `replace` trains (or adopts) a new version, create-before-delete; `update` is
+applied in place; `gate` judges the version in the stack again (reading metrics only); `operational` is stored with no
+AWS call (it changes how the provider works, never the version, so refresh and destroy use the current value)."""
+
+
+@dataclass(frozen=True)
+class Default:
+    """What an input is when a program leaves it out: `text` for the docs; `value`, what check fills in (None:
+    nothing, the input stays absent)."""
+
+    text: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of SolutionVersion, declared once: the name maps, the change classes, the autoname identity, the
+    defaults check fills in, the Args' parameter docs and the docs reference all derive from these."""
+
+    python: str
+    """The argument of `SolutionVersionArgs` (snake_case)."""
+    key: str
+    """The state key (camelCase, as every Pulumi AWS resource)."""
+    change: Change
+    default: Default
+    doc: str
+    """The parameter's doc line(s), as `SolutionVersionArgs` and the reference show them."""
+    names_version: bool = False
+    """Part of the derived name's identity: a change also changes a derived name (naming.autoname)."""
+
+
+SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
+    Input(
+        "solution_arn",
+        "solutionArn",
+        "replace",
+        Default("required"),
+        doc=(
+            "ARN of the Personalize solution to train; it must exist, and `create` waits for it to become ACTIVE."
+            " Changing it trains a new version (replace)."
+        ),
+        names_version=True,
+    ),
+    Input(
+        "name",
+        "name",
+        "replace",
+        Default(
+            "`<resource name>-<8 hex>`: a hash of project, stack and resource name, the owner token, solution ARN, "
+            "training mode and retrain triggers"
+        ),
+        doc=(
+            "Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name "
+            "plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain "
+            "triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or "
+            "stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing "
+            "it trains a new version."
+        ),
+    ),
+    Input(
+        "training_mode",
+        "trainingMode",
+        "replace",
+        Default(f"`{DEFAULT_TRAINING_MODE}`", DEFAULT_TRAINING_MODE),
+        doc=(
+            "FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the "
+            "User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that"
+            " version) or AUTOTRAIN. Changing it trains a new version."
+        ),
+        names_version=True,
+    ),
+    Input(
+        "tags",
+        "tags",
+        "update",
+        Default("`{}`", {}),
+        doc=(
+            "Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags`"
+            " overlaid by these (these win on conflicts; at most 50 in all), as pulumi-aws resources do: output "
+            "`tags_all`. Changes, and changes of `aws:defaultTags`, apply in place."
+        ),
+    ),
+    Input(
+        "retrain_triggers",
+        "retrainTriggers",
+        "replace",
+        Default("`{}`", {}),
+        doc=("Any values; changing one trains a new version (e.g. a dataset import job ARN)."),
+        names_version=True,
+    ),
+    Input(
+        "wait_timeout_minutes",
+        "waitTimeoutMinutes",
+        "operational",
+        Default(f"`{DEFAULT_WAIT_TIMEOUT_MINUTES:g}` (12 hours)", DEFAULT_WAIT_TIMEOUT_MINUTES),
+        doc=(
+            "How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours). The engine ignores "
+            "customTimeouts for dynamic resources, so this is the wait budget. A training still running when it "
+            "runs out continues; the next `pulumi up` adopts it."
+        ),
+    ),
+    Input(
+        "region",
+        "region",
+        "operational",
+        Default("the solution ARN's region (must agree with it)"),
+        doc=("AWS region of the calls; default, and must equal, the solution ARN's region."),
+    ),
+    Input(
+        "profile",
+        "profile",
+        "operational",
+        Default("the stack's `aws:profile`, then the standard AWS credential chain"),
+        doc=(
+            "AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard "
+            "credential chain."
+        ),
+    ),
+    Input(
+        "min_metrics",
+        "minMetrics",
+        "gate",
+        Default("`{}` (no gate)", {}),
+        doc=(
+            "A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g. "
+            '`{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported)'
+            " fails the create with one line naming it; the version stays in Personalize, out of the stack (a "
+            "retrain that fails leaves the previous version in the stack). Not part of the version's identity: a "
+            "change re-judges the version already in the stack on update, changing nothing on the service."
+        ),
+    ),
+    Input(
+        "existing_version_arn",
+        "existingVersionArn",
+        "replace",
+        Default("none: the resource trains its own version"),
+        doc=(
+            "Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic "
+            "training) instead of training one: create waits for it if it is still training, judges it against "
+            "`min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with "
+            "`name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` "
+            "does not work for dynamic resources; this is the way in.)"
+        ),
+    ),
+)
+"""Every input of SolutionVersion, in the order of `SolutionVersionArgs`' parameters (tests/distribution/test_docs.py
+checks both, and that each has a doc and a default)."""
+
+INPUTS = {i.python: i.key for i in SOLUTION_VERSION_INPUTS}
+"""Python argument name -> state key."""
+DEFAULTS = {i.key: i.default for i in SOLUTION_VERSION_INPUTS}
+REPLACE_ON_CHANGE = tuple(i.key for i in SOLUTION_VERSION_INPUTS if i.change == "replace")
+NAME_IDENTITY = tuple(i.key for i in SOLUTION_VERSION_INPUTS if i.names_version)
+"""The inputs a derived name hashes (with the stack's names and the owner token)."""
+IDENTITY_CAUSES = (*NAME_IDENTITY, "existingVersionArn")
+"""Inputs whose change also changes a derived name, or replaces an adopted version: a reviewer's line names them, not
+`name`."""
+# `tags` alone changes nothing on the service: the effective set `tagsAll`, computed by check, is what update applies.
+UPDATE_IN_PLACE = tuple(
+    key
+    for i in SOLUTION_VERSION_INPUTS
+    if i.change in ("update", "gate")
+    for key in ((i.key, TAGS_ALL) if i.key == "tags" else (i.key,))
+)
+OPERATIONAL = tuple(i.key for i in SOLUTION_VERSION_INPUTS if i.change == "operational")
+# Outputs read from the service: Python attribute name -> state key.
+OUTPUTS = {
+    name: attribute.key
+    for name, attribute in vars(SolutionVersionState).items()
+    if isinstance(attribute, StateKey) and attribute.key not in INPUTS.values()
+}
 # What identifies an adopted version (`existingVersionArn` set): name, training mode and triggers are the service's.
 ADOPTED_IDENTITY = ("solutionArn", "existingVersionArn")
 # Inputs that only shape the training; they cannot be combined with `existingVersionArn`.
 TRAINING_ONLY = ("name", "trainingMode", "retrainTriggers")
-# Changing these is applied in place. `tags` alone changes nothing on the service (the effective set `tagsAll` is what
-# update applies). `minMetrics` is not part of the version's identity: a change re-judges the version already in the
-# stack and changes nothing on the service.
-UPDATE_IN_PLACE = ("tags", TAGS_ALL, "minMetrics")
-# Operational inputs: they change how the provider works, never the version itself. A change is an update that only
-# stores them (so refresh and destroy use the current values) and calls nothing on the service.
-OPERATIONAL = ("waitTimeoutMinutes", "region", "profile")
+
+
+def args_doc(inputs: tuple[Input, ...], own: dict[str, str] | None = None, order: tuple[str, ...] = ()) -> str:
+    """`:param name: doc` lines for an Args class: each input's declared doc, or `own[name]` where an Args class means
+    something else by it; in `order` (default: the inputs' own)."""
+    docs = {i.python: i.doc for i in inputs} | (own or {})
+    lines = []
+    for name in order or tuple(docs):
+        lines.append(textwrap.fill(f":param {name}: {docs[name]}", width=116, subsequent_indent="    "))
+    return "\n".join(lines)
+
 
 # Solution version statuses, as the API spells them (with spaces).
 PENDING = "CREATE PENDING"
@@ -147,32 +303,6 @@ TRAINING = (PENDING, IN_PROGRESS)
 ENDED_UNTRAINED = (FAILED, STOPPING, STOPPED)
 """A version in one of these will never be ACTIVE: the next create starts the next attempt."""
 
-
-@dataclass(frozen=True)
-class Default:
-    """What an input is when a program leaves it out: `text` for the docs; `value`, what check fills in (None:
-    nothing, the input stays absent)."""
-
-    text: str
-    value: Any = None
-
-
-DEFAULTS: dict[str, Default] = {
-    "solutionArn": Default("required"),
-    "name": Default(
-        "`<resource name>-<8 hex>`: a hash of project, stack and resource name, the owner token, solution ARN, training "
-        "mode and retrain triggers"
-    ),
-    "trainingMode": Default(f"`{DEFAULT_TRAINING_MODE}`", DEFAULT_TRAINING_MODE),
-    "tags": Default("`{}`", {}),
-    "retrainTriggers": Default("`{}`", {}),
-    "waitTimeoutMinutes": Default(f"`{DEFAULT_WAIT_TIMEOUT_MINUTES:g}` (12 hours)", DEFAULT_WAIT_TIMEOUT_MINUTES),
-    "region": Default("the solution ARN's region (must agree with it)"),
-    "profile": Default("the stack's `aws:profile`, then the standard AWS credential chain"),
-    "minMetrics": Default("`{}` (no gate)", {}),
-    "existingVersionArn": Default("none: the resource trains its own version"),
-}
-"""Every input's default, keyed by state key (tests/distribution/test_docs.py fails for an input without one)."""
 
 MAX_TAGS = 50
 """Tags per resource that Personalize allows (the request list allows 200)."""
