@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .properties import INPUTS, NAME_SCOPE, OUTPUTS, TAGS_ALL, is_reserved_tag
+from .properties import DESCRIBED_OUTPUTS, INPUTS, NAME_SCOPE, OUTPUTS, TAGS_ALL, is_reserved_tag
 
 
 def outputs(
@@ -14,18 +14,9 @@ def outputs(
     """The full state: the checked inputs (`name` stays the checked name) plus the described version; `tagsAll` is
     `live_tags`, the version's tags as the service reports them, without the `aws:` ones."""
     result = {key: inputs[key] for key in input_keys(inputs)}
+    result.update({key: _iso(described.get(field)) for key, field in DESCRIBED_OUTPUTS.items()})
     result.update(
-        solutionVersionArn=described["solutionVersionArn"],
-        versionName=described.get("name"),
-        status=described["status"],
-        failureReason=described.get("failureReason"),
-        trainingMode=described.get("trainingMode", inputs.get("trainingMode")),
-        trainingType=described.get("trainingType"),
-        trainingHours=described.get("trainingHours"),
-        recipeArn=described.get("recipeArn"),
-        datasetGroupArn=described.get("datasetGroupArn"),
-        creationDateTime=_iso(described.get("creationDateTime")),
-        lastUpdatedDateTime=_iso(described.get("lastUpdatedDateTime")),
+        trainingMode=described.get("trainingMode", inputs.get("trainingMode")),  # an input, as the service reports it
         tagsAll=user_tags(live_tags),
         metrics=metrics,
     )

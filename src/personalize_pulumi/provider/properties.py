@@ -35,10 +35,12 @@ T = TypeVar("T")
 
 
 class StateKey(Generic[T]):
-    """A typed attribute of the resource that reads the state key `key` (the engine sets state keys as attributes)."""
+    """A typed attribute of the resource that reads the state key `key` (the engine sets state keys as attributes).
+    `described`: the DescribeSolutionVersion field the output copies, if it is one (outputs.py builds them from it)."""
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, described: str | None = None):
         self.key = key
+        self.described = described
 
     @overload
     def __get__(self, resource: None, owner: type) -> StateKey[T]: ...
@@ -52,25 +54,25 @@ class SolutionVersionState:
     """The resource's outputs, declared once: a typed Python attribute for each state key (the table OUTPUTS and the
     resource class both derive from it)."""
 
-    solution_version_arn: StateKey[str] = StateKey("solutionVersionArn")
+    solution_version_arn: StateKey[str] = StateKey("solutionVersionArn", described="solutionVersionArn")
     """ARN of the trained version (also the resource's id)."""
-    version_name: StateKey[str] = StateKey("versionName")
+    version_name: StateKey[str] = StateKey("versionName", described="name")
     """Name of the attempt this resource trained: `name`, or `name-2`, `name-3`, ... after failed or stopped ones."""
-    status: StateKey[str] = StateKey("status")
+    status: StateKey[str] = StateKey("status", described="status")
     """ACTIVE after a successful `up`; a refresh may find CREATE FAILED or CREATE STOPPED (the next `up` retrains)."""
-    failure_reason: StateKey[str | None] = StateKey("failureReason")
+    failure_reason: StateKey[str | None] = StateKey("failureReason", described="failureReason")
     """Why the training failed, if it did (seen after a refresh)."""
-    training_type: StateKey[str] = StateKey("trainingType")
+    training_type: StateKey[str] = StateKey("trainingType", described="trainingType")
     """MANUAL for versions this resource trains (AUTOMATIC ones come from the solution's automatic training)."""
-    training_hours: StateKey[float] = StateKey("trainingHours")
+    training_hours: StateKey[float] = StateKey("trainingHours", described="trainingHours")
     """Billed training hours, reported once the version is ACTIVE."""
-    recipe_arn: StateKey[str] = StateKey("recipeArn")
+    recipe_arn: StateKey[str] = StateKey("recipeArn", described="recipeArn")
     """Recipe the solution trains with."""
-    dataset_group_arn: StateKey[str] = StateKey("datasetGroupArn")
+    dataset_group_arn: StateKey[str] = StateKey("datasetGroupArn", described="datasetGroupArn")
     """Dataset group of the solution."""
-    creation_date_time: StateKey[str] = StateKey("creationDateTime")
+    creation_date_time: StateKey[str] = StateKey("creationDateTime", described="creationDateTime")
     """When the training started (ISO 8601)."""
-    last_updated_date_time: StateKey[str] = StateKey("lastUpdatedDateTime")
+    last_updated_date_time: StateKey[str] = StateKey("lastUpdatedDateTime", described="lastUpdatedDateTime")
     """When the status last changed (ISO 8601)."""
     tags_all: StateKey[dict[str, str]] = StateKey("tagsAll")
     """The effective tags, as pulumi-aws's `tagsAll`: the stack's `aws:defaultTags` overlaid by `tags` (the resource's
@@ -276,6 +278,12 @@ OUTPUTS = {
     for name, attribute in vars(SolutionVersionState).items()
     if isinstance(attribute, StateKey) and attribute.key not in INPUTS.values()
 }
+DESCRIBED_OUTPUTS = {
+    attribute.key: attribute.described
+    for attribute in vars(SolutionVersionState).values()
+    if isinstance(attribute, StateKey) and attribute.described is not None
+}
+"""Outputs copied from DescribeSolutionVersion: state key -> the field it copies."""
 # What identifies an adopted version (`existingVersionArn` set): name, training mode and triggers are the service's.
 ADOPTED_IDENTITY = ("solutionArn", "existingVersionArn")
 # Inputs that only shape the training; they cannot be combined with `existingVersionArn`.
