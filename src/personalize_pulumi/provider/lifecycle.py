@@ -19,6 +19,7 @@ from . import errors, messages
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
 from .clients import Personalize
 from .errors import (
+    QUOTA_CODE,
     GateCase,
     SolutionVersionError,
     cause,
@@ -52,6 +53,7 @@ from .properties import (
     TRAINING,
     is_reserved_tag,
 )
+from .quota import QUOTA_PROBES
 from .values import normalize_numbers
 from .waiters import (
     DeadlineExceeded,
@@ -273,8 +275,26 @@ def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, pro
     if tags_all(inputs):
         request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in tags_all(inputs).items()]
 
+    create = object()  # this create, for the creates of this process waiting out the quota together (quota.py)
+    refusal: dict[str, Any] = {}  # the last quota refusal this create received: the service's answer, its duration
+
     def start() -> str:
-        return str(starter.create_solution_version(**request)["solutionVersionArn"])
+        clock = budget.clock
+        if refusal and QUOTA_PROBES.held_back(starter, create, clock.monotonic(), budget.polling.initial):
+            clock.sleep(refusal["seconds"])  # as long as the request would take: the budget keeps its reserve
+            raise ClientError(refusal["response"], refusal["operation"])
+        started_at = clock.monotonic()
+        try:
+            arn = str(starter.create_solution_version(**request)["solutionVersionArn"])
+        except ClientError as error:
+            refused = code(error) == QUOTA_CODE
+            if refused:
+                seconds = clock.monotonic() - started_at
+                refusal.update(response=error.response, operation=error.operation_name, seconds=seconds)
+            QUOTA_PROBES.answered(starter, create, clock.monotonic(), refused)
+            raise
+        QUOTA_PROBES.answered(starter, create, clock.monotonic(), False)
+        return arn
 
     unanswered = False  # a try that got no answer may have started the training
 
