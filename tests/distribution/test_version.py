@@ -103,14 +103,19 @@ def test_the_version_follows_the_changelog():
 
 
 def test_releasing_is_the_two_line_change():
-    """Renaming the heading and dropping `.devN` satisfies the rule: the release needs no other edit."""
+    """Renaming the heading and dropping `.devN` satisfies the rule, and the release needs no other edit: checked
+    forwards from a dev version, or backwards from a release (its entries as Unreleased, its `.dev0`)."""
     version = Version(PROJECT["version"])
-    if not version.is_devrelease:
-        pytest.skip(f"{version} is a release")
-    released = CHANGELOG.read_text().replace(
-        "\n## Unreleased\n", f"\n## {version.base_version} ({datetime.date.today().isoformat()})\n", 1
-    )
-    assert violation(released, version.base_version) is None
+    text = CHANGELOG.read_text()
+    if version.is_devrelease:
+        released = text.replace(
+            "\n## Unreleased\n", f"\n## {version.base_version} ({datetime.date.today().isoformat()})\n", 1
+        )
+        assert violation(released, version.base_version) is None
+    else:
+        start = text.index(f"\n## {version} (") + 1
+        before = text[:start] + "## Unreleased" + text[text.index("\n", start) :]
+        assert violation(before, f"{version}.dev0") is None
 
 
 def test_the_installed_package_reports_the_version_in_pyproject():
