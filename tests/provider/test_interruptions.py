@@ -207,3 +207,14 @@ def _unread_request_at(port: int) -> bool:
         if int(local.split(":")[1], 16) == port and state == "01" and int(queues.split(":")[1], 16) > 0:
             return True
     return False
+
+
+def test_an_owner_of_1_0_whose_id_is_its_token_is_replaced_once_and_a_new_one_never():
+    from personalize_pulumi.provider.owner import TrainingOwnerProvider
+
+    provider = TrainingOwnerProvider()
+    old = provider.diff("2e011df634c3651e", {"token": "2e011df634c3651e"}, {"token": None})
+    assert old.changes and old.replaces == ["token"], "its id showed its token in plaintext state"
+    identity = {"solutionArn": "arn:aws:personalize:us-east-1:1:solution/s", "nameScope": "p/dev/m"}
+    new = provider.diff("owner-5f1c", {"token": "72ae895d5771fe12", **identity}, {"token": None, **identity})
+    assert not new.changes and new.replaces == []
