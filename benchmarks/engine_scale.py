@@ -36,8 +36,8 @@ import boto3
 
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
 from personalize_pulumi.emulator.control import EmulatorProcess
-from personalize_pulumi.seeding import RECIPE_USER_PERSONALIZATION, wait_until_active
 from personalize_pulumi.provider.backoff import polling_env
+from personalize_pulumi.seeding import RECIPE_USER_PERSONALIZATION, wait_until_active
 
 POLLING = polling_env(initial=0.25, cap=0.5)
 PARALLEL = 64
