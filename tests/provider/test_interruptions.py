@@ -20,6 +20,7 @@ from harness.dynamic_host import DynamicHost, HostError
 from personalize_pulumi.emulator.control import EmulatorProcess
 from tests.helpers import (
     FAST_POLLING,
+    HELD,
     REGION,
     active_solution,
     checked,
@@ -74,7 +75,7 @@ def _create_until_killed(
 @pytest.fixture
 def held(control: Any) -> Any:
     """Trainings that last ten minutes: they end only when a test says so."""
-    control.set_timing(training_seconds=600.0, setup_seconds=0)
+    control.set_timing(training_seconds=HELD, setup_seconds=0)
     return control
 
 
@@ -148,7 +149,7 @@ def test_the_next_create_finds_an_interrupted_training_without_calling_create_ag
 
 
 def test_ctrl_c_with_a_hung_endpoint_is_answered_in_seconds_naming_the_training(personalize):
-    hung = EmulatorProcess(training_seconds=600.0, setup_seconds=0)
+    hung = EmulatorProcess(training_seconds=HELD, setup_seconds=0)
     host = DynamicHost(env={**hung.env(REGION), **FAST_POLLING})
     try:
         host.configure({"aws:region": REGION})
