@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,29 +48,24 @@ def test_the_same_emulator_serves_the_whole_session(personalize_emulator):
 """
 
 
+def user_pytest(repo: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """pytest in `repo`, as a user's repo runs it (the plugin comes from the installed package, no conftest)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=repo,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_model.py").write_text(USER_TEST)
 
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-s",
-            "-p",
-            "no:cacheprovider",
-            "--personalize-training-seconds",
-            "1",
-            "--personalize-accept-duplicate-names",
-            "tests",
-        ],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=180,
+    done = user_pytest(
+        tmp_path, "-s", "--personalize-training-seconds", "1", "--personalize-accept-duplicate-names", "tests"
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
@@ -78,14 +74,7 @@ def test_a_users_test_gets_the_emulator_fixture_without_importing_anything(tmp_p
 
 
 def test_the_plugin_documents_its_options_in_pytest_help(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--help"],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = user_pytest(tmp_path, "--help", timeout=60)
     assert "--personalize-training-seconds" in done.stdout and "personalize_training_seconds" in done.stdout
     assert "--personalize-iam" in done.stdout and "personalize_iam" in done.stdout
     assert "--personalize-accept-duplicate-names" in done.stdout and "personalize_accept_duplicate_names" in done.stdout
@@ -125,13 +114,6 @@ def test_the_iam_option_makes_the_fixture_check_iam(tmp_path, how):
     options = ["--personalize-iam"] if how == "option" else []
     if how == "ini":
         (tmp_path / "pytest.ini").write_text("[pytest]\npersonalize_iam = true\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options, "tests"],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = user_pytest(tmp_path, *options, "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
