@@ -1,16 +1,15 @@
 """What create, read, update and delete do for one solution version: orchestration only.
 
 The pieces, in terraform-provider-aws's shape: `finders.py` (describe and list, not-found mapped to None), `waiters.py`
-(pending/target status sets), `backoff.py` (every retry and every sleep, against a deadline), `attempts.py` (version
-names of retrained attempts), `gate.py` (the `minMetrics` verdict), `errors.py` (every message the user sees),
-`state.py` (the outputs).
+(pending/target status sets), `backoff.py` (every retry and every sleep, against a deadline), `naming.py` (version
+names of retrained attempts), `gate.py` (the `minMetrics` verdict), `errors.py` and `messages.py` (every message and
+line the user sees), `request.py` (a create's inputs) and `outputs.py` (the state).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -46,7 +45,6 @@ from .permissions import denied_before_training
 from .properties import (
     ACTIVE,
     ENDED_UNTRAINED,
-    OWNER_CREATED_AT,
     STOPPED,
     STOPPING,
     TAGS_ALL,
@@ -54,6 +52,7 @@ from .properties import (
     is_reserved_tag,
 )
 from .quota import QUOTA_PROBES
+from .request import Request
 from .values import normalize_numbers
 from .waiters import (
     DeadlineExceeded,
@@ -104,302 +103,300 @@ def create(
 ) -> dict[str, Any]:
     """Start the next attempt of `inputs['name']` (or adopt the one already running or ACTIVE) and block until it is
     ACTIVE; returns the outputs. Every failure once a version exists names its ARN and what becomes of it. With
-    `existingVersionArn`, that version is adopted instead (see `_adopt_existing`). The version must then pass
+    `existingVersionArn`, that version is adopted instead (see `_Create.adopt_existing`). The version must then pass
     `minMetrics`, or the create fails and it stays out of the stack. A permission the training needs that the
     credentials lack fails it before anything is started (see `permissions.py`). Progress goes to `reporter`, the
     last status (`ACTIVE after 2h03m`) included."""
+    request = Request.of(inputs)
     progress = Progress(reporter or Reporter(label(inputs)), clock=clock, every=polling.progress_every)
-    outs = _create(service, inputs, polling, clock, started, progress)
+    budget = Backoff.within(request.budget_seconds, polling, clock)
+    outs = _Create(service, request, polling, budget, progress, started or Started()).run()
     progress.finish(outs["status"])
     return outs
 
 
-def _create(
-    service: Personalize,
-    inputs: dict[str, Any],
-    polling: Polling,
-    clock: Clock,
-    started: Started | None,
-    progress: Progress,
-) -> dict[str, Any]:
-    budget = Backoff.within(float(inputs["waitTimeoutMinutes"]) * 60, polling, clock)
-    if inputs.get("existingVersionArn"):
-        return _adopt_existing(service.api, inputs, polling, clock, budget, progress)
-    solution = _wait_for_solution(service.api, inputs, budget, progress)
-    _check_gate_names(service.api, inputs, solution, budget)
-    _check_permissions(service.starter, inputs)
-    version = _start_or_adopt(service, inputs, budget, progress, started or Started())
-    try:
-        if version.described is not None and version.described["status"] == ACTIVE:
-            described = version.described
-        else:
-            described = _wait_for_training(service.api, inputs, version, budget, progress)
-    except SolutionVersionError:
-        raise
-    except Exception as error:  # anything at all: the message must still name the version that keeps training
-        raise errors.waiting_failed(version.name, version.arn, error) from _chain(error)
-    return _record(service.api, inputs, described, polling, clock, budget, progress)
+@dataclass
+class _Create:
+    """One create: the service, what it asks for, the budget of the whole create and where its lines go."""
 
+    service: Personalize
+    request: Request
+    polling: Polling
+    budget: Backoff
+    progress: Progress
+    started: Started
 
-def _adopt_existing(
-    api: Any, inputs: dict[str, Any], polling: Polling, clock: Clock, budget: Backoff, progress: Progress
-) -> dict[str, Any]:
-    """Adopt the version `existingVersionArn` names (trained by hand, or by the solution's automatic training): wait
-    if it is still training, judge it, then give it the resource's tags. Never calls CreateSolutionVersion, and
-    never stops the training."""
-    arn = inputs["existingVersionArn"]
-    name = display_name(inputs)
+    @property
+    def api(self) -> Any:
+        return self.service.api
 
-    found, error = _outcome(lambda: find_version(api, arn), budget, lambda e: progress.trouble(e, "describing"))
-    if error is not None:
-        raise errors.adopted_unreadable(name, arn, error)
-    if found is None:
-        raise errors.adopted_missing(name, arn, inputs["solutionArn"])
-    name = found.get("name") or name
-    status = found["status"]
-    if status in ENDED_UNTRAINED:
-        raise errors.adopted_ended(name, arn, status, found.get("failureReason"))
-    progress.say(messages.adopting_existing(arn, str(found.get("trainingType", "unknown")), status, _minutes(inputs)))
-    if status == ACTIVE:
-        described = found
-    else:
-        described = _wait_for_training(api, inputs, Version(arn, name, 1, found), budget, progress, adopted=True)
-    return _record(api, inputs, described, polling, clock, budget, progress, retag=True)
-
-
-def _check_gate_names(api: Any, inputs: dict[str, Any], solution: dict[str, Any], budget: Backoff) -> None:
-    """Before any training: every `minMetrics` name must be one the solution reports (what its newest ACTIVE version
-    reports, else what the documentation says its recipe reports; neither known: not judged)."""
-    minimums = inputs.get("minMetrics") or {}
-    if not minimums:
-        return
-    arn = inputs["solutionArn"]
-    reported = retry(lambda: find_reported_metric_names(api, arn), is_transient, budget)
-    if reported is None:
-        reported = documented_metric_names(solution)
-    if not reported:
-        return
-    unknown = unreportable(minimums, reported)
-    if unknown:
-        raise errors.unreportable_metrics(display_name(inputs), arn, unknown, reported)
-
-
-def _check_permissions(starter: Any, inputs: dict[str, Any]) -> None:
-    """Before any training: the credentials may make the calls a create makes once its training runs."""
-    denied = denied_before_training(starter, inputs["solutionArn"])
-    if denied is not None:
-        raise errors.denied_before_training(display_name(inputs), inputs["solutionArn"], denied)
-
-
-def _wait_for_solution(api: Any, inputs: dict[str, Any], budget: Backoff, progress: Progress) -> dict[str, Any]:
-    solution_arn = inputs["solutionArn"]
-    try:
-        return wait_solution_active(api, solution_arn, budget, progress)
-    except UnexpectedStatus as unexpected:
-        status = None if unexpected.status == NOT_FOUND else unexpected.status
-        reason = unexpected.described.get("failureReason")
-        region = api.meta.region_name if hasattr(api, "meta") else None
-        raise errors.solution_unusable(inputs["name"], solution_arn, status, reason, region) from None
-    except DeadlineExceeded as late:
-        raise errors.solution_late(inputs["name"], solution_arn, _late(late, inputs, "the solution was")) from None
-
-
-def _start_or_adopt(
-    service: Personalize, inputs: dict[str, Any], budget: Backoff, progress: Progress, started: Started
-) -> Version:
-    """Before any CreateSolutionVersion, look for the latest attempt this resource started (a bounded search: versions
-    still training, or newer than its owner token), since no source says the service refuses a second version of one
-    name: one still training or ACTIVE is adopted (an interrupted or concurrent `pulumi up` started it); after one
-    that ended FAILED or STOPPED, the next attempt is started. A name the service refuses all the same (a version has
-    it that the bounded search did not see) sends the search over the whole solution."""
-    base, solution_arn = inputs["name"], inputs["solutionArn"]
-    since = _owner_created(inputs)
-
-    def search(bounded: bool) -> dict[str, Any] | None:
-        def find() -> dict[str, Any] | None:
-            return find_latest_attempt(service.api, solution_arn, base, since, bounded)
-
-        return _after_start_call(inputs, base, find, budget, progress)
-
-    latest, number = search(bounded=True), 1
-    while True:
-        if latest is not None:
-            latest_number = attempt_number(base, latest.get("name")) or 1
-            if latest["status"] not in ENDED_UNTRAINED:
-                started.arn = latest["solutionVersionArn"]
-                return _adopt(service.api, inputs, latest, latest_number, budget, progress)
-            number = latest_number + 1
-            progress.say(
-                messages.next_attempt(
-                    latest["solutionVersionArn"],
-                    latest["name"],
-                    latest["status"],
-                    latest.get("failureReason"),
-                    number,
-                    attempt_name(base, number),
-                )
-            )
-        name = attempt_name(base, number)
-        arn = _start(service.starter, inputs, name, budget, progress)
-        if arn is not None:
-            started.arn = arn
-            version = Version(arn, name, number)
-            _announce(version, "started", inputs, progress)
-            return version
-        latest = search(bounded=False)
-        if latest is None or (attempt_number(base, latest.get("name")) or 1) < number:
-            # The name was refused but no listed version has it yet: listings can lag behind a create.
-            if not budget.pause():
-                raise errors.name_refused_but_unlisted(name, solution_arn)
-            latest = None
-
-
-def _owner_created(inputs: dict[str, Any]) -> datetime | None:
-    """When the resource's owner token was created (no version of this resource is older), if it says."""
-    value = inputs.get(OWNER_CREATED_AT)
-    try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _start(starter: Any, inputs: dict[str, Any], name: str, budget: Backoff, progress: Progress) -> str | None:
-    """The new version's ARN, or None if a version with `name` exists. Waits out the quota of trainings per region, the
-    solution in use (ResourceInUseException) and transient errors within the budget (the client makes one request
-    per try, so no try overruns it)."""
-    request: dict[str, Any] = {
-        "solutionArn": inputs["solutionArn"],
-        "name": name,
-        "trainingMode": inputs["trainingMode"],
-    }
-    if tags_all(inputs):
-        request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in tags_all(inputs).items()]
-
-    create = object()  # this create, for the creates of this process waiting out the quota together (quota.py)
-    refusal: dict[str, Any] = {}  # the last quota refusal this create received: the service's answer, its duration
-
-    def start() -> str:
-        clock = budget.clock
-        if refusal and QUOTA_PROBES.held_back(starter, create, clock.monotonic(), budget.polling.initial):
-            clock.sleep(refusal["seconds"])  # as long as the request would take: the budget keeps its reserve
-            raise ClientError(refusal["response"], refusal["operation"])
-        started_at = clock.monotonic()
+    def run(self) -> dict[str, Any]:
+        if self.request.existing_arn:
+            return self.adopt_existing(self.request.existing_arn)
+        solution = self.wait_for_solution()
+        self.check_gate_names(solution)
+        self.check_permissions()
+        version = self.start_or_adopt()
         try:
-            arn = str(starter.create_solution_version(**request)["solutionVersionArn"])
-        except ClientError as error:
-            refused = code(error) == QUOTA_CODE
-            if refused:
-                seconds = clock.monotonic() - started_at
-                refusal.update(response=error.response, operation=error.operation_name, seconds=seconds)
-            QUOTA_PROBES.answered(starter, create, clock.monotonic(), refused)
+            if version.described is not None and version.described["status"] == ACTIVE:
+                described = version.described
+            else:
+                described = self.wait_for_training(version)
+        except SolutionVersionError:
             raise
-        QUOTA_PROBES.answered(starter, create, clock.monotonic(), False)
-        return arn
+        except Exception as error:  # anything at all: the message must still name the version that keeps training
+            raise errors.waiting_failed(version.name, version.arn, error) from _chain(error)
+        return self.record(described)
 
-    unanswered = False  # a try that got no answer may have started the training
-
-    def waiting(error: Exception) -> None:
-        nonlocal unanswered
-        unanswered = unanswered or got_no_answer(error)
-        progress.trouble(error, errors.start_waiting_for(error))
-
-    try:
-        return retry(start, is_start_transient, budget, waiting)
-    except ClientError as error:
-        if code(error) == "ResourceAlreadyExistsException":
-            return None
-        raise
-    except OutOfTime as out:
-        raise errors.start_ran_late(name, inputs["solutionArn"], _minutes(inputs), out.error, unanswered) from None
-
-
-def _adopt(
-    api: Any, inputs: dict[str, Any], found: dict[str, Any], number: int, budget: Backoff, progress: Progress
-) -> Version:
-    arn, name = found["solutionVersionArn"], found["name"]
-    if found.get("trainingMode") != inputs["trainingMode"]:
-        raise errors.name_taken_by_other_mode(name, arn, found.get("trainingMode"), inputs["trainingMode"])
-    version = Version(arn, name, number, found)
-    _announce(version, "adopted", inputs, progress)
-    _after_start_call(inputs, name, lambda: _retag(api, arn, inputs), budget, progress, version)
-    return version
-
-
-def _announce(version: Version, how: str, inputs: dict[str, Any], progress: Progress) -> None:
-    """The one line that tells users which version trains and how to stop waiting without losing it."""
-    attempt = messages.attempt_label(version.number, version.name)
-    if version.described is not None and version.described["status"] == ACTIVE:
-        progress.say(messages.adopted_active(version.arn, attempt))
-        return
-    progress.say(messages.training_started(version.arn, attempt, _minutes(inputs), adopted=how != "started"))
-
-
-def _wait_for_training(
-    api: Any,
-    inputs: dict[str, Any],
-    version: Version,
-    budget: Backoff,
-    progress: Progress,
-    adopted: bool = False,
-) -> dict[str, Any]:
-    """Until `version` is ACTIVE. If it ends otherwise, the next `pulumi up` trains the next attempt (an adopted
-    version has none)."""
-    arn, name = version.arn, version.name
-    try:
-        return wait_version_trained(api, arn, budget, progress)
-    except UnexpectedStatus as unexpected:
-        if unexpected.status == NOT_FOUND:
-            raise errors.version_vanished(name, arn) from None
-        next_attempt = None if adopted else attempt_name(inputs["name"], version.number + 1)
-        reason = unexpected.described.get("failureReason")
-        raise errors.training_ended(name, arn, unexpected.status, reason, next_attempt) from None
-    except DeadlineExceeded as late:
-        raise errors.waiting_ran_late(name, arn, _late(late, inputs, "the version was")) from None
-    except Cancelled:
-        raise errors.waiting_interrupted(name, arn) from None
-
-
-def _record(
-    api: Any,
-    inputs: dict[str, Any],
-    described: dict[str, Any],
-    polling: Polling,
-    clock: Clock,
-    budget: Backoff,
-    progress: Progress,
-    retag: bool = False,
-) -> dict[str, Any]:
-    """The outputs of a trained version, once it passes `minMetrics` (`retag`: then give it the resource's tags, for
-    an adopted version). Tags and metrics are read with the same retries as the wait (for what is left of the budget,
-    at least a few polls); if they still cannot be read, the version is recorded without them and one line says so:
-    a trained version is never lost from the stack. Only a gate that cannot judge without metrics fails instead."""
-    arn = described["solutionVersionArn"]
-    name = described.get("name") or display_name(inputs)
-    reads = Backoff(polling, clock, max(budget.deadline, clock.monotonic() + polling.grace))
-    minimums = inputs.get("minMetrics") or {}
-
-    def read(what: str, call: Any) -> tuple[Any, Exception | None]:
-        doing = f"reading the {what} of {arn}"
-        return _outcome(call, reads, lambda failed: progress.trouble(failed, doing))
-
-    def not_read(what: str, error: Exception | None) -> None:
-        progress.say(messages.not_read(arn, what, cause(error) if error is not None else "no answer"))
-
-    metrics, problem = read("metrics", lambda: find_metrics(api, described))
-    if metrics is None and minimums:
-        raise errors.metrics_unreadable_for_gate(name, arn, problem)
-    if metrics is None:
-        not_read("metrics", problem)
-    _judge("creating", name, arn, metrics or {}, minimums, "adopted" if retag else "trained")
-    if retag:
-        _, error = _outcome(lambda: _retag(api, arn, inputs), reads)
+    def adopt_existing(self, arn: str) -> dict[str, Any]:
+        """Adopt the version `existingVersionArn` names (trained by hand, or by the solution's automatic training):
+        wait if it is still training, judge it, then give it the resource's tags. Never calls CreateSolutionVersion,
+        and never stops the training."""
+        name = self.request.label
+        found, error = self.outcome(lambda: find_version(self.api, arn), self.budget, "describing")
         if error is not None:
-            raise errors.tags_not_set(name, arn, error)
-    live_tags, problem = read("tags", lambda: find_tags(api, arn))
-    if live_tags is None:
-        not_read("tags", problem)
-        live_tags = tags_all(inputs)  # what this create set
-    return outputs(inputs, described, live_tags, metrics or {})
+            raise errors.adopted_unreadable(name, arn, error)
+        if found is None:
+            raise errors.adopted_missing(name, arn, self.request.solution_arn)
+        name = found.get("name") or name
+        status = found["status"]
+        if status in ENDED_UNTRAINED:
+            raise errors.adopted_ended(name, arn, status, found.get("failureReason"))
+        training_type = str(found.get("trainingType", "unknown"))
+        self.progress.say(messages.adopting_existing(arn, training_type, status, self.request.minutes))
+        if status == ACTIVE:
+            described = found
+        else:
+            described = self.wait_for_training(Version(arn, name, 1, found), adopted=True)
+        return self.record(described, retag=True)
+
+    def wait_for_solution(self) -> dict[str, Any]:
+        solution_arn, name = self.request.solution_arn, self.request.name
+        try:
+            return wait_solution_active(self.api, solution_arn, self.budget, self.progress)
+        except UnexpectedStatus as unexpected:
+            status = None if unexpected.status == NOT_FOUND else unexpected.status
+            reason = unexpected.described.get("failureReason")
+            region = self.api.meta.region_name if hasattr(self.api, "meta") else None
+            raise errors.solution_unusable(name, solution_arn, status, reason, region) from None
+        except DeadlineExceeded as late:
+            raise errors.solution_late(name, solution_arn, self.late(late, "the solution was")) from None
+
+    def check_gate_names(self, solution: dict[str, Any]) -> None:
+        """Before any training: every `minMetrics` name must be one the solution reports (what its newest ACTIVE
+        version reports, else what the documentation says its recipe reports; neither known: not judged)."""
+        minimums, arn = self.request.minimums, self.request.solution_arn
+        if not minimums:
+            return
+        reported = retry(lambda: find_reported_metric_names(self.api, arn), is_transient, self.budget)
+        if reported is None:
+            reported = documented_metric_names(solution)
+        if not reported:
+            return
+        unknown = unreportable(minimums, reported)
+        if unknown:
+            raise errors.unreportable_metrics(self.request.label, arn, unknown, reported)
+
+    def check_permissions(self) -> None:
+        """Before any training: the credentials may make the calls a create makes once its training runs."""
+        denied = denied_before_training(self.service.starter, self.request.solution_arn)
+        if denied is not None:
+            raise errors.denied_before_training(self.request.label, self.request.solution_arn, denied)
+
+    def start_or_adopt(self) -> Version:
+        """Before any CreateSolutionVersion, look for the latest attempt this resource started (a bounded search:
+        versions still training, or newer than its owner token), since no source says the service refuses a second
+        version of one name: one still training or ACTIVE is adopted (an interrupted or concurrent `pulumi up` started
+        it); after one that ended FAILED or STOPPED, the next attempt is started. A name the service refuses all the
+        same (a version has it that the bounded search did not see) sends the search over the whole solution."""
+        base, solution_arn, since = self.request.name, self.request.solution_arn, self.request.owner_created
+
+        def search(bounded: bool) -> dict[str, Any] | None:
+            return self.after_start_call(
+                base, lambda: find_latest_attempt(self.api, solution_arn, base, since, bounded)
+            )
+
+        latest, number = search(bounded=True), 1
+        while True:
+            if latest is not None:
+                latest_number = attempt_number(base, latest.get("name")) or 1
+                if latest["status"] not in ENDED_UNTRAINED:
+                    self.started.arn = latest["solutionVersionArn"]
+                    return self.adopt(latest, latest_number)
+                number = latest_number + 1
+                self.progress.say(
+                    messages.next_attempt(
+                        latest["solutionVersionArn"],
+                        latest["name"],
+                        latest["status"],
+                        latest.get("failureReason"),
+                        number,
+                        attempt_name(base, number),
+                    )
+                )
+            name = attempt_name(base, number)
+            arn = self.start(name)
+            if arn is not None:
+                self.started.arn = arn
+                version = Version(arn, name, number)
+                self.announce(version, "started")
+                return version
+            latest = search(bounded=False)
+            if latest is None or (attempt_number(base, latest.get("name")) or 1) < number:
+                # The name was refused but no listed version has it yet: listings can lag behind a create.
+                if not self.budget.pause():
+                    raise errors.name_refused_but_unlisted(name, solution_arn)
+                latest = None
+
+    def start(self, name: str) -> str | None:
+        """The new version's ARN, or None if a version with `name` exists. Waits out the quota of trainings per
+        region, the solution in use (ResourceInUseException) and transient errors within the budget (the client makes
+        one request per try, so no try overruns it)."""
+        starter, budget = self.service.starter, self.budget
+        request: dict[str, Any] = {
+            "solutionArn": self.request.solution_arn,
+            "name": name,
+            "trainingMode": self.request.training_mode,
+        }
+        if self.request.tags:
+            request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in self.request.tags.items()]
+
+        create = object()  # this create, for the creates of this process waiting out the quota together (quota.py)
+        refusal: dict[str, Any] = {}  # the last quota refusal this create received: the service's answer, its duration
+
+        def start() -> str:
+            clock = budget.clock
+            if refusal and QUOTA_PROBES.held_back(starter, create, clock.monotonic(), budget.polling.initial):
+                clock.sleep(refusal["seconds"])  # as long as the request would take: the budget keeps its reserve
+                raise ClientError(refusal["response"], refusal["operation"])
+            started_at = clock.monotonic()
+            try:
+                arn = str(starter.create_solution_version(**request)["solutionVersionArn"])
+            except ClientError as error:
+                refused = code(error) == QUOTA_CODE
+                if refused:
+                    seconds = clock.monotonic() - started_at
+                    refusal.update(response=error.response, operation=error.operation_name, seconds=seconds)
+                QUOTA_PROBES.answered(starter, create, clock.monotonic(), refused)
+                raise
+            QUOTA_PROBES.answered(starter, create, clock.monotonic(), False)
+            return arn
+
+        unanswered = False  # a try that got no answer may have started the training
+
+        def waiting(error: Exception) -> None:
+            nonlocal unanswered
+            unanswered = unanswered or got_no_answer(error)
+            self.progress.trouble(error, errors.start_waiting_for(error))
+
+        try:
+            return retry(start, is_start_transient, budget, waiting)
+        except ClientError as error:
+            if code(error) == "ResourceAlreadyExistsException":
+                return None
+            raise
+        except OutOfTime as out:
+            solution_arn, minutes = self.request.solution_arn, self.request.minutes
+            raise errors.start_ran_late(name, solution_arn, minutes, out.error, unanswered) from None
+
+    def adopt(self, found: dict[str, Any], number: int) -> Version:
+        arn, name = found["solutionVersionArn"], found["name"]
+        if found.get("trainingMode") != self.request.training_mode:
+            raise errors.name_taken_by_other_mode(name, arn, found.get("trainingMode"), self.request.training_mode)
+        version = Version(arn, name, number, found)
+        self.announce(version, "adopted")
+        self.after_start_call(name, lambda: self.retag(arn), version)
+        return version
+
+    def announce(self, version: Version, how: str) -> None:
+        """The one line that tells users which version trains and how to stop waiting without losing it."""
+        attempt = messages.attempt_label(version.number, version.name)
+        if version.described is not None and version.described["status"] == ACTIVE:
+            self.progress.say(messages.adopted_active(version.arn, attempt))
+            return
+        adopted = how != "started"
+        self.progress.say(messages.training_started(version.arn, attempt, self.request.minutes, adopted=adopted))
+
+    def wait_for_training(self, version: Version, adopted: bool = False) -> dict[str, Any]:
+        """Until `version` is ACTIVE. If it ends otherwise, the next `pulumi up` trains the next attempt (an adopted
+        version has none)."""
+        arn, name = version.arn, version.name
+        try:
+            return wait_version_trained(self.api, arn, self.budget, self.progress)
+        except UnexpectedStatus as unexpected:
+            if unexpected.status == NOT_FOUND:
+                raise errors.version_vanished(name, arn) from None
+            next_attempt = None if adopted else attempt_name(self.request.name, version.number + 1)
+            reason = unexpected.described.get("failureReason")
+            raise errors.training_ended(name, arn, unexpected.status, reason, next_attempt) from None
+        except DeadlineExceeded as late:
+            raise errors.waiting_ran_late(name, arn, self.late(late, "the version was")) from None
+        except Cancelled:
+            raise errors.waiting_interrupted(name, arn) from None
+
+    def record(self, described: dict[str, Any], retag: bool = False) -> dict[str, Any]:
+        """The outputs of a trained version, once it passes `minMetrics` (`retag`: then give it the resource's tags,
+        for an adopted version). Tags and metrics are read with the same retries as the wait (for what is left of the
+        budget, at least a few polls); if they still cannot be read, the version is recorded without them and one
+        line says so: a trained version is never lost from the stack. Only a gate that cannot judge without metrics
+        fails instead."""
+        arn = described["solutionVersionArn"]
+        name = described.get("name") or self.request.label
+        clock = self.budget.clock
+        reads = Backoff(self.polling, clock, max(self.budget.deadline, clock.monotonic() + self.polling.grace))
+        minimums = self.request.minimums
+
+        def not_read(what: str, error: Exception | None) -> None:
+            self.progress.say(messages.not_read(arn, what, cause(error) if error is not None else "no answer"))
+
+        metrics, problem = self.outcome(
+            lambda: find_metrics(self.api, described), reads, f"reading the metrics of {arn}"
+        )
+        if metrics is None and minimums:
+            raise errors.metrics_unreadable_for_gate(name, arn, problem)
+        if metrics is None:
+            not_read("metrics", problem)
+        _judge("creating", name, arn, metrics or {}, minimums, "adopted" if retag else "trained")
+        if retag:
+            _, error = self.outcome(lambda: self.retag(arn), reads)
+            if error is not None:
+                raise errors.tags_not_set(name, arn, error)
+        live_tags, problem = self.outcome(lambda: find_tags(self.api, arn), reads, f"reading the tags of {arn}")
+        if live_tags is None:
+            not_read("tags", problem)
+            live_tags = self.request.tags  # what this create set
+        return outputs(self.request.inputs, described, live_tags, metrics or {})
+
+    def retag(self, arn: str) -> None:
+        """Give the version the resource's effective tags, whatever it has now."""
+        _set_tags(self.api, arn, find_tags(self.api, arn), self.request.tags)
+
+    def outcome(
+        self, call: Callable[[], T], backoff: Backoff, doing: str | None = None
+    ) -> tuple[T | None, Exception | None]:
+        """`call()` with transient errors ridden out within `backoff` (each said, as `doing`, when given): (its result,
+        None), or (None, the error it gave up on), for callers whose message depends on what happened to the
+        version."""
+        on_retry = None if doing is None else lambda failed: self.progress.trouble(failed, doing)
+        try:
+            return retry(call, is_transient, backoff, on_retry), None
+        except OutOfTime as out:
+            return None, out.error
+        except (ClientError, BotoCoreError) as error:
+            return None, error
+
+    def after_start_call(self, name: str, call: Callable[[], T], version: Version | None = None) -> T | None:
+        """A call made once a version may exist, retried like the wait; if it still fails, the message says what
+        becomes of the version."""
+        result, error = self.outcome(call, self.budget, "looking up the version")
+        if error is None:
+            return result
+        active = version is not None and version.described is not None and version.described["status"] == ACTIVE
+        arn = version.arn if version is not None else None
+        raise errors.started_version_unreachable(name, self.request.solution_arn, arn, active, error)
+
+    def late(self, late: DeadlineExceeded, subject: str) -> str:
+        return errors.late_cause(self.request.minutes, subject, late.status, late.error, late.failures)
 
 
 def _judge(verb: str, name: str, arn: str, metrics: dict[str, Any], minimums: dict[str, Any], case: GateCase) -> None:
@@ -550,50 +547,6 @@ def _set_tags(api: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> N
         api.untag_resource(resourceArn=arn, tagKeys=removed)
     if changed:
         api.tag_resource(resourceArn=arn, tags=changed)
-
-
-def _retag(api: Any, arn: str, inputs: dict[str, Any]) -> None:
-    """Give the version the resource's effective tags, whatever it has now."""
-    _set_tags(api, arn, find_tags(api, arn), tags_all(inputs))
-
-
-def _outcome(
-    call: Callable[[], T], backoff: Backoff, on_retry: Callable[[Exception], None] | None = None
-) -> tuple[T | None, Exception | None]:
-    """`call()` with transient errors ridden out within `backoff`: (its result, None), or (None, the error it gave
-    up on), for callers whose message depends on what happened to the version."""
-    try:
-        return retry(call, is_transient, backoff, on_retry), None
-    except OutOfTime as out:
-        return None, out.error
-    except (ClientError, BotoCoreError) as error:
-        return None, error
-
-
-def _after_start_call(
-    inputs: dict[str, Any],
-    name: str,
-    call: Callable[[], T],
-    budget: Backoff,
-    progress: Progress,
-    version: Version | None = None,
-) -> T | None:
-    """A call made once a version may exist, retried like the wait; if it still fails, the message says what becomes
-    of the version."""
-    result, error = _outcome(call, budget, lambda failed: progress.trouble(failed, "looking up the version"))
-    if error is None:
-        return result
-    active = version is not None and version.described is not None and version.described["status"] == ACTIVE
-    arn = version.arn if version is not None else None
-    raise errors.started_version_unreachable(name, inputs["solutionArn"], arn, active, error)
-
-
-def _late(late: DeadlineExceeded, inputs: dict[str, Any], subject: str) -> str:
-    return errors.late_cause(_minutes(inputs), subject, late.status, late.error, late.failures)
-
-
-def _minutes(inputs: dict[str, Any]) -> str:
-    return f"{float(inputs['waitTimeoutMinutes']):g}"
 
 
 def _chain(error: Exception) -> Exception | None:

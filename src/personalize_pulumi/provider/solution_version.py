@@ -176,10 +176,10 @@ class SolutionVersionProvider(ResourceProvider):
         except (BotoCoreError, ClientError, UnknownProfile, OutOfTime, Cancelled) as error:
             arn = id_ or (started.arn if started else None) or props.get("solutionVersionArn")
             arn = arn or props.get("existingVersionArn")
-            where = arn or f"solution {props.get('solutionArn')}"
+            where, name = arn or f"solution {props.get('solutionArn')}", display_name(props)
             if isinstance(error, Cancelled):
                 if started is not None and started.arn:
-                    raise waiting_interrupted(display_name(props), started.arn) from None
-                raise interrupted(verb, display_name(props), where) from None
+                    raise waiting_interrupted(name, started.arn) from None
+                raise interrupted(verb, name, where) from None
             cause = error.error if isinstance(error, OutOfTime) else error
-            raise failure_from(verb, display_name(props), where, cause) from None
+            raise failure_from(verb, name, where, cause) from None
