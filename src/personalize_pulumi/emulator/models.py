@@ -90,6 +90,7 @@ METRIC_NAMES = (
 )
 
 T = TypeVar("T")
+R = TypeVar("R", "DatasetGroup", "Solution", "SolutionVersion")
 
 PAGINATION_MODEL = {
     "list_solutions": {
@@ -135,19 +136,24 @@ def _without_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def _found(table: dict[str, R], arn: str) -> R:
+    """`table[arn]`, or the service's ResourceNotFoundException."""
+    if arn not in table:
+        raise ResourceNotFoundException(arn)
+    return table[arn]
+
+
 class DatasetGroup(BaseModel):
     def __init__(
         self,
-        account_id: str,
-        region_name: str,
-        partition: str,
+        arn: str,
         name: str,
         role_arn: str | None = None,
         kms_key_arn: str | None = None,
         domain: str | None = None,
     ):
         self.name = name
-        self.arn = f"arn:{partition}:personalize:{region_name}:{account_id}:dataset-group/{name}"
+        self.arn = arn
         self.role_arn = role_arn
         self.kms_key_arn = kms_key_arn
         self.domain = domain
@@ -172,9 +178,7 @@ class DatasetGroup(BaseModel):
 class Solution(BaseModel):
     def __init__(
         self,
-        account_id: str,
-        region_name: str,
-        partition: str,
+        arn: str,
         name: str,
         dataset_group_arn: str,
         recipe_arn: str | None = None,
@@ -186,7 +190,7 @@ class Solution(BaseModel):
         solution_config: dict[str, Any] | None = None,
     ):
         self.name = name
-        self.arn = f"arn:{partition}:personalize:{region_name}:{account_id}:solution/{name}"
+        self.arn = arn
         self.dataset_group_arn = dataset_group_arn
         self.recipe_arn = recipe_arn
         self.perform_hpo = perform_hpo
@@ -335,18 +339,8 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         if any(g.name == name for g in self.dataset_groups.values()):
             raise ResourceAlreadyExistsException(f"Dataset group {name} already exists.")
         self._check_new_tags(tags)
-        group = DatasetGroup(
-            self.account_id,
-            self.region_name,
-            self.partition,
-            name,
-            role_arn=role_arn,
-            kms_key_arn=kms_key_arn,
-            domain=domain,
-        )
-        self.dataset_groups[group.arn] = group
-        self.tagger.tag_resource(group.arn, tags)
-        return group
+        group = DatasetGroup(self._arn("dataset-group", name), name, role_arn, kms_key_arn, domain)
+        return self._added(self.dataset_groups, group, tags)
 
     def describe_dataset_group(self, dataset_group_arn: str) -> DatasetGroup:
         group = self._dataset_group(dataset_group_arn)
@@ -379,9 +373,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceNotFoundException(recipe_arn)
         self._check_new_tags(tags)
         solution = Solution(
-            self.account_id,
-            self.region_name,
-            self.partition,
+            self._arn("solution", name),
             name,
             dataset_group_arn=dataset_group_arn,
             recipe_arn=recipe_arn,
@@ -392,9 +384,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             event_type=event_type,
             solution_config=solution_config,
         )
-        self.solutions[solution.arn] = solution
-        self.tagger.tag_resource(solution.arn, tags)
-        return solution
+        return self._added(self.solutions, solution, tags)
 
     def describe_solution(self, solution_arn: str) -> Solution:
         solution = self._solution(solution_arn)
@@ -428,11 +418,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         training_mode: str | None = None,
         tags: Tags | None = None,
     ) -> SolutionVersion:
-        solution = self._solution(solution_arn)
-        if solution.state.status != ACTIVE:
-            raise ResourceInUseException(
-                f"Solution {solution.arn} is not ACTIVE (status {solution.state.status}); wait for it to become ACTIVE."
-            )
+        solution = self._trainable_solution(solution_arn)
         duplicate = name is not None and any(v.name == name for v in solution.versions.values())
         if duplicate and not settings.current.accept_duplicate_names:
             raise ResourceAlreadyExistsException(f"Solution version {name} already exists for solution {solution.arn}.")
@@ -448,11 +434,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
                     f"trainingMode UPDATE needs an ACTIVE solution version of {solution.arn} trained with trainingMode FULL."
                 )
         self._check_new_tags(tags)
-        self._check_training_quota()
-        version = SolutionVersion(solution, name, mode)
-        solution.versions[version.arn] = version
-        self.tagger.tag_resource(version.arn, tags)
-        return version
+        return self._train(SolutionVersion(solution, name, mode), tags)
 
     def start_automatic_training(self, solution_arn: str) -> SolutionVersion:
         """What the solution's automatic training (performAutoTraining) starts on its schedule, on demand: a version
@@ -460,19 +442,12 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         trainingMode FULL and no tags. Not an API operation: the control API's `POST /_emulator/automatic-training`.
         The same rules as CreateSolutionVersion: the solution must be ACTIVE, and the trainings count toward the
         20 per region."""
-        solution = self._solution(solution_arn)
-        if solution.state.status != ACTIVE:
-            raise ResourceInUseException(
-                f"Solution {solution.arn} is not ACTIVE (status {solution.state.status}); wait for it to become ACTIVE."
-            )
+        solution = self._trainable_solution(solution_arn)
         if not solution.perform_auto_training:
             raise InvalidInputException(
                 f"Solution {solution.arn} has performAutoTraining false; it trains no version automatically."
             )
-        self._check_training_quota()
-        version = SolutionVersion(solution, None, "FULL", training_type="AUTOMATIC")
-        solution.versions[version.arn] = version
-        return version
+        return self._train(SolutionVersion(solution, None, "FULL", training_type="AUTOMATIC"), None)
 
     def describe_solution_version(self, solution_version_arn: str) -> SolutionVersion:
         version = self._solution_version(solution_version_arn)
@@ -495,13 +470,33 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
             raise ResourceInUseException(f"Solution version {solution_version_arn} is not ACTIVE (status {status}).")
         return version.metrics()
 
-    def _check_training_quota(self) -> None:
+    def _trainable_solution(self, arn: str) -> Solution:
+        """The solution a training is asked of: it must be ACTIVE."""
+        solution = self._solution(arn)
+        if solution.state.status != ACTIVE:
+            raise ResourceInUseException(
+                f"Solution {solution.arn} is not ACTIVE (status {solution.state.status}); wait for it to become ACTIVE."
+            )
+        return solution
+
+    def _train(self, version: SolutionVersion, tags: Tags | None) -> SolutionVersion:
+        """Start `version`'s training, within the region's quota of trainings at once."""
         training = sum(v.status in TRAINING for s in self.solutions.values() for v in s.versions.values())
         if training >= MAX_TRAININGS_PER_REGION:
             raise LimitExceededException(
                 f"You have reached the limit of {MAX_TRAININGS_PER_REGION} solution versions in CREATE PENDING or "
                 f"CREATE IN_PROGRESS in {self.region_name}."
             )
+        return self._added(version.solution.versions, version, tags)
+
+    def _arn(self, kind: str, name: str) -> str:
+        return f"arn:{self.partition}:personalize:{self.region_name}:{self.account_id}:{kind}/{name}"
+
+    def _added(self, table: dict[str, R], resource: R, tags: Tags | None) -> R:
+        """`resource`, now in `table` under its ARN and tagged."""
+        table[resource.arn] = resource
+        self.tagger.tag_resource(resource.arn, tags)
+        return resource
 
     # Tags
 
@@ -531,20 +526,14 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
     # Finders: look a resource up without counting as a Describe call (which advances `manual` progressions).
 
     def _dataset_group(self, arn: str) -> DatasetGroup:
-        if arn not in self.dataset_groups:
-            raise ResourceNotFoundException(arn)
-        return self.dataset_groups[arn]
+        return _found(self.dataset_groups, arn)
 
     def _solution(self, arn: str) -> Solution:
-        if arn not in self.solutions:
-            raise ResourceNotFoundException(arn)
-        return self.solutions[arn]
+        return _found(self.solutions, arn)
 
     def _solution_version(self, arn: str) -> SolutionVersion:
         solution = self.solutions.get(arn.rsplit("/", 1)[0])
-        if solution is None or arn not in solution.versions:
-            raise ResourceNotFoundException(arn)
-        return solution.versions[arn]
+        return _found(solution.versions if solution is not None else {}, arn)
 
     def _check_taggable(self, arn: str) -> None:
         if arn in self.dataset_groups or arn in self.solutions or arn in self.schemas:

@@ -25,20 +25,17 @@ StatusFunc = Callable[[], tuple[str, dict[str, Any]]]
 
 def find_solution(client: Any, arn: str) -> dict[str, Any] | None:
     """DescribeSolution, or None if there is no such solution."""
-    try:
-        solution: dict[str, Any] = client.describe_solution(solutionArn=arn)["solution"]
-        return solution
-    except ClientError as error:
-        if code(error) == "ResourceNotFoundException":
-            return None
-        raise
+    return _unless_not_found(lambda: client.describe_solution(solutionArn=arn)["solution"])
 
 
 def find_version(client: Any, arn: str) -> dict[str, Any] | None:
     """DescribeSolutionVersion, or None if there is no such version (or its solution was deleted)."""
+    return _unless_not_found(lambda: client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"])
+
+
+def _unless_not_found(describe: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
     try:
-        version: dict[str, Any] = client.describe_solution_version(solutionVersionArn=arn)["solutionVersion"]
-        return version
+        return describe()
     except ClientError as error:
         if code(error) == "ResourceNotFoundException":
             return None
