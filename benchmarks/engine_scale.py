@@ -35,7 +35,7 @@ from typing import Any
 import boto3
 
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.seeding import RECIPE_USER_PERSONALIZATION, wait_until_active
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import boto3
 
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.host import WORKERS_ENV
 from personalize_pulumi.seeding import active_solution

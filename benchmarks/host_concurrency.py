@@ -29,7 +29,7 @@ from typing import Any
 import boto3
 
 from harness.dynamic_host import DynamicHost
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.provider.host import WORKERS_ENV
 from personalize_pulumi.seeding import active_solution

@@ -25,7 +25,7 @@ import yaml
 
 from harness.automation import EngineFailed, EngineStack, EngineUnavailable, project_name, pulumi_cli
 from harness.project import EXAMPLE_MODEL, ROOT
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.seeding import UNMET_MINIMUMS, active_solution
 

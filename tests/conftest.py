@@ -12,7 +12,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
+from personalize_pulumi.emulator.client import EmulatorControl
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.emulator.shape_validation import validate_output
 from tests.helpers import REGION, moto_api, set_transition, start_host
 from tests.packaging import build_wheel, make_clean_clone, python_with_wheel

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from personalize_pulumi import seeding
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
 from personalize_pulumi.seeding import RECIPE_USER_PERSONALIZATION
 

@@ -9,7 +9,7 @@ stacks against the local emulator.
 `personalize_emulator` (session scope) starts one `python -m personalize_pulumi.emulator` on a free port of
 127.0.0.1 and stops it after the session. It exposes `endpoint_url`, `region`, `env()` (the AWS variables that point
 boto3 and the provider at it: `AWS_ENDPOINT_URL_PERSONALIZE`, dummy credentials, the region) and `control` (the
-request log, fault injection and timing; see `personalize_pulumi.emulator.control.EmulatorControl`). Trainings take
+request log, fault injection and timing; see `personalize_pulumi.emulator.client.EmulatorControl`). Trainings take
 `--personalize-training-seconds` (ini `personalize_training_seconds`, default 3) seconds.
 `--personalize-accept-duplicate-names` (ini `personalize_accept_duplicate_names`, default false) starts it accepting a
 second solution version under a name the solution already has, which it otherwise refuses with
@@ -48,7 +48,7 @@ import pytest
 from .emulator import defaults
 
 if TYPE_CHECKING:
-    from .emulator.control import EmulatorProcess
+    from .emulator.launcher import EmulatorProcess
     from .engine import ProgramStack
 
 TRAINING_SECONDS_OPTION = "personalize_training_seconds"
@@ -105,7 +105,7 @@ def personalize_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorPro
         pytest.fail(
             'personalize_emulator needs the emulator extra: pip install "personalize-pulumi[emulator]"', pytrace=False
         )
-    from .emulator.control import EmulatorProcess
+    from .emulator.launcher import EmulatorProcess
 
     seconds = request.config.getoption("--personalize-training-seconds")
     if seconds is None:

@@ -21,7 +21,7 @@ import pytest
 
 from harness.automation import ROOT, EngineStack, EngineUnavailable, engine_env, project_name, pulumi_cli
 from harness.project import EXAMPLE_MODEL
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.seeding import active_solution
 from tests.helpers import FAST_POLLING, REGION, trainings_started, unique
 

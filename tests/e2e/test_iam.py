@@ -13,7 +13,7 @@ from pulumi.automation import Deployment
 
 from harness.automation import EngineFailed, EngineStack
 from personalize_pulumi import iam
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.emulator.timing import SOLUTION_VERSION_MODEL
 from tests.e2e.conftest import PROJECT
 from tests.helpers import REGION, set_transition, trainings_started, unique, version_status, wait_for

@@ -22,7 +22,7 @@ import boto3
 import pytest
 
 from harness.automation import EngineFailed, EngineStack
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.seeding import active_solution
 from tests.e2e.conftest import PROJECT, BackgroundOperation, child_processes, provider_hosts, wait_until
 from tests.helpers import FAST_POLLING, REGION, trainings_started, unique

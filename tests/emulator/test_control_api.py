@@ -1,4 +1,4 @@
-"""The `/_emulator/` control API over HTTP and through `emulator.control.EmulatorControl`: routes, timing, reset."""
+"""The `/_emulator/` control API over HTTP and through `emulator.client.EmulatorControl`: routes, timing, reset."""
 
 from __future__ import annotations
 
@@ -80,3 +80,10 @@ def test_reset_forgets_resources_faults_and_requests_but_keeps_the_timing(person
     with pytest.raises(personalize.exceptions.ResourceNotFoundException):
         personalize.describe_solution(solutionArn=solution)
     assert control.health()["trainingSeconds"] == 1.0
+
+
+def test_the_client_and_launcher_keep_their_1_0_import_path():
+    from personalize_pulumi.emulator import client, control, launcher
+
+    assert control.EmulatorControl is client.EmulatorControl
+    assert control.EmulatorProcess is launcher.EmulatorProcess

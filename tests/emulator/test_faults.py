@@ -310,6 +310,7 @@ def test_request_log_records_refused_requests(personalize, control):
 
 def test_clear_requests_empties_the_log(personalize, control):
     personalize.list_solutions()
+    assert [r["operation"] for r in control.requests()] == ["ListSolutions"]
 
     control.clear_requests()
 

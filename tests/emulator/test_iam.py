@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from tests.helpers import REGION, active_solution, unique
 
 SOLUTIONS = "arn:aws:personalize:*:*:solution/*"

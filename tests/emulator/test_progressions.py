@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from tests.helpers import active_solution, moto_api, set_transition, unique, version_status
 
 VERSION_MODEL = "personalize::solutionversion"

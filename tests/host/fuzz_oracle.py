@@ -53,7 +53,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import PROVIDER_KEY, DynamicHost, failure_properties, urn
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.gate import is_fraction
 
 MESSAGE_MAX = 400

@@ -20,7 +20,8 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 
 from harness.dynamic_host import DynamicHost
-from personalize_pulumi.emulator.control import EmulatorControl, EmulatorProcess
+from personalize_pulumi.emulator.client import EmulatorControl
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.checks import check_inputs
 from personalize_pulumi.provider.clients import StackAwsConfig, personalize_clients
 from personalize_pulumi.provider.host import WORKERS_ENV

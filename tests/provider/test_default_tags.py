@@ -17,7 +17,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import DynamicHost
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from tests.helpers import REGION, active_solution, start_host, trainings_started, unique
 
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME

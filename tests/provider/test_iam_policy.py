@@ -18,7 +18,7 @@ import pytest
 
 from harness.dynamic_host import HostError
 from personalize_pulumi import iam
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.emulator.timing import SOLUTION_VERSION_MODEL
 from tests.helpers import active_solution, checked, message, start_host, unique, version_status, wait_for
 

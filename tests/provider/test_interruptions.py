@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from harness.dynamic_host import DynamicHost, HostError
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from tests.helpers import (
     FAST_POLLING,
     HELD,

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness.dynamic_host import HostError
-from personalize_pulumi.emulator.control import EmulatorProcess
+from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.errors import POLICY_HINT, cause, failure_from, remedy
 from tests.helpers import active_solution, checked, message, start_host, trainings_started, unique
 
