@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from typing import Any
 
+import boto3
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
@@ -26,46 +29,103 @@ from tests.helpers import (
     wait_for,
 )
 
+TAGS = {"team": "ml", "cost-center": "42"}
 
-def test_full_lifecycle_check_create_read_diff_update_delete(host, personalize, control):
+
+@dataclass(frozen=True)
+class Trained:
+    """One version created through the module's host with `TAGS`, and what the emulator logged for that create."""
+
+    name: str
+    solution: str
+    inputs: dict[str, Any]
+    id: str
+    outs: dict[str, Any]
+    calls: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def trained(host: Any, emulator: Any) -> Trained:
+    personalize = boto3.client("personalize", region_name=REGION)
     solution = active_solution(personalize)
-    name, inputs = checked(host, solution, tags={"team": "ml", "cost-center": "42"})
-    assert inputs["trainingMode"] == "FULL" and inputs["name"].startswith(name + "-")
-
+    name, inputs = checked(host, solution, tags=TAGS)
+    emulator.control.clear_requests()
     id_, outs = host.create(name, inputs)
-    assert outs["status"] == "ACTIVE", "create returns only once the version is ACTIVE"
-    assert control.count("DescribeSolutionVersion") >= 2, "create polled the training until it ended"
-    assert id_ == outs["solutionVersionArn"] and id_.startswith(solution + "/")
-    assert outs["name"] == inputs["name"]
+    operations = ("CreateSolutionVersion", "DescribeSolutionVersion")
+    return Trained(name, solution, inputs, id_, outs, {op: emulator.control.count(op) for op in operations})
+
+
+def test_check_defaults_the_training_mode_and_derives_the_name(trained):
+    assert trained.inputs["trainingMode"] == "FULL"
+    assert trained.inputs["name"].startswith(trained.name + "-")
+
+
+def test_create_trains_once_and_returns_only_once_the_version_is_active(trained):
+    assert trained.outs["status"] == "ACTIVE"
+    assert trained.calls["CreateSolutionVersion"] == 1
+    assert trained.calls["DescribeSolutionVersion"] >= 2, "create polled the training until it ended"
+
+
+def test_create_returns_the_version_as_described(trained):
+    outs = trained.outs
+    assert trained.id == outs["solutionVersionArn"] and trained.id.startswith(trained.solution + "/")
+    assert outs["name"] == trained.inputs["name"]
     assert outs["trainingType"] == "MANUAL" and outs["trainingHours"] > 0
-    assert outs["tagsAll"] == {"team": "ml", "cost-center": "42"}
+    assert outs["tagsAll"] == TAGS
     assert set(outs["metrics"]) >= {"coverage", "precision_at_25"}
     assert outs["datasetGroupArn"] and outs["recipeArn"].endswith("aws-user-personalization")
-    assert control.count("CreateSolutionVersion") == 1
 
-    read_id, read_outs, read_inputs = host.read(name, id_, outs)
-    assert read_id == id_ and read_outs["status"] == "ACTIVE" and read_outs["metrics"] == outs["metrics"]
-    assert read_inputs["tags"] == inputs["tags"] and read_inputs["tagsAll"] == outs["tagsAll"]
 
-    unchanged = host.diff(name, id_, outs, inputs)
-    assert unchanged.changes == provider_pb2.DiffResponse.DIFF_NONE
+def test_read_returns_the_live_outputs_and_the_inputs_they_imply(host, trained):
+    read_id, read_outs, read_inputs = host.read(trained.name, trained.id, trained.outs)
+    assert read_id == trained.id and read_outs["status"] == "ACTIVE" and read_outs["metrics"] == trained.outs["metrics"]
+    assert read_inputs["tags"] == trained.inputs["tags"] and read_inputs["tagsAll"] == trained.outs["tagsAll"]
+
+
+def test_diff_of_the_created_inputs_is_no_change(host, trained):
+    diff = host.diff(trained.name, trained.id, trained.outs, trained.inputs)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
+
+
+def test_diff_of_new_tags_is_an_update_in_place(host, trained):
+    retagged, _ = host.check(trained.name, {**trained.inputs, "tags": {"team": "search"}}, olds=trained.inputs)
+    diff = host.diff(trained.name, trained.id, trained.outs, retagged)
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(diff.replaces) == []
+
+
+def test_diff_of_another_training_mode_is_a_create_before_delete_replace(host, trained):
+    diff = host.diff(trained.name, trained.id, trained.outs, {**trained.inputs, "trainingMode": "UPDATE"})
+    assert list(diff.replaces) == ["trainingMode"] and not diff.deleteBeforeReplace
+
+
+def test_diff_of_another_budget_is_an_update_in_place(host, trained):
+    diff = host.diff(trained.name, trained.id, trained.outs, {**trained.inputs, "waitTimeoutMinutes": 5.0})
+    assert diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(diff.replaces) == []
+
+
+def test_update_of_tags_changes_them_in_place_and_returns_full_outputs(host, personalize, fast):
+    name, inputs = checked(host, active_solution(personalize), tags=TAGS)
+    id_, outs = host.create(name, inputs)
     retagged, _ = host.check(name, {**inputs, "tags": {"team": "search"}}, olds=inputs)
-    tag_diff = host.diff(name, id_, outs, retagged)
-    assert tag_diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(tag_diff.replaces) == []
-    mode_diff = host.diff(name, id_, outs, {**inputs, "trainingMode": "UPDATE"})
-    assert list(mode_diff.replaces) == ["trainingMode"] and not mode_diff.deleteBeforeReplace
-    budget_diff = host.diff(name, id_, outs, {**inputs, "waitTimeoutMinutes": 5.0})
-    assert budget_diff.changes == provider_pb2.DiffResponse.DIFF_SOME and list(budget_diff.replaces) == []
+    fast.clear_requests()
 
     updated = host.update(name, id_, outs, retagged)
+
     assert updated["tags"] == {"team": "search"} and updated["tagsAll"] == {"team": "search"}
     assert updated["status"] == "ACTIVE" and updated["metrics"] == outs["metrics"], "update returns full outputs"
-    live = personalize.list_tags_for_resource(resourceArn=id_)["tags"]
-    assert live == [{"tagKey": "team", "tagValue": "search"}]
-    assert [e["params"]["tagKeys"] for e in control.requests("UntagResource")] == [["cost-center"]]
+    assert personalize.list_tags_for_resource(resourceArn=id_)["tags"] == [{"tagKey": "team", "tagValue": "search"}]
+    assert [e["params"]["tagKeys"] for e in fast.requests("UntagResource")] == [["cost-center"]]
+    assert fast.count("CreateSolutionVersion") == 0
 
-    host.delete(name, id_, updated)
-    assert control.count("StopSolutionVersionCreation") == 0, "an ACTIVE version has nothing to stop"
+
+def test_delete_of_an_active_version_forgets_it_and_says_so(host, personalize, fast):
+    name, inputs = checked(host, active_solution(personalize))
+    id_, outs = host.create(name, inputs)
+    fast.clear_requests()
+
+    host.delete(name, id_, outs)
+
+    assert fast.count("StopSolutionVersionCreation") == 0, "an ACTIVE version has nothing to stop"
     assert any("no API to delete a solution version" in line and id_ in line for line in host.output)
     assert version_status(personalize, id_) == "ACTIVE"
 
