@@ -25,9 +25,10 @@ import yaml
 
 from harness.automation import EngineFailed, EngineStack, EngineUnavailable, project_name, pulumi_cli
 from harness.project import EXAMPLE_MODEL, ROOT
+from personalize_pulumi.emulator.defaults import UNMET_MINIMUMS
 from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
-from personalize_pulumi.seeding import UNMET_MINIMUMS, active_solution
+from personalize_pulumi.seeding import active_solution
 
 STACK = "dev"
 WORK = ROOT / ".main-job"

@@ -7,12 +7,8 @@ import time
 import uuid
 from typing import Any
 
-from .emulator import defaults
-
 RECIPE_USER_PERSONALIZATION = "arn:aws:personalize:::recipe/aws-user-personalization"
 SETUP_TIMEOUT_SECONDS = 30.0
-UNMET_MINIMUMS = {"coverage": round(min(1.0, defaults.METRIC_RANGE[1] + 0.04), 2)}
-"""A `minMetrics` gate no emulated version meets: above the top of the emulator's metric range."""
 
 
 def wait_until_active(read_status: Any, what: str, timeout: float = SETUP_TIMEOUT_SECONDS) -> None:

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from harness.automation import EngineFailed
-from personalize_pulumi.seeding import UNMET_MINIMUMS
+from personalize_pulumi.emulator.defaults import UNMET_MINIMUMS
 from tests.e2e.conftest import MODEL, PROJECT
 from tests.helpers import REGION, trainings_started
 

@@ -12,8 +12,8 @@ import boto3
 import pytest
 
 from harness.automation import EngineFailed
+from personalize_pulumi.emulator.defaults import UNMET_MINIMUMS
 from personalize_pulumi.provider.properties import OUTPUTS, TAGS_ALL
-from personalize_pulumi.seeding import UNMET_MINIMUMS
 from tests.e2e.conftest import PROJECT, up_until_training
 from tests.helpers import HELD, REGION, trainings_started
 

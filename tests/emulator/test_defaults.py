@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from personalize_pulumi.emulator import defaults
+from personalize_pulumi.emulator.defaults import UNMET_MINIMUMS
 from personalize_pulumi.emulator.launcher import EmulatorProcess
-from personalize_pulumi.seeding import UNMET_MINIMUMS
 from tests.helpers import active_solution, wait_for
 
 

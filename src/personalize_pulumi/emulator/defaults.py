@@ -13,3 +13,5 @@ SETUP_SECONDS = 1.0
 """How long dataset groups and solutions take to become ACTIVE."""
 METRIC_RANGE = (0.05, 0.95)
 """Every metric an emulated version reports lies in this range (deterministic per version ARN)."""
+UNMET_MINIMUMS = {"coverage": round(min(1.0, METRIC_RANGE[1] + 0.04), 2)}
+"""A `minMetrics` gate no emulated version meets: above the top of the metric range."""
