@@ -6,7 +6,11 @@ stack, `up`, a preview with nothing changed, a preview with every model retagged
 - `SolutionVersion`: N bare SolutionVersions (each declares its TrainingOwner: 2N resources);
 - `TrainedModel`: N TrainedModel components (each a component, a SolutionVersion and its owner: 3N);
 - `trivial`: N dynamic resources whose provider does nothing (create returns its inputs, diff compares one key),
-  the floor of the engine, the program and the dynamic-provider host for N dynamic resources.
+  the floor of the engine, the program and the dynamic-provider host for N dynamic resources;
+- `trivial-pairs`: two of those per model (2N resources), the floor for as many resources as N SolutionVersions;
+- `unowned`: for measurement only, N resources of this provider declared without their TrainingOwner (a fixed owner
+  token; what a SolutionVersion would cost without the owner that issue 24's guarantees rest on). Not a way to use the
+  provider: nothing stops an interrupted training of these at destroy.
 
 "Retagged": a tag of every model changes (an in-place update); for the trivial resource, the one key its diff compares.
 Every model has its own solution (one model per market and use case; `--one-solution`: all share one). Emulator with
@@ -43,7 +47,8 @@ POLLING = polling_env(initial=0.25, cap=0.5)
 PARALLEL = 64
 TRAINING_SECONDS = 3.0
 QUOTA = 20
-KINDS = ("SolutionVersion", "TrainedModel", "trivial")
+KINDS = ("SolutionVersion", "TrainedModel", "trivial", "trivial-pairs", "unowned")
+DEFAULT_KINDS = ("SolutionVersion", "TrainedModel", "trivial")
 ROWS = ("preview new", "preview same", "preview retagged", "destroy", "up")
 
 TRIVIAL_MODULE = '''"""A dynamic resource whose provider does nothing: the engine's floor for N dynamic resources."""
@@ -73,7 +78,14 @@ import json
 import pulumi
 from personalize_pulumi import TrainedModel, TrainedModelArgs
 from personalize_pulumi.provider import SolutionVersion, SolutionVersionArgs
+from personalize_pulumi.provider.properties import INPUTS, OUTPUTS
+from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from scale_trivial import Trivial
+
+
+class Unowned(pulumi.dynamic.Resource, module="scale", name="Unowned"):
+    pass
+
 
 config = pulumi.Config()
 kind = config.require("kind")
@@ -83,6 +95,14 @@ for index in range(config.require_int("models")):
     solution = solutions[index % len(solutions)]
     if kind == "trivial":
         Trivial(f"model-{index}", index, tag)
+    elif kind == "trivial-pairs":
+        Trivial(f"model-{index}", index, tag)
+        Trivial(f"model-{index}-pair", index, tag)
+    elif kind == "unowned":
+        props = {key: None for key in (*INPUTS.values(), *OUTPUTS.values())}
+        props.update(solutionArn=solution, tags={"release": tag}, tagsAll={"release": tag}, ownerToken="0" * 16)
+        props["nameScope"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/model-{index}"
+        Unowned(SolutionVersionProvider(), f"model-{index}", props)
     elif kind == "TrainedModel":
         TrainedModel(f"model-{index}", TrainedModelArgs(solution_arn=solution, tags={"release": tag}))
     else:
@@ -93,7 +113,7 @@ for index in range(config.require_int("models")):
 def solutions_for(client: Any, kind: str, count: int, prefix: str, one: bool) -> list[str]:
     """ACTIVE solutions for `count` models of `kind`: one each (one shared with `one`, and for the trivial resource,
     which uses none), created together rather than one after the other."""
-    names = [f"{prefix}-{index}" for index in range(1 if one or kind == "trivial" else count)]
+    names = [f"{prefix}-{index}" for index in range(1 if one or kind.startswith("trivial") else count)]
     groups = [client.create_dataset_group(name=f"{name}-data")["datasetGroupArn"] for name in names]
     for group in groups:
 
@@ -202,16 +222,22 @@ def report(results: dict[tuple[str, int], dict[str, float]], counts: list[int], 
         trivial = results.get(("trivial", count))
         print(f"\nN = {count}  (training waves: {waves(count):g} s)")
         header = f"  {'row':<18}" + "".join(f"{kind:>17}" for kind in kinds)
+        pairs = results.get(("trivial-pairs", count))
         if trivial is not None:
-            header += "".join(f"{'ratio ' + kind[:10]:>19}" for kind in kinds if kind != "trivial")
+            header += "".join(f"{'ratio ' + kind[:10]:>19}" for kind in kinds if not kind.startswith("trivial"))
+        if pairs is not None and ("SolutionVersion", count) in results:
+            header += f"{'SV / pairs':>19}"
         print(header)
         for row in ROWS:
             line = f"  {row:<18}" + "".join(f"{results[(kind, count)][row]:15.1f} s" for kind in kinds)
             if trivial is not None:
                 floor = trivial[row] + (waves(count) if row == "up" else 0.0)
                 for kind in kinds:
-                    if kind != "trivial":
+                    if not kind.startswith("trivial"):
                         line += f"{results[(kind, count)][row] / floor:18.2f}x"
+            if pairs is not None and ("SolutionVersion", count) in results:
+                floor = pairs[row] + (waves(count) if row == "up" else 0.0)
+                line += f"{results[('SolutionVersion', count)][row] / floor:18.2f}x"
             print(line)
     print("\nCPU seconds per operation: engine (CLI) + provider host / program process / emulator")
     for count in counts:
@@ -224,12 +250,14 @@ def report(results: dict[tuple[str, int], dict[str, float]], counts: list[int], 
             print(f"  N={count} {kind}: {cells}")
     if any(kind != "trivial" for kind in kinds) and "trivial" in kinds:
         print("\n  ratio: this provider / the trivial resource; for up: / (training waves + the trivial resource's up)")
+    if "trivial-pairs" in kinds and "SolutionVersion" in kinds:
+        print("  SV / pairs: SolutionVersion / trivial-pairs (as many resources on both sides; for up, with the waves)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=int, nargs="+", default=[1, 50, 200])
-    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(DEFAULT_KINDS))
     parser.add_argument("--one-solution", action="store_true", help="all models train versions of one solution")
     args = parser.parse_args()
     cli = pulumi_cli()
