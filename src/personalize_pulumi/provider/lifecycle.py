@@ -152,7 +152,7 @@ class _Create:
         """Adopt the version `existingVersionArn` names (trained by hand, or by the solution's automatic training):
         wait if it is still training, judge it, then give it the resource's tags. Never calls CreateSolutionVersion,
         and never stops the training."""
-        name = self.request.label
+        name = self.request.display_name
         found, error = self.outcome(lambda: find_version(self.api, arn), self.budget, "describing")
         if error is not None:
             raise errors.adopted_unreadable(name, arn, error)
@@ -195,13 +195,13 @@ class _Create:
             return
         unknown = unreportable(minimums, reported)
         if unknown:
-            raise errors.unreportable_metrics(self.request.label, arn, unknown, reported)
+            raise errors.unreportable_metrics(self.request.display_name, arn, unknown, reported)
 
     def check_permissions(self) -> None:
         """Before any training: the credentials may make the calls a create makes once its training runs."""
         denied = denied_before_training(self.service.starter, self.request.solution_arn)
         if denied is not None:
-            raise errors.denied_before_training(self.request.label, self.request.solution_arn, denied)
+            raise errors.denied_before_training(self.request.display_name, self.request.solution_arn, denied)
 
     def start_or_adopt(self) -> Version:
         """Before any CreateSolutionVersion, look for the latest attempt this resource started (a bounded search:
@@ -341,7 +341,7 @@ class _Create:
         line says so: a trained version is never lost from the stack. Only a gate that cannot judge without metrics
         fails instead."""
         arn = described["solutionVersionArn"]
-        name = described.get("name") or self.request.label
+        name = described.get("name") or self.request.display_name
         clock = self.budget.clock
         reads = Backoff(self.polling, clock, max(self.budget.deadline, clock.monotonic() + self.polling.grace))
         minimums = self.request.minimums

@@ -17,7 +17,7 @@ class Request:
     inputs: dict[str, Any]
     name: str
     """The checked name, the base of every attempt's name (empty for an adopted version without one)."""
-    label: str
+    display_name: str
     """How messages name the version (`outputs.display_name`)."""
     solution_arn: str
     training_mode: str
@@ -37,7 +37,7 @@ class Request:
         return cls(
             inputs=inputs,
             name=str(inputs.get("name") or ""),
-            label=display_name(inputs),
+            display_name=display_name(inputs),
             solution_arn=str(inputs["solutionArn"]),
             training_mode=str(inputs.get("trainingMode") or ""),
             tags=tags_all(inputs),
