@@ -36,8 +36,6 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import boto3
-
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
 from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
@@ -262,13 +260,7 @@ def main() -> None:
     args = parser.parse_args()
     cli = pulumi_cli()
     emulator = EmulatorProcess(training_seconds=TRAINING_SECONDS, setup_seconds=0.2)
-    client = boto3.client(
-        "personalize",
-        region_name="us-east-1",
-        endpoint_url=emulator.url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = emulator.client()
     print(f"engine_scale: CLI {cli.parent.parent.name}, commit {commit()}, --parallel {PARALLEL}")
     print(f"  machine: {machine()}")
     print(f"  load average at start: {load()}")

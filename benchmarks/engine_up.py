@@ -18,8 +18,6 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-import boto3
-
 from harness.automation import EngineFailed, EngineStack, project_name, pulumi_cli
 from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.backoff import polling_env
@@ -51,13 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     cli = pulumi_cli()
     emulator = EmulatorProcess(training_seconds=args.training_seconds, setup_seconds=0.2)
-    client = boto3.client(
-        "personalize",
-        region_name="us-east-1",
-        endpoint_url=emulator.url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = emulator.client()
     project = project_name()
     runs = [(count, None) for count in args.models] + [(max(args.models), WIDE_PARALLEL)]
     ups: dict[tuple[int, int | None], float] = {}

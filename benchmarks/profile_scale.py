@@ -30,12 +30,12 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pulumi.automation._server as language_server
 
 from benchmarks.engine_scale import KINDS, PARALLEL, POLLING, PROGRAM, TRAINING_SECONDS, TRIVIAL_MODULE, solutions_for
 from harness.automation import EngineStack, project_name, pulumi_cli
 from personalize_pulumi.emulator import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY
+from personalize_pulumi.emulator.client import aws_client
 
 PROFILER = Path(__file__).with_name("threads_profiler.py")
 OPERATIONS = ("preview-new", "up", "preview-same", "preview-retagged", "destroy")
@@ -153,13 +153,7 @@ def main() -> None:
     env = {**emulator.env(), **POLLING, "PULUMI_PYTHON_CMD": str(host_wrapper(out))}
     walls: dict[str, float] = {}
     try:
-        client = boto3.client(
-            "personalize",
-            region_name="us-east-1",
-            endpoint_url=emulator.url,
-            aws_access_key_id=ROOT_ACCESS_KEY_ID,
-            aws_secret_access_key=ROOT_SECRET_ACCESS_KEY,
-        )
+        client = aws_client(emulator.url)
         solutions = solutions_for(client, args.kind, args.models, f"profile-{args.kind}", one=False)
         folder = out / "stack"
         stack = EngineStack(folder, env=env, main=PROGRAM, cli=cli, echo=None)

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import boto3
 import yaml
 
 from harness.automation import EngineFailed, EngineStack, EngineUnavailable, project_name, pulumi_cli
@@ -71,13 +70,7 @@ def seed_solution(emulator: EmulatorProcess) -> str:
     """Create the solution the stack config names (the emulator starts empty on every run)."""
     config = yaml.safe_load((ROOT / f"Pulumi.{STACK}.yaml").read_text())["config"]
     wanted = config[f"{project_name(ROOT)}:solutionArn"]
-    client = boto3.client(
-        "personalize",
-        region_name=wanted.split(":")[3],
-        endpoint_url=emulator.url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = emulator.client(region=wanted.split(":")[3])
     created = active_solution(client, wanted.rsplit("/", 1)[-1])
     if created != wanted:
         raise StepFailed(f"the emulator made {created}, but Pulumi.{STACK}.yaml names {wanted}")

@@ -137,18 +137,9 @@ STACK_POLLING = {"PERSONALIZE_POLL_INITIAL_SECONDS": "0.2", "PERSONALIZE_POLL_MA
 def personalize_solution(personalize_emulator: EmulatorProcess) -> str:
     """The ARN of an ACTIVE solution (a dataset group and a User-Personalization solution) created in the emulator for
     this test."""
-    import boto3
-
     from .seeding import active_solution
 
-    client = boto3.client(
-        "personalize",
-        endpoint_url=personalize_emulator.endpoint_url,
-        region_name=personalize_emulator.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    return active_solution(client)
+    return active_solution(personalize_emulator.client())
 
 
 @pytest.fixture

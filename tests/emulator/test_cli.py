@@ -12,11 +12,11 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from personalize_pulumi.emulator.client import aws_client
 from tests.helpers import active_solution
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -43,12 +43,8 @@ class Running:
         self.url = match.group(1)
 
     def client(self, attempts: int = 1):
-        return boto3.client(
-            "personalize",
-            region_name="us-east-1",
-            endpoint_url=self.url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+        return aws_client(
+            self.url,
             config=Config(retries={"mode": "standard", "total_max_attempts": attempts}),
         )
 

@@ -9,7 +9,6 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 
@@ -189,14 +188,7 @@ def off_utc_client(request, monkeypatch) -> Iterator[Any]:
     monkeypatch.setenv("TZ", request.param)
     process = EmulatorProcess(training_seconds=0.2, setup_seconds=0)
     try:
-        yield boto3.client(
-            "personalize",
-            region_name="us-east-1",
-            endpoint_url=process.url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(retries={"mode": "standard"}),
-        )
+        yield process.client(config=Config(retries={"mode": "standard"}))
     finally:
         process.stop()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -104,14 +103,7 @@ def accepting() -> Iterator[EmulatorProcess]:
 
 
 def test_an_emulator_started_accepting_duplicates_trains_two_versions_under_one_name(accepting):
-    client = boto3.client(
-        "personalize",
-        region_name="us-east-1",
-        endpoint_url=accepting.url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard"}),
-    )
+    client = accepting.client(config=Config(retries={"mode": "standard"}))
     solution = active_solution(client)
 
     arns = {client.create_solution_version(solutionArn=solution, name="nightly")["solutionVersionArn"] for _ in "ab"}

@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
 
-import boto3
 import botocore.session
 import grpc
 import regex
@@ -923,13 +922,7 @@ def main() -> int:
     try:
         host.configure({"aws:region": "us-east-1"})
         # Prove the request log counts calls from this machine before trusting its zero.
-        boto3.client(
-            "personalize",
-            endpoint_url=emulator.url,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        ).list_solutions()
+        emulator.client().list_solutions()
         assert emulator.control.requests(), "the emulator's request log recorded nothing"
         emulator.control.clear_requests()
 

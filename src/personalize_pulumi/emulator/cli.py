@@ -120,18 +120,10 @@ def _exports(url: str) -> str:
 
 
 def _seed(url: str, name: str) -> str:
-    import boto3
-
     from ..seeding import active_solution
+    from .client import aws_client
 
-    client = boto3.client(
-        "personalize",
-        endpoint_url=url,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    return active_solution(client, name)
+    return active_solution(aws_client(url, region=REGION), name)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -1,10 +1,28 @@
-"""The emulator's client: its `/_emulator/` control API (request log, faults, timing, settings) from Python."""
+"""The emulator's clients: boto3 pointed at its AWS endpoint, and its `/_emulator/` control API (request log,
+faults, timing, settings) from Python."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
 from typing import Any
+
+from . import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, defaults
+
+
+def aws_client(url: str, service: str = "personalize", region: str = defaults.REGION, config: Any = None) -> Any:
+    """A boto3 client of `service` at the emulator's endpoint `url`, with the account root's dummy credentials (and
+    no shared AWS config); `config` is a `botocore.config.Config`."""
+    import boto3  # the emulator extra has it; the control API's client needs only the standard library
+
+    return boto3.client(
+        service,
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id=ROOT_ACCESS_KEY_ID,
+        aws_secret_access_key=ROOT_SECRET_ACCESS_KEY,
+        config=config,
+    )
 
 
 class EmulatorControl:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, defaults
-from .client import EmulatorControl
+from .client import EmulatorControl, aws_client
 
 
 class EmulatorProcess:
@@ -91,15 +91,7 @@ class EmulatorProcess:
         document: what a deploy role with exactly that policy may do. Needs `iam` (otherwise nothing is checked)."""
         if not self.iam:
             raise RuntimeError("user_env needs an emulator started with iam=True (--iam): nothing else is checked")
-        import boto3  # the emulator extra has it; the rest of this module needs only the standard library
-
-        client = boto3.client(
-            "iam",
-            endpoint_url=self.url,
-            region_name=region or self.region,
-            aws_access_key_id=ROOT_ACCESS_KEY_ID,
-            aws_secret_access_key=ROOT_SECRET_ACCESS_KEY,
-        )
+        client = self.client("iam", region)
         client.create_user(UserName=user)
         client.put_user_policy(UserName=user, PolicyName=f"{user}-policy", PolicyDocument=json.dumps(policy))
         key = client.create_access_key(UserName=user)["AccessKey"]
@@ -108,6 +100,10 @@ class EmulatorProcess:
             "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
             "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
         }
+
+    def client(self, service: str = "personalize", region: str | None = None, config: Any = None) -> Any:
+        """A boto3 client of `service` pointed at this emulator, as the account's root (`env()`'s credentials)."""
+        return aws_client(self.url, service, region or self.region, config)
 
     def stop(self) -> None:
         self.process.terminate()

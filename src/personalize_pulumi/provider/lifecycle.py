@@ -110,7 +110,7 @@ def create(
     request = Request.of(inputs)
     progress = Progress(reporter or Reporter(label(inputs)), clock=clock, every=polling.progress_every)
     budget = Backoff.within(request.budget_seconds, polling, clock)
-    outs = _Create(service, request, polling, budget, progress, started or Started()).run()
+    outs = _Create(service, request, budget, progress, started or Started()).run()
     progress.finish(outs["status"])
     return outs
 
@@ -121,7 +121,6 @@ class _Create:
 
     service: Personalize
     request: Request
-    polling: Polling
     budget: Backoff
     progress: Progress
     started: Started
@@ -342,8 +341,8 @@ class _Create:
         fails instead."""
         arn = described["solutionVersionArn"]
         name = described.get("name") or self.request.display_name
-        clock = self.budget.clock
-        reads = Backoff(self.polling, clock, max(self.budget.deadline, clock.monotonic() + self.polling.grace))
+        polling, clock = self.budget.polling, self.budget.clock
+        reads = Backoff(polling, clock, max(self.budget.deadline, clock.monotonic() + polling.grace))
         minimums = self.request.minimums
 
         def not_read(what: str, error: Exception | None) -> None:
