@@ -23,6 +23,9 @@ __all__ = [
     "VERSION_MODEL",
     "InBackground",
     "active_solution",
+    "live_tags",
+    "marked",
+    "marker_of",
     "held_in_progress",
     "poll_until",
     "unique",
@@ -110,6 +113,33 @@ def held_in_progress(client: Any, control: Any, solution_arn: str, **create_args
     return arn
 
 
+def marked(inputs: dict[str, Any], attempt: int = 1) -> list[dict[str, str]]:
+    """The `tags` of CreateSolutionVersion that make a version attempt `attempt` of the resource whose checked inputs
+    are `inputs`, as the provider creates its own (ownership.py): for a test that arranges what an earlier, interrupted
+    run of that resource left."""
+    from personalize_pulumi.provider.ownership import MARKER_TAG, OwnerKey
+
+    marker = OwnerKey(inputs["ownerToken"]).marker(inputs, attempt)
+    return [{"tagKey": MARKER_TAG, "tagValue": marker.value}]
+
+
+def live_tags(client: Any, arn: str) -> dict[str, str]:
+    """The tags `arn` has on the service, as a map, without the provider's marker of ownership (which the stack never
+    shows: it is not in `tagsAll`)."""
+    from personalize_pulumi.provider.ownership import MARKER_TAG
+
+    tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
+    return {tag["tagKey"]: tag["tagValue"] for tag in tags if tag["tagKey"] != MARKER_TAG}
+
+
+def marker_of(client: Any, arn: str) -> str | None:
+    """The value of the provider's marker of ownership on `arn`, if it has one."""
+    from personalize_pulumi.provider.ownership import MARKER_TAG
+
+    tags = client.list_tags_for_resource(resourceArn=arn)["tags"]
+    return next((tag["tagValue"] for tag in tags if tag["tagKey"] == MARKER_TAG), None)
+
+
 def active_solution(client: Any, recipe_arn: str = RECIPE_USER_PERSONALIZATION, wait: bool = True) -> str:
     """A new dataset group and solution; returns the solution ARN once ACTIVE (or at once with wait=False)."""
     return seeding.active_solution(client, None, recipe_arn, wait)
@@ -133,8 +163,12 @@ def trainings_started(control: Any) -> int:
 
 def checked(host: Any, solution_arn: str, **extra: Any) -> tuple[str, dict[str, Any]]:
     """Check new inputs of a SolutionVersion (resource name `resource=`, default a new unique one) through `host`;
-    returns the resource name and the checked inputs, failing the test on any check failure."""
+    returns the resource name and the checked inputs, failing the test on any check failure. A resource that trains
+    gets an owner token of its own (`ownerToken=None`: none), as its `<name>-owner` gives it."""
     name = extra.pop("resource", None) or unique("model")
+    extra.setdefault("ownerToken", f"token-of-{name}")  # what its `<name>-owner` gives a resource that trains
+    if extra.get("existingVersionArn") or extra["ownerToken"] is None:
+        extra.pop("ownerToken")
     inputs, failures = host.check(name, {"solutionArn": solution_arn, "nameScope": f"proj/dev/{name}", **extra})
     assert failures == []
     return name, inputs

@@ -17,7 +17,7 @@ from tests.e2e.conftest import (
     up_until_training,
     wait_until,
 )
-from tests.helpers import REGION, trainings_started
+from tests.helpers import REGION, live_tags, trainings_started
 
 
 def _client():
@@ -25,7 +25,7 @@ def _client():
 
 
 def _live_tags(arn: str) -> dict[str, str]:
-    return {t["tagKey"]: t["tagValue"] for t in _client().list_tags_for_resource(resourceArn=arn)["tags"]}
+    return live_tags(_client(), arn)
 
 
 def test_up_then_a_preview_shows_no_changes(new_stack, control):

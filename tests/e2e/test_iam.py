@@ -16,7 +16,7 @@ from personalize_pulumi import iam
 from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.emulator.timing import SOLUTION_VERSION_MODEL
 from tests.e2e.conftest import PROJECT
-from tests.helpers import REGION, set_transition, trainings_started, unique, version_status, wait_for
+from tests.helpers import REGION, live_tags, set_transition, trainings_started, unique, version_status, wait_for
 
 TRACEBACK_SIGNS = ("Traceback (most recent call last)", 'File "', "site-packages")
 KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
@@ -66,7 +66,7 @@ def _client() -> Any:
 
 
 def _live_tags(arn: str) -> dict[str, str]:
-    return {t["tagKey"]: t["tagValue"] for t in _client().list_tags_for_resource(resourceArn=arn)["tags"]}
+    return live_tags(_client(), arn)
 
 
 def _state_holds_a_running_training(stack: EngineStack, resource: str, training: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from harness.dynamic_host import DynamicHost, FakeEngine, urn
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
-from tests.helpers import FAST_POLLING, REGION, active_solution, checked, poll_until, unique
+from tests.helpers import FAST_POLLING, REGION, active_solution, checked, marked, poll_until, unique
 
 FALLBACK_NOTICE = f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row"
 
@@ -131,9 +131,13 @@ def test_a_stopped_unrecorded_training_is_said_on_the_owners_resource(linked, en
     name = unique("model")
     identity = {"solutionArn": solution, "nameScope": f"proj/dev/{name}"}
     owner_id, owner = linked.create_owner(f"{name}-owner", identity)
-    _, inputs = checked(linked, solution, resource=name, ownerToken=owner["token"], ownerCreatedAt=owner["createdAt"])
-    # What an interrupted `up` leaves: a training of the resource's name that no state records.
-    arn = personalize.create_solution_version(solutionArn=solution, name=inputs["name"])["solutionVersionArn"]
+    _, inputs = checked(
+        linked, solution, resource=name, ownerToken=owner["token"], ownerCreatedAt=owner["serviceCreatedAt"]
+    )
+    # What an interrupted `up` leaves: a training of the resource's that no state records.
+    arn = personalize.create_solution_version(solutionArn=solution, name=inputs["name"], tags=marked(inputs))[
+        "solutionVersionArn"
+    ]
     linked.delete_owner(f"{name}-owner", owner_id, owner, identity)
     [line] = engine.logged(urn(f"{name}-owner", type_token=OWNER_TYPE_TOKEN))
     assert f"stopped the training {arn}" in line.message and not line.ephemeral and line.severity == "info"

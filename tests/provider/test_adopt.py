@@ -10,15 +10,21 @@ from pulumi.output import Unknown
 from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import HostError
-from tests.helpers import HELD, InBackground, active_solution, message, poll_until, unique, version_status, wait_for
+from tests.helpers import (
+    HELD,
+    InBackground,
+    active_solution,
+    live_tags,
+    message,
+    poll_until,
+    unique,
+    version_status,
+    wait_for,
+)
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
 VERSION = ARN + "/1a2b3c4d"
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
-
-
-def live_tags(personalize: Any, arn: str) -> dict[str, str]:
-    return {t["tagKey"]: t["tagValue"] for t in personalize.list_tags_for_resource(resourceArn=arn)["tags"]}
 
 
 def trained_by_hand(personalize: Any, solution: str, wait: bool = True, **extra: Any) -> str:

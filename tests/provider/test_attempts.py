@@ -18,6 +18,7 @@ from tests.helpers import (
     active_solution,
     checked,
     is_permission_check,
+    marked,
     said_it_adopted,
     start_host,
     unique,
@@ -33,12 +34,16 @@ def started(control: Any) -> list[str]:
     return [e["params"]["name"] for e in control.requests("CreateSolutionVersion") if e["status"] == 200]
 
 
-def stopped_version(personalize: Any, control: Any, solution: str, name: str) -> str:
-    """A version called `name`, stopped while CREATE PENDING (slow timing meanwhile, so it cannot finish first)."""
+def stopped_version(
+    personalize: Any, control: Any, solution: str, name: str, inputs: dict[str, Any] | None = None, attempt: int = 1
+) -> str:
+    """A version called `name`, stopped while CREATE PENDING (slow timing meanwhile, so it cannot finish first); with
+    `inputs`, marked as attempt `attempt` of that resource (as its own create would have)."""
     before = control.set_timing()
     control.set_timing(training_seconds=HELD)
+    tags = marked(inputs, attempt) if inputs is not None else []
     try:
-        arn = personalize.create_solution_version(solutionArn=solution, name=name)["solutionVersionArn"]
+        arn = personalize.create_solution_version(solutionArn=solution, name=name, tags=tags)["solutionVersionArn"]
         personalize.stop_solution_version_creation(solutionVersionArn=arn)
         wait_for(lambda: version_status(personalize, arn), ("CREATE STOPPED",))
     finally:
@@ -111,7 +116,7 @@ def test_a_plain_create_on_a_solution_with_20_older_versions_describes_none_of_t
 def test_a_stopped_version_is_followed_by_attempt_2(host, personalize, control):
     solution = active_solution(personalize)
     name, inputs = checked(host, solution)
-    first = stopped_version(personalize, control, solution, inputs["name"])
+    first = stopped_version(personalize, control, solution, inputs["name"], inputs)
     control.clear_requests()
     host.output.clear()
 
@@ -149,7 +154,7 @@ def test_a_failed_attempt_is_retrained_by_the_next_create_and_a_third_create_ado
 def test_refresh_finding_a_stopped_version_previews_a_replace_that_trains_the_next_attempt(host, personalize, control):
     solution = active_solution(personalize)
     name, inputs = checked(host, solution, tags={"team": "ml"})
-    old_arn = stopped_version(personalize, control, solution, inputs["name"])
+    old_arn = stopped_version(personalize, control, solution, inputs["name"], inputs)
     old_state = {**inputs, "solutionVersionArn": old_arn, "status": "ACTIVE"}
 
     _, refreshed, refreshed_inputs = host.read(name, old_arn, old_state)
@@ -169,7 +174,7 @@ def test_concurrent_creates_of_the_next_attempt_train_it_once(host, personalize,
     control.set_timing(training_seconds=1, setup_seconds=0)
     solution = active_solution(personalize)
     name, inputs = checked(host, solution)
-    stopped_version(personalize, control, solution, inputs["name"])
+    stopped_version(personalize, control, solution, inputs["name"], inputs)
     control.clear_requests()
     results: list[Any] = [None, None]
 
@@ -198,17 +203,19 @@ def test_adoption_scans_newest_first_and_stops_at_the_first_attempt(host, person
     again_id, again = host.create(name, inputs)
 
     assert again_id == id_ and again["status"] == "ACTIVE" and started(control) == []
-    asked = [e for e in control.requests("DescribeSolutionVersion") if not is_permission_check(e)]
-    described = [e["params"]["solutionVersionArn"] for e in asked]
-    assert described[:6][-1] == id_ and id_ not in described[:5], "the 5 newer versions, then ours: no older one"
-    assert len(set(described)) == 6
+    asked = [e for e in control.requests("ListTagsForResource") if not is_permission_check(e)]
+    read = [e["params"]["resourceArn"] for e in asked]
+    assert read[:6][-1] == id_ and id_ not in read[:5], "the 5 newer versions' markers, then ours: no older one"
+    assert len(set(read[:6])) == 6
+    described = [e["params"]["solutionVersionArn"] for e in control.requests("DescribeSolutionVersion")]
+    assert set(described) <= {id_, f"{inputs['solutionArn']}/*"}, "only ours is described"
 
 
 def test_an_interrupted_create_of_attempt_2_is_adopted_by_the_next_one(emulator, personalize, control):
     solution = active_solution(personalize)
     first = start_host(emulator)
     name, inputs = checked(first, solution)
-    stopped_version(personalize, control, solution, inputs["name"])
+    stopped_version(personalize, control, solution, inputs["name"], inputs)
     control.set_timing(training_seconds=3)
     control.clear_requests()
     worker = threading.Thread(target=lambda: _ignore_errors(first.create, name, inputs))
@@ -255,7 +262,7 @@ def test_a_newer_automatic_version_is_skipped_by_the_adoption_scan_without_a_des
 def test_a_newer_automatic_version_does_not_count_as_an_attempt_after_a_stopped_one(host, personalize, control):
     solution = active_solution(personalize)
     name, inputs = checked(host, solution)
-    first = stopped_version(personalize, control, solution, inputs["name"])
+    first = stopped_version(personalize, control, solution, inputs["name"], inputs)
     automatic = control.start_automatic_training(solution)
     wait_for(lambda: version_status(personalize, automatic), ("ACTIVE",))
     control.clear_requests()
@@ -264,8 +271,8 @@ def test_a_newer_automatic_version_does_not_count_as_an_attempt_after_a_stopped_
 
     assert id_ not in (first, automatic) and outs["versionName"] == f"{inputs['name']}-2"
     assert started(control) == [f"{inputs['name']}-2"]
-    described = [e["params"]["solutionVersionArn"] for e in control.requests("DescribeSolutionVersion")]
-    assert automatic not in described and first in described
+    read = [e["params"]["resourceArn"] for e in control.requests("ListTagsForResource")]
+    assert automatic not in read and first in read, "an automatic version is skipped unread"
 
 
 def test_two_long_names_alike_in_their_first_61_characters_train_their_own_second_attempts(host, personalize, control):

@@ -18,7 +18,7 @@ from pulumi.runtime.proto import provider_pb2
 
 from harness.dynamic_host import DynamicHost
 from personalize_pulumi.emulator.launcher import EmulatorProcess
-from tests.helpers import REGION, active_solution, start_host, trainings_started, unique
+from tests.helpers import REGION, active_solution, live_tags, start_host, trainings_started, unique
 
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/my-solution"
@@ -45,10 +45,6 @@ def hosts(emulator: EmulatorProcess) -> Iterator[HostFactory]:
     yield start
     for host in started:
         host.stop()
-
-
-def live_tags(personalize: Any, arn: str) -> dict[str, str]:
-    return {t["tagKey"]: t["tagValue"] for t in personalize.list_tags_for_resource(resourceArn=arn)["tags"]}
 
 
 def checked(host: DynamicHost, name: str, news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -225,12 +221,15 @@ def _failures(host: DynamicHost, tags: Any) -> list[tuple[str, str]]:
     return host.check("r", news)[1]
 
 
-def test_at_most_50_tags_in_the_effective_set(hosts):
+def test_at_most_49_tags_in_the_effective_set_one_being_the_marker(hosts):
     defaults = {f"default-{i}": "v" for i in range(30)}
     host = hosts(defaults)
     failures = _failures(host, {f"own-{i}": "v" for i in range(25)})
     assert [p for p, _ in failures] == ["tagsAll"], failures
-    assert "at most 50 tags" in failures[0][1] and "got 55: 30 from aws:defaultTags, 25 from tags" in failures[0][1]
+    assert (
+        "at most 49 tags" in failures[0][1] and "one is this provider's personalize-pulumi:owner tag" in failures[0][1]
+    )
+    assert "got 55: 30 from aws:defaultTags, 25 from tags" in failures[0][1]
     overlapping = {**{f"default-{i}": "mine" for i in range(10)}, **{f"own-{i}": "v" for i in range(15)}}
     assert _failures(host, overlapping) == [], "45 distinct keys: resource tags replace defaults, not add to them"
     too_many_own = _failures(host, {f"own-{i}": "v" for i in range(51)})

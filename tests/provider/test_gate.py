@@ -22,6 +22,7 @@ from tests.helpers import (
     VERSION_MODEL,
     active_solution,
     checked,
+    live_tags,
     message,
     start_host,
     trainings_started,
@@ -81,7 +82,12 @@ def test_a_rejected_create_rerun_trains_nothing_and_gives_the_same_verdict(host,
     fast.clear_requests()
     again, failures = host.check(
         name,
-        {"solutionArn": inputs["solutionArn"], "nameScope": inputs["nameScope"], "minMetrics": {"coverage": NEVER}},
+        {
+            "solutionArn": inputs["solutionArn"],
+            "nameScope": inputs["nameScope"],
+            "ownerToken": inputs["ownerToken"],
+            "minMetrics": {"coverage": NEVER},
+        },
         olds=inputs,
     )
     assert failures == [] and again["name"] == inputs["name"]
@@ -192,7 +198,7 @@ def test_a_stricter_min_metrics_fails_the_update_naming_the_metric_and_changes_n
     assert "nothing was changed" in last and "previous minMetrics" in last
     changing = ("TagResource", "UntagResource", "CreateSolutionVersion", "StopSolutionVersionCreation")
     assert [e["operation"] for e in fast.requests() if e["operation"] in changing] == []
-    live = personalize.list_tags_for_resource(resourceArn=id_)["tags"]
+    live = [{"tagKey": k, "tagValue": v} for k, v in live_tags(personalize, id_).items()]
     assert live == [{"tagKey": "team", "tagValue": "ml"}], "the tag change was not applied either"
 
 

@@ -40,7 +40,9 @@ def _owner(host: DynamicHost, solution: str, resource: str) -> tuple[str, dict[s
 
 
 def _owned_inputs(host: DynamicHost, solution: str, resource: str, outs: dict[str, Any]) -> dict[str, Any]:
-    _, inputs = checked(host, solution, resource=resource, ownerToken=outs["token"], ownerCreatedAt=outs["createdAt"])
+    _, inputs = checked(
+        host, solution, resource=resource, ownerToken=outs["token"], ownerCreatedAt=outs["serviceCreatedAt"]
+    )
     return inputs
 
 

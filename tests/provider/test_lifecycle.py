@@ -19,6 +19,7 @@ from tests.helpers import (
     active_solution,
     checked,
     held_in_progress,
+    live_tags,
     message,
     poll_until,
     said_it_adopted,
@@ -113,7 +114,7 @@ def test_update_of_tags_changes_them_in_place_and_returns_full_outputs(host, per
 
     assert updated["tags"] == {"team": "search"} and updated["tagsAll"] == {"team": "search"}
     assert updated["status"] == "ACTIVE" and updated["metrics"] == outs["metrics"], "update returns full outputs"
-    assert personalize.list_tags_for_resource(resourceArn=id_)["tags"] == [{"tagKey": "team", "tagValue": "search"}]
+    assert live_tags(personalize, id_) == {"team": "search"}
     assert [e["params"]["tagKeys"] for e in fast.requests("UntagResource")] == [["cost-center"]]
     assert fast.count("CreateSolutionVersion") == 0
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ProfileNotFound
@@ -118,6 +120,17 @@ def personalize_clients(region: str | None, profile: str | None, stack: StackAws
                 raise UnknownProfile(str(error.kwargs.get("profile") or profile), source) from None
             _clients[cache_key] = clients
         return clients
+
+
+def answer_time(answer: dict[str, Any]) -> datetime | None:
+    """The service's clock when it answered: the HTTP `Date` of a boto3 response (or of a ClientError's
+    `response`), None if it has none."""
+    date = ((answer.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}).get("date")
+    try:
+        moment = parsedate_to_datetime(date) if isinstance(date, str) else None
+    except (TypeError, ValueError):
+        return None
+    return moment.astimezone(timezone.utc) if moment is not None and moment.tzinfo is not None else None
 
 
 def _refuse_when_cancelled(**_: Any) -> None:

@@ -370,6 +370,25 @@ def name_refused_but_unlisted(name: Any, solution_arn: str) -> SolutionVersionEr
     return failure("creating", name, f"solution {solution_arn}", cause_text, "run `pulumi up` again")
 
 
+def name_held_by_another(name: Any, holder_arn: str, solution_arn: str) -> SolutionVersionError:
+    cause_text = (
+        f"Personalize refused the name: version {holder_arn} has it, and it is not this stack's (it carries no marker "
+        "of this resource); it was neither adopted nor touched, and no training was started"
+    )
+    todo = (
+        "give this model a name no other stack uses (or leave `name` out: a derived name is the stack's own), or adopt "
+        "that version on purpose with existingVersionArn"
+    )
+    return failure("creating", name, f"solution {solution_arn}", cause_text, todo)
+
+
+def search_failed(name: Any, solution_arn: str, error: BaseException) -> SolutionVersionError:
+    """Looking for this resource's attempts (before, or between, CreateSolutionVersion calls) kept failing."""
+    todo = "run `pulumi up` again: it adopts a training this run started, if any (`pulumi destroy` stops it)"
+    cause_text = f"could not look for this resource's trainings: {cause(error)}"
+    return failure("creating", name, f"solution {solution_arn}", cause_text, with_remedy(error, todo))
+
+
 def start_ran_late(
     name: Any, solution_arn: str, minutes: str, error: BaseException, unanswered: bool = False
 ) -> SolutionVersionError:

@@ -8,13 +8,14 @@ Only single calls live here; retrying transient errors is the callers' business 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from .errors import code
-from .naming import attempt_number
+from .ownership import Marker, OwnerKey
 from .properties import ACTIVE, TRAINING
 
 NOT_FOUND = "NOT FOUND"
@@ -87,53 +88,105 @@ def find_reported_metric_names(client: Any, solution_arn: str) -> frozenset[str]
     return None
 
 
-def find_latest_attempt(
-    client: Any, solution_arn: str, base: str, since: datetime | None = None, bounded: bool = False
-) -> dict[str, Any] | None:
-    """The newest version of `solution_arn` that is an attempt of `base` (`base`, `base-2`, ...), described.
+@dataclass(frozen=True)
+class Owned:
+    """A version that carries this resource's marker (ownership.py): its summary and the marker."""
 
-    ListSolutionVersions summaries carry no name, so versions are described one by one, newest first, stopping at the
-    first attempt: attempts are started in order, so the newest one is the latest. Versions the solution's automatic
-    training created (trainingType AUTOMATIC) are never attempts and are skipped without a describe. `bounded`
-    describes only versions still training (at most the region's quota) and those created `since` (less
-    `CLOCK_SLACK`, for the clock of the machine that took that time); without `since`, only those still training.
+    summary: dict[str, Any]
+    marker: Marker
+
+    @property
+    def arn(self) -> str:
+        return str(self.summary["solutionVersionArn"])
+
+    @property
+    def status(self) -> str:
+        return str(self.summary["status"])
+
+
+LISTING_LAG_MAX_SECONDS = 600.0
+"""How long a search outside a create's own budget (a destroy's) waits for a lagging listing to catch up."""
+
+
+class ListingLags(Exception):
+    """ListSolutionVersions does not list the solution's newest version yet (DescribeSolution names it): a version
+    created a moment ago may be missing from the listing. Retried like a transient error."""
+
+    def __init__(self, solution_arn: str, newest: str):
+        super().__init__(f"ListSolutionVersions does not list {newest}, the newest version of {solution_arn}, yet")
+        self.newest = newest
+
+
+def find_latest_owned(client: Any, solution_arn: str, key: OwnerKey, since: datetime | None) -> Owned | None:
+    """The newest version of `solution_arn` that carries `key`'s marker (of any identity), or None.
+
+    A resource's attempts are started one after another, so the newest marked one is its latest. Versions are checked
+    newest first (one ListTagsForResource each), stopping at the first marked one, or at the first created before
+    `since` (less `SERVICE_CLOCK_MARGIN`), the service's time when the resource's owner was created: no attempt of it
+    is older. `since` is the service's own clock, never the machine's; without it the search goes on to the oldest
+    version. Versions of the solution's automatic training are never attempts and are skipped unread.
     """
-    for summary in _summaries_newest_first(client, solution_arn):
+    for summary in settled_summaries(client, solution_arn):
         if summary.get("trainingType") == "AUTOMATIC":
             continue
-        if bounded and not _may_be_since(summary, since):
-            continue
-        described = find_version(client, summary["solutionVersionArn"])
-        if described is not None and attempt_number(base, described.get("name")) is not None:
-            return described
+        if since is not None and _created(summary) < since - SERVICE_CLOCK_MARGIN:
+            return None
+        marker = key.recognize(find_tags(client, summary["solutionVersionArn"]))
+        if marker is not None:
+            return Owned(summary, marker)
     return None
 
 
-def find_training_attempts(client: Any, solution_arn: str, base: str) -> list[dict[str, Any]]:
-    """Every version of `solution_arn` still training (pending or in progress) that is an attempt of `base`,
-    described; only versions still training are described (at most the region's quota)."""
+def find_owned_training(client: Any, solution_arn: str, key: OwnerKey) -> list[Owned]:
+    """Every version of `solution_arn` still training (pending or in progress) that carries `key`'s marker; only
+    versions still training are read (at most the region's quota of trainings)."""
     found = []
-    for summary in _summaries_newest_first(client, solution_arn):
+    for summary in settled_summaries(client, solution_arn):
         if summary.get("status") not in TRAINING or summary.get("trainingType") == "AUTOMATIC":
             continue
-        described = find_version(client, summary["solutionVersionArn"])
-        if described is not None and described["status"] in TRAINING and attempt_number(base, described.get("name")):
-            found.append(described)
+        marker = key.recognize(find_tags(client, summary["solutionVersionArn"]))
+        if marker is not None:
+            found.append(Owned(summary, marker))
     return found
 
 
-CLOCK_SLACK = timedelta(hours=1)
+def find_version_named(client: Any, solution_arn: str, name: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """A version of `solution_arn` called `name`, described, with its tags (None if no listed version has it). Only
+    after the service refused the name: names are not in summaries, so every version may be described."""
+    for summary in settled_summaries(client, solution_arn):
+        if summary.get("trainingType") == "AUTOMATIC":
+            continue
+        described = find_version(client, summary["solutionVersionArn"])
+        if described is not None and described.get("name") == name:
+            return described, find_tags(client, described["solutionVersionArn"])
+    return None
 
 
-def _may_be_since(summary: dict[str, Any], since: datetime | None) -> bool:
-    if summary.get("status") in TRAINING:
-        return True
+SERVICE_CLOCK_MARGIN = timedelta(minutes=15)
+"""Between two of the service's own clocks (the `Date` of one answer and the creation time of a version): its hosts
+may differ by a little, and a `Date` has whole seconds."""
+
+
+def _created(summary: dict[str, Any]) -> datetime:
     created = summary.get("creationDateTime")
-    if since is None or not isinstance(created, datetime):
-        return False
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    return created >= since - CLOCK_SLACK
+    if not isinstance(created, datetime):
+        return datetime.max.replace(tzinfo=timezone.utc)  # unknown: never a reason to stop looking
+    return created if created.tzinfo is not None else created.replace(tzinfo=timezone.utc)
+
+
+def settled_summaries(client: Any, solution_arn: str) -> list[dict[str, Any]]:
+    """Every version summary of `solution_arn`, newest first, once the listing holds the solution's newest version.
+
+    ListSolutionVersions may lag behind a create (eventual consistency), while describing the solution names its
+    newest version at once; versions become listed in the order they were created, so a listing that holds the
+    newest holds every older one. Until it does, `ListingLags` is raised (callers retry it within their budget).
+    """
+    solution = find_solution(client, solution_arn)
+    newest = ((solution or {}).get("latestSolutionVersion") or {}).get("solutionVersionArn")
+    summaries = _summaries_newest_first(client, solution_arn)
+    if newest and all(summary["solutionVersionArn"] != newest for summary in summaries):
+        raise ListingLags(solution_arn, str(newest))
+    return summaries
 
 
 def _summaries_newest_first(client: Any, solution_arn: str) -> list[dict[str, Any]]:

@@ -8,9 +8,11 @@ line the user sees), `request.py` (a create's inputs) and `outputs.py` (the stat
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -29,18 +31,23 @@ from .errors import (
     rejected,
 )
 from .finders import (
+    LISTING_LAG_MAX_SECONDS,
     NOT_FOUND,
-    find_latest_attempt,
+    ListingLags,
+    Owned,
+    find_latest_owned,
     find_metrics,
+    find_owned_training,
     find_reported_metric_names,
     find_tags,
-    find_training_attempts,
     find_version,
+    find_version_named,
 )
 from .gate import documented_metric_names, shortfalls, unreportable
 from .messages import Reporter
 from .naming import attempt_name, attempt_number
-from .outputs import display_name, input_keys, outputs, tags_all, with_new_inputs
+from .outputs import display_name, input_keys, is_provider_tag, outputs, tags_all, with_new_inputs
+from .ownership import MARKER_TAG, owner_key
 from .permissions import denied_before_training
 from .properties import (
     ACTIVE,
@@ -49,7 +56,6 @@ from .properties import (
     STOPPING,
     TAGS_ALL,
     TRAINING,
-    is_reserved_tag,
 )
 from .quota import QUOTA_PROBES
 from .request import Request
@@ -203,69 +209,108 @@ class _Create:
             raise errors.denied_before_training(self.request.display_name, self.request.solution_arn, denied)
 
     def start_or_adopt(self) -> Version:
-        """Before any CreateSolutionVersion, look for the latest attempt this resource started (a bounded search:
-        versions still training, or newer than its owner token), since no source says the service refuses a second
-        version of one name: one still training or ACTIVE is adopted (an interrupted or concurrent `pulumi up` started
-        it); after one that ended FAILED or STOPPED, the next attempt is started. A name the service refuses all the
-        same (a version has it that the bounded search did not see) sends the search over the whole solution."""
-        base, solution_arn, since = self.request.name, self.request.solution_arn, self.request.owner_created
-
-        def search(bounded: bool) -> dict[str, Any] | None:
-            return self.after_start_call(
-                base, lambda: find_latest_attempt(self.api, solution_arn, base, since, bounded)
+        """Before any CreateSolutionVersion, find this resource's latest attempt (the newest version carrying its
+        marker: ownership.py): one of these inputs still training or ACTIVE is adopted (an interrupted or concurrent
+        `pulumi up` started it); after one that ended FAILED or STOPPED, the next attempt is started. No other
+        version is ever adopted, whatever its name: a name the service refuses because a version that is not this
+        resource's holds it fails the create at once, naming that version."""
+        key, base = self.request.owner, self.request.name
+        latest = (
+            self.search(lambda: find_latest_owned(self.api, self.request.solution_arn, key, self.since))
+            if key
+            else None
+        )
+        number = 1
+        if latest is not None and latest.marker.identity == self.identity:
+            if latest.status not in ENDED_UNTRAINED:
+                return self.adopt(latest.arn, latest.marker.attempt)
+            number = latest.marker.attempt + 1
+            reason = latest.summary.get("failureReason")
+            previous = attempt_name(base, latest.marker.attempt)
+            self.progress.say(
+                messages.next_attempt(latest.arn, previous, latest.status, reason, number, attempt_name(base, number))
             )
-
-        latest, number = search(bounded=True), 1
+        elif latest is not None:  # an attempt of other inputs: the numbers of a name it shares go on from it
+            described = self.search(lambda: find_version(self.api, latest.arn)) or {}
+            number = (attempt_number(base, described.get("name")) or 0) + 1
         while True:
-            if latest is not None:
-                latest_number = attempt_number(base, latest.get("name")) or 1
-                if latest["status"] not in ENDED_UNTRAINED:
-                    self.started.arn = latest["solutionVersionArn"]
-                    return self.adopt(latest, latest_number)
-                number = latest_number + 1
-                self.progress.say(
-                    messages.next_attempt(
-                        latest["solutionVersionArn"],
-                        latest["name"],
-                        latest["status"],
-                        latest.get("failureReason"),
-                        number,
-                        attempt_name(base, number),
-                    )
-                )
             name = attempt_name(base, number)
-            arn = self.start(name)
+            arn = self.start(name, number)
             if arn is not None:
                 self.started.arn = arn
                 version = Version(arn, name, number)
                 self.announce(version, "started")
                 return version
-            latest = search(bounded=False)
-            if latest is None or (attempt_number(base, latest.get("name")) or 1) < number:
+            holder = self.search(functools.partial(find_version_named, self.api, self.request.solution_arn, name))
+            if holder is None:
                 # The name was refused but no listed version has it yet: listings can lag behind a create.
                 if not self.budget.pause():
-                    raise errors.name_refused_but_unlisted(name, solution_arn)
-                latest = None
+                    raise errors.name_refused_but_unlisted(name, self.request.solution_arn)
+                continue
+            described, tags = holder
+            marker = key.recognize(tags) if key else None
+            if marker is None:
+                raise errors.name_held_by_another(name, described["solutionVersionArn"], self.request.solution_arn)
+            if marker.identity == self.identity and described["status"] not in ENDED_UNTRAINED:
+                return self.adopt(described["solutionVersionArn"], marker.attempt)
+            number = max(number, marker.attempt) + 1
 
-    def start(self, name: str) -> str | None:
-        """The new version's ARN, or None if a version with `name` exists. Waits out the quota of trainings per
-        region, the solution in use (ResourceInUseException) and transient errors within the budget (the client makes
-        one request per try, so no try overruns it)."""
-        starter, budget = self.service.starter, self.budget
+    @property
+    def identity(self) -> str | None:
+        return self.request.owner.identity(self.request.inputs) if self.request.owner else None
+
+    @property
+    def since(self) -> datetime | None:
+        """When the resource's owner was created, by the service's clock (None: not known; the search is then
+        bounded by the resource's attempts only)."""
+        return self.request.owner_created
+
+    def search(self, find: Callable[[], T]) -> T:
+        """A lookup before (or between) CreateSolutionVersion calls: transient errors and a lagging listing are
+        ridden out within the budget; if they last, the create fails saying nothing was started by this run's last
+        try that it could not find."""
+        result, error = self.outcome(find, self.budget, "looking for this resource's trainings", searching=True)
+        if error is not None:
+            raise errors.search_failed(self.request.display_name, self.request.solution_arn, error)
+        return cast(T, result)  # a finder's None is a result, not a failure
+
+    def start(self, name: str, number: int) -> str | None:
+        """The new version's ARN, or None if the service refuses the name as taken. Waits out the quota of trainings
+        per region, the solution in use (ResourceInUseException) and transient errors within the budget (the client
+        makes one request per try, so no try overruns it). A try that got no answer may have started the training:
+        the next try first looks for it (by its marker) and takes it if it is there; it never sends again blind."""
+        starter, budget, key = self.service.starter, self.budget, self.request.owner
+        marker = key.marker(self.request.inputs, number) if key else None
+        tags = dict(self.request.tags) | ({MARKER_TAG: marker.value} if marker else {})
         request: dict[str, Any] = {
             "solutionArn": self.request.solution_arn,
             "name": name,
             "trainingMode": self.request.training_mode,
         }
-        if self.request.tags:
-            request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in self.request.tags.items()]
+        if tags:
+            request["tags"] = [{"tagKey": k, "tagValue": v} for k, v in tags.items()]
 
-        create = object()  # this create, for the creates of this process waiting out the quota together (quota.py)
+        this_create = object()  # for the creates of this process waiting out the quota together (quota.py)
         refusal: dict[str, Any] = {}  # the last quota refusal this create received: the service's answer, its duration
+        unanswered = False  # a try that got no answer may have started the training
+        lost = False  # the last try got no answer
+
+        def found_lost_attempt() -> str | None:
+            if key is None:
+                return None
+            latest = self.search(lambda: find_latest_owned(self.api, self.request.solution_arn, key, self.since))
+            return latest.arn if latest is not None and latest.marker == marker else None
 
         def start() -> str:
+            nonlocal lost
+            if lost:
+                lost = False
+                arn = found_lost_attempt()
+                if arn is not None:
+                    self.progress.say(messages.lost_answer_found(arn))
+                    return arn
             clock = budget.clock
-            if refusal and QUOTA_PROBES.held_back(starter, create, clock.monotonic(), budget.polling.initial):
+            if refusal and QUOTA_PROBES.held_back(starter, this_create, clock.monotonic(), budget.polling.initial):
                 clock.sleep(refusal["seconds"])  # as long as the request would take: the budget keeps its reserve
                 raise ClientError(refusal["response"], refusal["operation"])
             started_at = clock.monotonic()
@@ -276,16 +321,15 @@ class _Create:
                 if refused:
                     seconds = clock.monotonic() - started_at
                     refusal.update(response=error.response, operation=error.operation_name, seconds=seconds)
-                QUOTA_PROBES.answered(starter, create, clock.monotonic(), refused)
+                QUOTA_PROBES.answered(starter, this_create, clock.monotonic(), refused)
                 raise
-            QUOTA_PROBES.answered(starter, create, clock.monotonic(), False)
+            QUOTA_PROBES.answered(starter, this_create, clock.monotonic(), False)
             return arn
 
-        unanswered = False  # a try that got no answer may have started the training
-
         def waiting(error: Exception) -> None:
-            nonlocal unanswered
-            unanswered = unanswered or got_no_answer(error)
+            nonlocal unanswered, lost
+            lost = got_no_answer(error)
+            unanswered = unanswered or lost
             self.progress.trouble(error, errors.start_waiting_for(error))
 
         try:
@@ -295,16 +339,22 @@ class _Create:
                 return None
             raise
         except OutOfTime as out:
+            arn = found_lost_attempt() if lost else None  # the very last try may have started it
+            if arn is not None:
+                self.progress.say(messages.lost_answer_found(arn))
+                return arn
             solution_arn, minutes = self.request.solution_arn, self.request.minutes
             raise errors.start_ran_late(name, solution_arn, minutes, out.error, unanswered) from None
 
-    def adopt(self, found: dict[str, Any], number: int) -> Version:
-        arn, name = found["solutionVersionArn"], found["name"]
-        if found.get("trainingMode") != self.request.training_mode:
-            raise errors.name_taken_by_other_mode(name, arn, found.get("trainingMode"), self.request.training_mode)
-        version = Version(arn, name, number, found)
+    def adopt(self, arn: str, number: int) -> Version:
+        """Take over this resource's attempt `arn`, still training or ACTIVE (proven by its marker)."""
+        found = self.search(lambda: find_version(self.api, arn))
+        if found is None:  # gone with its solution between the listing and now
+            raise errors.version_vanished(self.request.display_name, arn)
+        self.started.arn = arn
+        version = Version(arn, str(found.get("name") or self.request.name), number, found)
         self.announce(version, "adopted")
-        self.after_start_call(name, lambda: self.retag(arn), version)
+        self.after_start_call(version.name, lambda: self.retag(arn), version)
         return version
 
     def announce(self, version: Version, how: str) -> None:
@@ -371,14 +421,14 @@ class _Create:
         _set_tags(self.api, arn, find_tags(self.api, arn), self.request.tags)
 
     def outcome(
-        self, call: Callable[[], T], backoff: Backoff, doing: str | None = None
+        self, call: Callable[[], T], backoff: Backoff, doing: str | None = None, searching: bool = False
     ) -> tuple[T | None, Exception | None]:
-        """`call()` with transient errors ridden out within `backoff` (each said, as `doing`, when given): (its result,
-        None), or (None, the error it gave up on), for callers whose message depends on what happened to the
-        version."""
+        """`call()` with transient errors (and, `searching`, a lagging listing) ridden out within `backoff` (each said,
+        as `doing`, when given): (its result, None), or (None, the error it gave up on), for callers whose message
+        depends on what happened to the version."""
         on_retry = None if doing is None else lambda failed: self.progress.trouble(failed, doing)
         try:
-            return retry(call, is_transient, backoff, on_retry), None
+            return retry(call, is_searchable if searching else is_transient, backoff, on_retry), None
         except OutOfTime as out:
             return None, out.error
         except (ClientError, BotoCoreError) as error:
@@ -503,45 +553,74 @@ def delete(
 
 
 def stop_unrecorded(
-    api: Any, inputs: dict[str, Any], polling: Polling, clock: Clock = REAL_TIME, reporter: Reporter | None = None
+    api: Any,
+    solution_arn: str,
+    token: Any,
+    name: str,
+    polling: Polling,
+    clock: Clock = REAL_TIME,
+    reporter: Reporter | None = None,
 ) -> list[str]:
-    """When a resource's `<name>-owner` is destroyed: stop every attempt of the checked `inputs['name']` still
-    training on its solution, and say so on one line naming each; returns their ARNs. Such a training is one this
-    stack started and never recorded (an interrupted `pulumi up`): a recorded one was deleted, i.e. stopped, first."""
-    solution_arn, base = inputs["solutionArn"], inputs["name"]
-    backoff = Backoff.within(polling.grace, polling, clock)
+    """When a resource's `<name>-owner` is destroyed: stop every version of `solution_arn` still training that carries
+    the marker of the owner token `token` (any of the resource's attempts, whatever its inputs were when it started),
+    and say so on one line naming each; returns their ARNs. Such a training is one this stack started and never
+    recorded (an interrupted `pulumi up`): a recorded one was deleted, i.e. stopped, first. A version without the
+    marker is never stopped, whatever its name. A listing that lags behind a create is waited out (up to
+    `LISTING_LAG_MAX_SECONDS`), so a training started a moment before a hard kill is found."""
+    key = owner_key(token)
+    if key is None:
+        return []
+
+    def find() -> list[Owned]:
+        return retry(lambda: find_owned_training(api, solution_arn, key), is_transient, _grace(polling, clock))
+
     try:
-        training = retry(lambda: find_training_attempts(api, solution_arn, base), is_transient, backoff)
+        training = retry(find, _lags, Backoff.within(LISTING_LAG_MAX_SECONDS, polling, clock))
     except ClientError as error:
         if code(error) == "ResourceNotFoundException":  # the solution is gone, and its versions with it
             return []
         raise
+    except OutOfTime as out:
+        raise out.error from None
 
     def stop(arn: str) -> Callable[[], Any]:
         return lambda: api.stop_solution_version_creation(solutionVersionArn=arn)
 
     stopped = []
+    backoff = _grace(polling, clock)
     for version in training:
-        arn = version["solutionVersionArn"]
         try:
-            retry(stop(arn), is_transient, backoff)
+            retry(stop(version.arn), is_transient, backoff)
         except ClientError as error:
             if code(error) not in ("ResourceInUseException", "ResourceNotFoundException"):  # it ended meanwhile
                 raise
             continue
-        stopped.append(arn)
+        stopped.append(version.arn)
     if stopped:
-        (reporter or Reporter(label(inputs))).line(messages.stopped_unrecorded(display_name(inputs), stopped))
+        (reporter or Reporter(f"personalize solution version {name}")).line(messages.stopped_unrecorded(name, stopped))
     return stopped
+
+
+def _grace(polling: Polling, clock: Clock) -> Backoff:
+    return Backoff.within(polling.grace, polling, clock)
+
+
+def _lags(error: BaseException) -> bool:
+    return isinstance(error, ListingLags)
 
 
 # Helpers
 
 
+def is_searchable(error: BaseException) -> bool:
+    """Errors a search rides out: transient ones, and a listing that does not hold the newest version yet."""
+    return is_transient(error) or isinstance(error, ListingLags)
+
+
 def _set_tags(api: Any, arn: str, old: dict[str, str], new: dict[str, str]) -> None:
-    """Untag removed keys and tag changed pairs, never touching `aws:` tags."""
-    removed = [key for key in old if key not in new and not is_reserved_tag(key)]
-    changed = [{"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not is_reserved_tag(k)]
+    """Untag removed keys and tag changed pairs, never touching `aws:` tags or the marker of ownership."""
+    removed = [key for key in old if key not in new and not is_provider_tag(key)]
+    changed = [{"tagKey": k, "tagValue": v} for k, v in new.items() if old.get(k) != v and not is_provider_tag(k)]
     if removed:
         api.untag_resource(resourceArn=arn, tagKeys=removed)
     if changed:

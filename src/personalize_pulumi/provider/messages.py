@@ -168,6 +168,13 @@ def training_started(arn: str, attempt: str, minutes: str, adopted: bool = False
     )
 
 
+def lost_answer_found(arn: str) -> str:
+    return (
+        f"CreateSolutionVersion's answer was lost, but it started {arn} (found by this stack's marker); no second "
+        "training is started"
+    )
+
+
 def adopted_active(arn: str, attempt: str) -> str:
     return (
         f"adopted {arn}{attempt}, already ACTIVE (an earlier run trained it); nothing to train; {PENDING_CREATE_HINT}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .ownership import is_marker_tag
 from .properties import DESCRIBED_OUTPUTS, INPUTS, NAME_SCOPE, OUTPUTS, TAGS_ALL, is_reserved_tag
 
 
@@ -53,8 +54,13 @@ def tags_all(props: dict[str, Any]) -> dict[str, str]:
 
 
 def user_tags(tags: dict[str, str]) -> dict[str, str]:
-    """Tags without the `aws:` ones, which only AWS may set."""
-    return {key: value for key, value in tags.items() if not is_reserved_tag(key)}
+    """Tags without the `aws:` ones, which only AWS may set, and without this provider's marker (ownership.py)."""
+    return {key: value for key, value in tags.items() if not is_provider_tag(key)}
+
+
+def is_provider_tag(key: str) -> bool:
+    """Tags the stack never declares, changes or removes: AWS's `aws:` ones and the marker of ownership."""
+    return is_reserved_tag(key) or is_marker_tag(key)
 
 
 def _iso(moment: Any) -> str | None:

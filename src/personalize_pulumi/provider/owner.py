@@ -33,15 +33,16 @@ from pulumi.dynamic import ConfigureRequest, CreateResult, DiffResult, ReadResul
 from . import lifecycle
 from .arns import region_of
 from .backoff import Polling
-from .checks import check_inputs
-from .clients import StackAwsConfig, personalize_clients
+from .clients import StackAwsConfig, answer_time, personalize_clients
 from .errors import UnknownProfile, failure_from
+from .finders import ListingLags
 from .host import old_inputs_of_delete, prepare_host
 from .messages import Reporter
-from .properties import OWNER_IDENTITY, OWNER_RESOURCE_NAME, OWNER_TOKEN, RESOURCE_MODULE, StateKey
+from .properties import NAME_SCOPE, OWNER_IDENTITY, OWNER_RESOURCE_NAME, RESOURCE_MODULE, StateKey
 
 TOKEN = "token"
 CREATED_AT = "createdAt"
+SERVICE_CREATED_AT = "serviceCreatedAt"
 TOKEN_BYTES = 8
 
 
@@ -54,34 +55,59 @@ class TrainingOwnerProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        return CreateResult(
-            f"owner-{secrets.token_hex(TOKEN_BYTES)}", {TOKEN: secrets.token_hex(TOKEN_BYTES), CREATED_AT: created}
-        )
+        outs = {
+            TOKEN: secrets.token_hex(TOKEN_BYTES),
+            CREATED_AT: created,
+            SERVICE_CREATED_AT: self._service_time(props),
+        }
+        return CreateResult(f"owner-{secrets.token_hex(TOKEN_BYTES)}", outs)
+
+    def _service_time(self, identity: dict[str, Any]) -> str | None:
+        """The service's clock now (the `Date` of one answer of Personalize in the solution's region, an error's
+        included), so that the search for the resource's attempts is bounded by the service's clock alone; None when
+        no answer comes (the search is then bounded by the resource's attempts only)."""
+        solution_arn = identity.get("solutionArn")
+        region = identity.get("region") or (region_of(solution_arn) if isinstance(solution_arn, str) else None)
+        if not isinstance(solution_arn, str) or region is None:
+            return None
+        try:
+            service = personalize_clients(
+                region, identity.get("profile"), getattr(self, "_stack_aws", StackAwsConfig())
+            )
+            answer = service.api.list_solution_versions(solutionArn=solution_arn, maxResults=1)
+        except ClientError as error:
+            answer = error.response
+        except (BotoCoreError, UnknownProfile):
+            return None
+        moment = answer_time(answer)
+        return moment.isoformat() if moment is not None else None
 
     def diff(self, id_: str, olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         replaces = [TOKEN] if id_ == olds.get(TOKEN) else []  # an owner from before: its id shows its token
         return DiffResult(changes=bool(replaces), replaces=replaces, stables=[], delete_before_replace=False)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        return ReadResult(id_, {TOKEN: props.get(TOKEN) or id_, CREATED_AT: props.get(CREATED_AT)})
+        outs = {TOKEN: props.get(TOKEN) or id_, CREATED_AT: props.get(CREATED_AT)}
+        return ReadResult(id_, outs | {SERVICE_CREATED_AT: props.get(SERVICE_CREATED_AT)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         identity = old_inputs_of_delete()  # read on the handler's thread, where the request is
         token = props.get(TOKEN)
-        if not identity or not identity.get("solutionArn") or not token:
+        solution_arn = (identity or {}).get("solutionArn")
+        if not isinstance(solution_arn, str) or region_of(solution_arn) is None or not token:
             return  # an owner recorded before it kept its inputs: nothing to look for
-        inputs, failures = check_inputs({}, {key: identity.get(key) for key in OWNER_IDENTITY} | {OWNER_TOKEN: token})
-        if failures or not isinstance(inputs.get("name"), str):
-            return
-        region = inputs.get("region") or region_of(inputs["solutionArn"])
-        reporter = Reporter.here(lifecycle.label(inputs))  # its line goes on this owner's row
+        scope = str((identity or {}).get(NAME_SCOPE) or "")
+        name = str((identity or {}).get("name") or scope.rsplit("/", 1)[-1] or id_)
+        region = (identity or {}).get("region") or region_of(solution_arn)
+        reporter = Reporter.here(f"personalize solution version {name}")  # its line goes on this owner's row
         try:
-            service = personalize_clients(region, inputs.get("profile"), getattr(self, "_stack_aws", StackAwsConfig()))
-            lifecycle.stop_unrecorded(service.api, inputs, Polling.from_env(), reporter=reporter)
-        except (BotoCoreError, ClientError, UnknownProfile) as error:
-            where = f"solution {inputs['solutionArn']}"
+            stack = getattr(self, "_stack_aws", StackAwsConfig())
+            service = personalize_clients(region, (identity or {}).get("profile"), stack)
+            lifecycle.stop_unrecorded(service.api, solution_arn, token, name, Polling.from_env(), reporter=reporter)
+        except (BotoCoreError, ClientError, UnknownProfile, ListingLags) as error:
+            where = f"solution {solution_arn}"
             step = "run `pulumi destroy` again: it stops a training an interrupted `pulumi up` left, if any"
-            raise failure_from("checking for unrecorded trainings of", inputs["name"], where, error, step) from None
+            raise failure_from("checking for unrecorded trainings of", name, where, error, step) from None
 
 
 class TrainingOwner(Resource, module=RESOURCE_MODULE, name=OWNER_RESOURCE_NAME):
@@ -90,11 +116,19 @@ class TrainingOwner(Resource, module=RESOURCE_MODULE, name=OWNER_RESOURCE_NAME):
     token: pulumi.Output[str]
     """Random hex, created once per resource and stack (secret)."""
     created_at: StateKey[str | None] = StateKey(CREATED_AT)
-    """When the token was created (ISO 8601; None for owners of releases before 1.1)."""
+    """When the token was created, by the machine's clock (ISO 8601; None for owners of releases before 1.1)."""
+    service_created_at: StateKey[str | None] = StateKey(SERVICE_CREATED_AT)
+    """When the token was created, by the service's clock (ISO 8601; None for owners of releases before 1.2, or
+    when Personalize did not answer): no attempt of the model is older."""
 
     def __init__(
         self, resource_name: str, identity: dict[str, Any], opts: pulumi.ResourceOptions | None = None
     ) -> None:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=[TOKEN]))
-        props = {**{key: identity.get(key) for key in OWNER_IDENTITY}, TOKEN: None, CREATED_AT: None}
+        props = {
+            **{key: identity.get(key) for key in OWNER_IDENTITY},
+            TOKEN: None,
+            CREATED_AT: None,
+            SERVICE_CREATED_AT: None,
+        }
         super().__init__(TrainingOwnerProvider(), resource_name, props, opts)

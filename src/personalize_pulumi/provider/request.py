@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from .outputs import display_name, tags_all
-from .properties import OWNER_CREATED_AT
+from .ownership import OwnerKey, owner_key
+from .properties import OWNER_CREATED_AT, OWNER_TOKEN
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,10 @@ class Request:
     """`waitTimeoutMinutes` as messages write it (`90`, `0.5`)."""
     existing_arn: str | None
     owner_created: datetime | None
-    """When the resource's owner token was created (no version of this resource is older), if its owner says."""
+    """When the resource's owner was created, by the service's clock (no attempt of this resource is older), if its
+    owner says (owners of releases before 1.2 knew only the machine's clock, which says nothing here)."""
+    owner: OwnerKey | None
+    """The key the resource's attempts are marked with (ownership.py); None for a resource without an owner."""
 
     @classmethod
     def of(cls, inputs: dict[str, Any]) -> Request:
@@ -45,6 +49,7 @@ class Request:
             minutes=f"{float(inputs['waitTimeoutMinutes']):g}",
             existing_arn=inputs.get("existingVersionArn") or None,
             owner_created=_moment(inputs.get(OWNER_CREATED_AT)),
+            owner=owner_key(inputs.get(OWNER_TOKEN)),
         )
 
     @property

@@ -14,6 +14,7 @@ from typing import Any
 import regex
 from pulumi.output import Unknown
 
+from .ownership import MARKER_TAG, is_marker_tag
 from .properties import DEFAULT_TAGS_CONFIG, MAX_TAGS, is_reserved_tag
 from .quoting import show
 from .values import is_unknown_itself, unknown
@@ -28,6 +29,10 @@ TAG_RE = regex.compile(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")
 
 
 TAG_CHARS = "letters, digits, spaces and _ . : / = + - @"
+
+
+MAX_USER_TAGS = MAX_TAGS - 1
+"""Tags a stack may give a version: Personalize allows 50, and one is the marker of ownership (ownership.py)."""
 
 
 @dataclass(frozen=True)
@@ -95,11 +100,12 @@ def effective_tags(defaults: DefaultTags, tags: Any) -> tuple[dict[str, Any] | U
         count, declared = len(merged), str(len(tags))
     else:
         merged, count, declared = None, 0, ""
-    too_many_declared = isinstance(tags, dict) and len(tags) > MAX_TAGS  # fails on `tags` already
-    if count > MAX_TAGS and not too_many_declared:
+    too_many_declared = isinstance(tags, dict) and len(tags) > MAX_USER_TAGS  # fails on `tags` already
+    if count > MAX_USER_TAGS and not too_many_declared:
         problems.append(
-            f"tagsAll (the stack's {DEFAULT_TAGS_CONFIG} overlaid by tags) may hold at most {MAX_TAGS} tags (a "
-            f"Personalize limit); got {count}: {len(defaults.tags)} from {DEFAULT_TAGS_CONFIG}, {declared} from tags"
+            f"tagsAll (the stack's {DEFAULT_TAGS_CONFIG} overlaid by tags) may hold at most {MAX_USER_TAGS} tags "
+            f"(Personalize allows {MAX_TAGS}; one is this provider's {MARKER_TAG} tag); got {count}: "
+            f"{len(defaults.tags)} from {DEFAULT_TAGS_CONFIG}, {declared} from tags"
         )
     return merged, problems
 
@@ -113,6 +119,8 @@ def tag_problems(key: Any, value: Any) -> list[str]:
         problems.append(f"tag key {shown} must be 1-{TAG_KEY_MAX} characters of {TAG_CHARS}")
     elif is_reserved_tag(key):
         problems.append(f"tag key {shown} starts with 'aws:', which is reserved for AWS")
+    elif is_marker_tag(key):
+        problems.append(f"tag key {shown} is reserved: this provider marks the versions it trains with it")
     if not isinstance(value, str):
         problems.append(f"tag {shown} must have a string value; got {type(value).__name__}")
     elif len(value) > TAG_VALUE_MAX or not TAG_RE.fullmatch(value):
