@@ -121,7 +121,33 @@ def test_accept_duplicate_names_option_lets_a_solution_have_two_versions_of_one_
 
     assert first != second
     with urllib.request.urlopen(f"{emulator.url}/_emulator/settings", timeout=5) as response:
-        assert json.loads(response.read()) == {"acceptDuplicateNames": True}
+        assert json.loads(response.read())["acceptDuplicateNames"] is True
+
+
+def test_clock_offset_and_listing_lag_options_are_the_settings_at_start_up(start):
+    emulator = start("--clock-offset-seconds", "-7200", "--listing-lag-seconds", "2.5")
+
+    with urllib.request.urlopen(f"{emulator.url}/_emulator/settings", timeout=5) as response:
+        settings = json.loads(response.read())
+    assert (settings["clockOffsetSeconds"], settings["listingLagSeconds"]) == (-7200, 2.5)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--clock-offset-seconds", "soon"], id="offset-not-a-number"),
+        pytest.param(["--clock-offset-seconds", "nan"], id="offset-nan"),
+        pytest.param(["--listing-lag-seconds", "-1"], id="lag-negative"),
+        pytest.param(["--listing-lag-seconds", "inf"], id="lag-infinite"),
+    ],
+)
+def test_bad_clock_offset_or_listing_lag_exits_with_a_usage_error_naming_the_option(args):
+    done = subprocess.run(command(*args), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=30)
+
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    [error] = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert args[0] in error
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from tests.helpers import active_solution, version_status, wait_for
+from tests.helpers import HELD, active_solution, trainings_started, version_status, wait_for
 
 REGION = "us-east-1"
 
@@ -144,6 +144,63 @@ def test_drop_is_retried_by_standard_retries(personalize, control):
     assert statuses(control, "ListSolutions") == ["dropped", 200]
 
 
+# Lost answers
+
+
+def test_lose_answer_starts_the_training_and_closes_the_connection(no_retry, personalize, control):
+    control.set_timing(training_seconds=HELD)  # it is still training when the test looks
+    solution = active_solution(personalize)
+    control.clear_requests()
+    control.add_fault(kind="lose_answer", operation="CreateSolutionVersion", count=1)
+
+    with pytest.raises(ConnectionClosedError):
+        no_retry.create_solution_version(solutionArn=solution, name="lost")
+
+    [version] = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    described = personalize.describe_solution_version(solutionVersionArn=version["solutionVersionArn"])
+    assert described["solutionVersion"]["name"] == "lost"
+    assert described["solutionVersion"]["status"] == "CREATE PENDING"
+    [entry] = control.requests("CreateSolutionVersion")
+    assert (entry["status"], entry["answerLost"]) == (200, True)
+    assert trainings_started(control) == 1
+    assert control.faults() == []
+
+
+def test_a_retry_after_a_lost_answer_starts_a_second_training(personalize, fast):
+    # What a client that retries a lost CreateSolutionVersion gets: two trainings, the first one nobody was told of.
+    solution = active_solution(personalize)
+    fast.clear_requests()
+    fast.add_fault(kind="lose_answer", operation="CreateSolutionVersion", count=1)
+
+    answer = personalize.create_solution_version(solutionArn=solution)
+
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 1
+    arns = [
+        v["solutionVersionArn"] for v in personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    ]
+    assert len(arns) == 2 and answer["solutionVersionArn"] == arns[0]
+    assert trainings_started(fast) == 2
+
+
+def test_lose_answer_of_a_refused_call_logs_the_refusal(no_retry, control):
+    control.add_fault(kind="lose_answer", operation="DescribeSolution", count=1)
+
+    with pytest.raises(ConnectionClosedError):
+        no_retry.describe_solution(solutionArn="arn:aws:personalize:us-east-1:123456789012:solution/missing")
+
+    [entry] = control.requests("DescribeSolution")
+    assert (entry["status"], entry["answerLost"]) == (400, True)
+
+
+def test_lose_answer_applies_only_to_its_operation(no_retry, control):
+    control.add_fault(kind="lose_answer", operation="CreateSolutionVersion", count=1)
+
+    no_retry.list_solutions()
+
+    assert [(rule["kind"], rule["count"]) for rule in control.faults()] == [("lose_answer", 1)]
+    assert "answerLost" not in control.requests("ListSolutions")[0]
+
+
 # The resource in use
 
 
@@ -233,6 +290,7 @@ def test_metrics_of_a_failed_version_are_in_use(personalize, fast):
         pytest.param({"operation": "ListSolutions"}, id="no-kind"),
         pytest.param({"kind": "throttle"}, id="no-operation"),
         pytest.param({"kind": "in_use"}, id="in-use-without-operation"),
+        pytest.param({"kind": "lose_answer"}, id="lose-answer-without-operation"),
         pytest.param({"kind": "in_use", "operation": "CreateSolutionVersoin"}, id="in-use-unknown-operation"),
         pytest.param({"kind": "throttle", "operation": "ListSolution"}, id="unknown-operation"),
         pytest.param({"kind": "throttle", "operation": "ListSolutions", "count": 0}, id="zero-count"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import threading
 from typing import Any
@@ -63,13 +64,39 @@ def main(argv: list[str] | None = None) -> int:
         help="CreateSolutionVersion accepts a name another version of the solution has (default: refused with "
         "ResourceAlreadyExistsException; no source says which the service does)",
     )
+    parser.add_argument(
+        "--clock-offset-seconds",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="the service's clock is the machine's plus S seconds (may be negative): every timestamp and HTTP Date "
+        "header it reports; trainings still take their seconds (default %(default)g)",
+    )
+    parser.add_argument(
+        "--listing-lag-seconds",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="ListSolutionVersions leaves out the versions created less than S seconds ago, as an eventually "
+        "consistent listing would; calls by ARN see them at once (default %(default)g)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request")
     args = parser.parse_args(argv)
 
     if args.training_seconds < 0 or args.setup_seconds < 0:
         parser.error("--training-seconds and --setup-seconds must be >= 0")
+    if not math.isfinite(args.clock_offset_seconds):
+        parser.error("--clock-offset-seconds must be a finite number")
+    if not (math.isfinite(args.listing_lag_seconds) and args.listing_lag_seconds >= 0):
+        parser.error("--listing-lag-seconds must be a finite number >= 0")
     set_timing(args.training_seconds, args.setup_seconds)
-    settings.start_with(Settings(accept_duplicate_names=args.accept_duplicate_names))
+    settings.start_with(
+        Settings(
+            accept_duplicate_names=args.accept_duplicate_names,
+            clock_offset_seconds=args.clock_offset_seconds,
+            listing_lag_seconds=args.listing_lag_seconds,
+        )
+    )
     if args.faults:
         try:
             rules = json.loads(args.faults)

@@ -73,7 +73,8 @@ class EmulatorControl:
         return timing
 
     def settings(self) -> dict[str, Any]:
-        """The switches in force, e.g. `{"acceptDuplicateNames": False}` (see `emulator.settings`)."""
+        """All the settings in force, e.g. `{"acceptDuplicateNames": False, "clockOffsetSeconds": 0.0,
+        "listingLagSeconds": 0.0}` (see `emulator.settings`)."""
         settings: dict[str, Any] = self._call("GET", "settings")
         return settings
 
@@ -82,6 +83,20 @@ class EmulatorControl:
         it with ResourceAlreadyExistsException (False, the default); returns the settings now in force. `reset()`
         goes back to the emulator's start-up setting."""
         settings: dict[str, Any] = self._call("POST", "settings", {"acceptDuplicateNames": accept})
+        return settings
+
+    def set_clock_offset(self, seconds: float) -> dict[str, Any]:
+        """Make the service's clock the machine's plus `seconds` (may be negative; 0, the default, is the machine's):
+        every creationDateTime, lastUpdatedDateTime and HTTP Date header is on it, while trainings still take their
+        seconds. Returns the settings now in force; `reset()` goes back to the emulator's start-up setting."""
+        settings: dict[str, Any] = self._call("POST", "settings", {"clockOffsetSeconds": seconds})
+        return settings
+
+    def set_listing_lag(self, seconds: float) -> dict[str, Any]:
+        """Make ListSolutionVersions leave out the versions created less than `seconds` (>= 0; 0, the default, leaves
+        out none) ago, while every call by ARN sees them at once. Returns the settings now in force; `reset()` goes
+        back to the emulator's start-up setting."""
+        settings: dict[str, Any] = self._call("POST", "settings", {"listingLagSeconds": seconds})
         return settings
 
     def reset(self) -> None:

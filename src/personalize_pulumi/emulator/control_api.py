@@ -3,16 +3,21 @@
 | method and path | body | answer |
 |---|---|---|
 | `GET /_emulator/health` | | `{"ok": true, "iam": bool, "trainingSeconds": S, "setupSeconds": S}` (`iam`: `--iam`) |
-| `GET /_emulator/requests` | | `{"requests": [{"operation", "params", "time", "status"}, ...]}`, oldest first |
+| `GET /_emulator/requests` | | `{"requests": [{"operation", "params", "time", "status"}, ...]}`, oldest first (see below) |
 | `DELETE /_emulator/requests` | | `{}`; the log is emptied |
 | `GET /_emulator/faults` | | `{"faults": [rule, ...]}`, the armed rules |
 | `POST /_emulator/faults` | a rule or a list of rules (see `faults.py`) | `{"faults": [...]}`; 400 `{"error"}` if any is bad |
 | `DELETE /_emulator/faults` | | `{}`; every rule is disarmed |
 | `POST /_emulator/timing` | `{"trainingSeconds": S, "setupSeconds": S}`, either optional | the timing now in force |
-| `GET /_emulator/settings` | | `{"acceptDuplicateNames": false}`, the switches in force (see `settings.py`) |
-| `POST /_emulator/settings` | `{"acceptDuplicateNames": true}`, every field optional | the settings now in force; 400 `{"error"}` if any field is bad |
+| `GET /_emulator/settings` | | `{"acceptDuplicateNames": false, "clockOffsetSeconds": 0.0, "listingLagSeconds": 0.0}`, the settings in force (see `settings.py`) |
+| `POST /_emulator/settings` | e.g. `{"clockOffsetSeconds": -7200}`, every field optional | all the settings now in force; 400 `{"error"}` (one line naming the field) if any field is bad, and nothing changes |
 | `POST /_emulator/reset` | | `{}`; every resource, fault rule and logged request is forgotten, the settings are those of the start-up |
 | `POST /_emulator/automatic-training` | `{"solutionArn": ARN}` | `{"solutionVersionArn": ...}`, see below |
+
+A logged request's `time` is the machine's clock (epoch seconds; the clock offset does not move it); its `status` is
+the HTTP status answered, `"dropped"` for a `drop` fault, or `None` while it is being answered. A call whose answer
+a `lose_answer` fault lost has the status the service answered (200 if it was carried out: a CreateSolutionVersion
+that started a training) and `"answerLost": true`.
 
 `automatic-training` starts what the solution's automatic training would (`PersonalizeEmulatorBackend.
 start_automatic_training`: trainingType AUTOMATIC, no name, FULL, no tags; an armed `fail_training` rule applies to it).

@@ -8,6 +8,10 @@ consumed by the calls they match. One rule is a JSON object:
 - `{"kind": "http500", "operation": "DescribeSolutionVersion", "count": 2}`: the next 2 calls answer HTTP 500.
 - `{"kind": "drop", "operation": "DescribeSolutionVersion", "count": 1}`: the next call's connection is closed with no
   response.
+- `{"kind": "lose_answer", "operation": "CreateSolutionVersion", "count": 1}`: the next call is carried out as
+  usual (a CreateSolutionVersion starts its training), then its connection is closed with no response: the answer is
+  lost on the way back, as when a network fails after the service acted. The request log records the status the
+  service answered (200 for a training started, so it counts as one) and `"answerLost": true`.
 - `{"kind": "in_use", "operation": "CreateSolutionVersion", "count": 2}`: the next 2 calls answer HTTP 400 with
   `ResourceInUseException` ("The specified resource is in use."), as the service does for reasons it does not
   document (possibly another training of the solution, or a dataset import running).
@@ -18,7 +22,8 @@ consumed by the calls they match. One rule is a JSON object:
 `operation` may be `*` for every Personalize operation. A rule with an unknown field, kind, code or operation is
 rejected (HTTP 400 from the control API, a usage error from the command line) and nothing of that request is armed.
 
-The server asks `faults.answer_request(...)` before anything else looks at a Personalize call, and the
+The server asks `faults.answer_request(...)` before anything else looks at a Personalize call (the first armed rule
+that matches applies), and the
 CreateSolutionVersion and automatic-training handlers call `faults.fail_training_if_armed(version)`; the backend knows
 nothing of faults.
 """
@@ -36,7 +41,7 @@ from .wsgi import Environ, StartResponse, drop_connection, json_response
 if TYPE_CHECKING:
     from .models import SolutionVersion
 
-KINDS = ("throttle", "http500", "drop", "in_use", "fail_training")
+KINDS = ("throttle", "http500", "drop", "lose_answer", "in_use", "fail_training")
 THROTTLE_CODES = ("ThrottlingException", "LimitExceededException")
 FIELDS = ("kind", "count", "operation", "code", "reason", "solutionArn")
 
@@ -122,15 +127,35 @@ class FaultInjector:
             return [rule.to_json() for rule in self._rules]
 
     def answer_request(
-        self, operation: str, environ: Environ, start_response: StartResponse, record_status: Callable[[Any], None]
+        self,
+        operation: str,
+        environ: Environ,
+        start_response: StartResponse,
+        record_status: Callable[[Any], None],
+        carry_out: Callable[[StartResponse], Iterable[bytes]],
+        lose_answer: Callable[[], None],
     ) -> Iterable[bytes] | None:
-        """The faulty answer to this call if a throttle/http500/drop/in_use rule matches it (one use of the rule is
-        consumed), else None. `record_status` gets the HTTP status, or "dropped"."""
+        """The faulty answer to this call if a throttle/http500/drop/lose_answer/in_use rule matches it (one use of
+        the rule is consumed), else None. `record_status` gets the HTTP status, or "dropped".
+
+        For lose_answer, `carry_out(start_response)` is the call's normal handling (it records its own status): it is
+        run with a start_response that sends nothing, `lose_answer()` is told, and the connection is dropped."""
         rule = self._take(lambda r: r.kind != "fail_training" and r.operation in ("*", operation))
         if rule is None:
             return None
         if rule.kind == "drop":
             record_status("dropped")
+            return drop_connection(environ, start_response)
+        if rule.kind == "lose_answer":
+            answer = carry_out(_send_nothing)
+            try:
+                for _ in answer:  # moto's answer is computed already; read it all, as a server sending it would
+                    pass
+            finally:
+                close = getattr(answer, "close", None)
+                if close is not None:
+                    close()
+            lose_answer()
             return drop_connection(environ, start_response)
         if rule.kind == "http500":
             record_status(500)
@@ -158,6 +183,11 @@ class FaultInjector:
                         self._rules.remove(rule)
                     return rule
         return None
+
+
+def _send_nothing(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+    """A WSGI start_response for an answer that is lost: it, and whatever is written, goes nowhere."""
+    return lambda data: None
 
 
 faults = FaultInjector()

@@ -31,8 +31,11 @@ class EmulatorProcess:
         region: str = defaults.REGION,
         iam: bool = False,
         accept_duplicate_names: bool = False,
+        clock_offset_seconds: float = 0.0,
+        listing_lag_seconds: float = 0.0,
     ):
-        """`accept_duplicate_names`: start with `--accept-duplicate-names` (see `emulator.settings`)."""
+        """`accept_duplicate_names`, `clock_offset_seconds`, `listing_lag_seconds`: start with
+        `--accept-duplicate-names`, `--clock-offset-seconds S`, `--listing-lag-seconds S` (see `emulator.settings`)."""
         self.region = region
         """The region `env()` points boto3 at by default."""
         self.iam = iam
@@ -49,6 +52,8 @@ class EmulatorProcess:
             str(setup_seconds),
             *(["--iam"] if iam else []),
             *(["--accept-duplicate-names"] if accept_duplicate_names else []),
+            *(["--clock-offset-seconds", str(clock_offset_seconds)] if clock_offset_seconds else []),
+            *(["--listing-lag-seconds", str(listing_lag_seconds)] if listing_lag_seconds else []),
             *(extra_args or []),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -4,7 +4,9 @@ Extends moto's own Personalize backend (which has schemas only) with dataset gro
 The backend's methods take the API's parameters as keyword arguments (`responses.py` maps the JSON names). Statuses
 move through moto's state manager (`state.py`): with time by default, or by moto's `manual` and `immediate`
 progressions; the Describe calls advance them, as moto's backends do. Whether CreateSolutionVersion refuses a name
-already used in the solution is a switch (`settings.py`): no source confirms that the service does.
+already used in the solution is a switch (`settings.py`): no source confirms that the service does. So are the
+service's clock (`clockOffsetSeconds`, applied by `timing.utcnow`) and how long a new version stays out of
+ListSolutionVersions (`listingLagSeconds`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import functools
 import hashlib
 import random
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from moto.core.base_backend import BackendDict
@@ -41,6 +44,7 @@ from .timing import (
     TimedState,
     Transitions,
     epoch_seconds,
+    machine_now,
     utcnow,
 )
 
@@ -229,8 +233,8 @@ class Solution(BaseModel):
             datasetGroupArn=self.dataset_group_arn,
         )
         data.update(_without_none({"eventType": self.event_type, "solutionConfig": self.solution_config}))
-        if self.versions:
-            latest = max(self.versions.values(), key=lambda v: v.created)
+        if self.versions:  # every version, at once: only ListSolutionVersions lags (`listingLagSeconds`)
+            latest = max(self.versions.values(), key=lambda v: v.created_on_machine)
             data["latestSolutionVersion"] = latest.summary()
         return data
 
@@ -244,12 +248,20 @@ class SolutionVersion(BaseModel):
         self.training_type = training_type
         """MANUAL (CreateSolutionVersion) or AUTOMATIC (the solution's automatic training)."""
         self.created = utcnow()
+        self.created_on_machine = machine_now()
+        """When it was created on the machine's clock, which the offset does not move: for the versions' order, the
+        listing lag and trainingHours."""
         self.failure_reason: str | None = None
         self.state = TimedState(SOLUTION_VERSION_MODEL, [(PENDING, IN_PROGRESS), (IN_PROGRESS, ACTIVE)])
 
     @property
     def status(self) -> str:
         return self.state.status
+
+    def listed(self) -> bool:
+        """Whether ListSolutionVersions shows it yet: created at least `listingLagSeconds` ago."""
+        age = machine_now() - self.created_on_machine
+        return age >= timedelta(seconds=settings.current.listing_lag_seconds)
 
     def fail_training(self, reason: str) -> None:
         """End this training in CREATE FAILED with `reason` instead of ACTIVE, on the same schedule."""
@@ -302,7 +314,8 @@ class SolutionVersion(BaseModel):
         )
         training_hours = None
         if data["status"] == ACTIVE:
-            training_hours = round((self.state.changed_at - self.created).total_seconds() / 3600, 6)
+            trained = self.state.changed_on_machine - self.created_on_machine
+            training_hours = round(trained.total_seconds() / 3600, 6)
         data.update(
             _without_none(
                 {
@@ -456,9 +469,11 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     @paginate_with_next_token_errors
     def list_solution_versions(self, solution_arn: str | None = None) -> list[SolutionVersion]:
+        """Newest first, without the versions created less than `listingLagSeconds` ago. Those are the newest, so a
+        page token names a version that stays listed: the pages go on as if the hidden versions did not exist."""
         solutions = [self._solution(solution_arn)] if solution_arn else list(self.solutions.values())
-        versions = [v for s in solutions for v in s.versions.values()]
-        return sorted(versions, key=lambda v: v.created, reverse=True)
+        versions = [v for s in solutions for v in s.versions.values() if v.listed()]
+        return sorted(versions, key=lambda v: v.created_on_machine, reverse=True)
 
     def stop_solution_version_creation(self, solution_version_arn: str) -> None:
         self._solution_version(solution_version_arn).stop()

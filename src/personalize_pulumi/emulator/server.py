@@ -1,19 +1,25 @@
 """The emulator's HTTP server: moto's own server with the extended Personalize backend plugged in, behind a thin
 WSGI layer that serves the control API (`control_api.py`), logs Personalize calls (`request_log.py`), applies armed
 faults (`faults.py`) and validates requests against botocore's model (`shape_validation.py`) before moto sees them.
+
+Every answer carries exactly one `Date` header, on the service's clock (`timing.utcnow`, which honours the
+`clockOffsetSeconds` setting): werkzeug's request handler always sends one (`http.server`'s `send_response` adds
+`date_time_string()` whatever the application's headers hold), so `EmulatorRequestHandler` makes that one tell the
+service's time, and the application's own headers never carry one.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from email.utils import format_datetime
 from typing import Any, cast
 
 import moto.personalize
 from moto.core.utils import camelcase_to_underscores
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from . import control_api
 from .faults import faults
@@ -21,6 +27,7 @@ from .models import personalize_emulator_backends
 from .request_log import request_log
 from .responses import PersonalizeEmulatorResponse
 from .shape_validation import service_model, validate_input
+from .timing import utcnow
 from .wsgi import JSON_CONTENT_TYPE, Environ, StartResponse, WsgiApp, json_response, read_body
 
 TARGET_PREFIX = "AmazonPersonalize."
@@ -41,12 +48,16 @@ class EmulatorApp:
         self.personalize_app: WsgiApp = create_backend_app("personalize")
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        def without_date(status: str, headers: list[Any], *rest: Any) -> Any:
+            # The request handler sends the one Date header (see EmulatorRequestHandler).
+            return start_response(status, [(k, v) for k, v in headers if k.lower() != "date"], *rest)
+
         if control_api.handles(environ):
-            return control_api.serve(environ, start_response)
+            return control_api.serve(environ, without_date)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if not target.startswith(TARGET_PREFIX):
-            return self.moto_app(environ, start_response)
-        return self._personalize(environ, start_response, target[len(TARGET_PREFIX) :])
+            return self.moto_app(environ, without_date)
+        return self._personalize(environ, without_date, target[len(TARGET_PREFIX) :])
 
     def _personalize(self, environ: Environ, start_response: StartResponse, operation: str) -> Iterable[bytes]:
         try:
@@ -59,13 +70,31 @@ class EmulatorApp:
         def record_status(status: Any) -> None:
             entry["status"] = status
 
+        def lose_answer() -> None:
+            entry["answerLost"] = True
+
+        def carry_out(respond: StartResponse) -> Iterable[bytes]:
+            return self._carry_out(environ, respond, operation, params, record_status)
+
+        faulty = faults.answer_request(operation, environ, start_response, record_status, carry_out, lose_answer)
+        if faulty is not None:
+            return faulty
+        return carry_out(start_response)
+
+    def _carry_out(
+        self,
+        environ: Environ,
+        start_response: StartResponse,
+        operation: str,
+        params: Any,
+        record_status: Callable[[Any], None],
+    ) -> Iterable[bytes]:
+        """The call's answer, as the service gives it (no fault): refused by the emulator's checks, or moto's."""
+
         def answer(status: int, payload: dict[str, Any]) -> Iterable[bytes]:
             record_status(status)
             return json_response(start_response, status, payload)
 
-        faulty = faults.answer_request(operation, environ, start_response, record_status)
-        if faulty is not None:
-            return faulty
         if operation not in service_model().operation_names:
             return answer(400, {"__type": "UnknownOperationException", "message": f"Unknown operation {operation}."})
         if not hasattr(PersonalizeEmulatorResponse, camelcase_to_underscores(operation)):
@@ -85,13 +114,25 @@ class EmulatorApp:
         return self.personalize_app(environ, recording_start_response)
 
 
+class EmulatorRequestHandler(WSGIRequestHandler):
+    """werkzeug's request handler, with its Date header on the service's clock (`timing.utcnow`)."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """RFC 7231's HTTP-date of `timestamp`, or of the service's clock's now (what the Date header gets)."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return format_datetime(utcnow(), usegmt=True)
+
+
 class EmulatorServer:
     """A Personalize endpoint on 127.0.0.1 (`python -m personalize_pulumi.emulator` serves it in the foreground)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         # werkzeug's own request handler: moto's MotoRequestHandler (moto >= 5.2.5) only keeps S3 metadata headers
         # with underscores, which Personalize has none of.
-        self._server: BaseWSGIServer = make_server(host, port, EmulatorApp(), threaded=True)
+        self._server: BaseWSGIServer = make_server(
+            host, port, EmulatorApp(), threaded=True, request_handler=EmulatorRequestHandler
+        )
 
     @property
     def url(self) -> str:

@@ -10,6 +10,14 @@ endpoint or with `set_timing` (`--training-seconds`, `--setup-seconds`, `POST /_
 - `immediate`: the last status of the path at the first read.
 
 Timestamps are timezone-aware UTC, so the epoch seconds on the wire do not depend on the machine's TZ.
+
+Two clocks. `utcnow()` is the service's clock: the machine's plus the `clockOffsetSeconds` setting (`settings.py`);
+every time the emulator reports (creationDateTime, lastUpdatedDateTime, the HTTP Date header) is read on it.
+Statuses progress on `machine_now()`, the machine's clock, which the offset does not move: a training takes its
+seconds whatever the offset, and changing the offset at run time makes no training jump ahead or stall. A status
+change that time progression made is reported at the moment it happened, moved by the offset in force when the
+emulator notices it (the next read of the status, `service_time`); only a change of the offset between the two can
+make that lastUpdatedDateTime differ from what the clock said at the change.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
 from . import defaults
+from .settings import settings
 
 DATASET_GROUP_MODEL = "personalize::datasetgroup"
 SOLUTION_MODEL = "personalize::solution"
@@ -34,9 +43,20 @@ DEFAULT_SETUP_SECONDS = defaults.SETUP_SECONDS
 Transitions = list[tuple[str | None, str]]
 
 
-def utcnow() -> datetime:
-    """The emulator's clock: timezone-aware UTC."""
+def machine_now() -> datetime:
+    """The machine's clock, timezone-aware UTC: what statuses progress on (the clock offset does not move it)."""
     return datetime.now(timezone.utc)
+
+
+def service_time(machine_moment: datetime) -> datetime:
+    """A moment of the machine's clock as the service's clock reports it: moved by the clock offset in force."""
+    return machine_moment + timedelta(seconds=settings.current.clock_offset_seconds)
+
+
+def utcnow() -> datetime:
+    """The service's clock, timezone-aware UTC: the machine's plus the `clockOffsetSeconds` setting. Every time the
+    emulator reports is read on it."""
+    return service_time(machine_now())
 
 
 def epoch_seconds(moment: datetime) -> float:
@@ -88,11 +108,16 @@ class TimedState(ManagedState):
     moto advances at most one step per read, so a version nobody looked at for an hour would still need two more
     intervals to finish; the real service finishes in the background. `manual` and `immediate` are moto's own.
     Describe calls call `advance()`, as moto's backends do.
+
+    Progression measures on the machine's clock (`machine_now`, `_time_progressed`); `changed_at`, the time of the
+    last change as lastUpdatedDateTime reports it, is on the service's (`utcnow`), and `changed_on_machine` is that
+    moment on the machine's clock (for durations, which a change of the offset must not distort).
     """
 
     def __init__(self, model_name: str, transitions: Transitions):
         super().__init__(model_name, transitions)
-        self._time_progressed = self.changed_at = utcnow()
+        self._time_progressed = machine_now()
+        self._changed(self._time_progressed)
 
     @property
     def status(self) -> str:
@@ -101,12 +126,12 @@ class TimedState(ManagedState):
         progression = config["progression"]
         if progression == "time":
             step = timedelta(seconds=config["seconds"])
-            now = utcnow()
+            now = machine_now()
             while self._next() != self._status and now >= self._time_progressed + step:
                 self._status = self._next()
                 self._time_progressed += step
             if self._status != before:
-                self.changed_at = self._time_progressed
+                self._changed(self._time_progressed)
             return self._current()
         if progression == "immediate":
             self._status = self._get_last_status(previous=self._status)
@@ -114,14 +139,24 @@ class TimedState(ManagedState):
             self._status = self._next()
             self._tick = 0
         if self._status != before:
-            self._time_progressed = self.changed_at = utcnow()
+            self._restart_clock()
         return self._current()
 
     @status.setter
     def status(self, value: str) -> None:
         self._status = value
         self._tick = 0
-        self._time_progressed = self.changed_at = utcnow()
+        self._restart_clock()
+
+    def _restart_clock(self) -> None:
+        """A status change now: progression counts from here, and lastUpdatedDateTime reports now."""
+        self._time_progressed = machine_now()
+        self._changed(self._time_progressed)
+
+    def _changed(self, machine_moment: datetime) -> None:
+        """The last status change happened at `machine_moment` (the machine's clock)."""
+        self.changed_on_machine = machine_moment
+        self.changed_at = service_time(machine_moment)
 
     def _current(self) -> str:
         if self._status is None:  # moto allows a path that starts nowhere; every path here starts at a status
@@ -133,7 +168,7 @@ class TimedState(ManagedState):
         self._transitions = transitions
         if restart_clock:
             self._tick = 0
-            self._time_progressed = utcnow()
+            self._time_progressed = machine_now()
 
     def _next(self) -> str | None:
         return self._get_next_status(previous=self._status)
