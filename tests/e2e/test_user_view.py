@@ -115,9 +115,31 @@ def test_mistakes_that_would_waste_a_training_fail_at_preview_in_one_sentence_wi
     stack.set_config(f"{PROJECT}:tags", {f"k{i}": "v" for i in range(60)})
     shown = failing_preview(stack)
     lines = [text for text in shown.splitlines() if "error:" in text and "has a problem" in text]
-    assert lines and all(f"{problem}tags may hold at most 50 tags" in line for line in lines), shown
+    assert lines and all(f"{problem}tags may hold at most 49 tags" in line for line in lines), shown
     assert "map[" not in shown and "value {" not in shown, shown
     stack.stack.remove_config(f"{PROJECT}:tags")
+
+    # A region typo in the ARN, and a budget no training could fit in: refused before anything is called or trained.
+    solution_arn = stack.solution_arn
+    typo = solution_arn.replace(f":{REGION}:", ":us-east1:")
+    cases = [
+        ("solutionArn", typo, "solutionArn: region 'us-east1' is not a region where Amazon Personalize is offered"),
+        ("waitTimeoutMinutes", "1e-9", "waitTimeoutMinutes must be at least"),
+    ]
+    for key, value, sentence in cases:
+        stack.set_config(f"{PROJECT}:{key}", value)
+        control.clear_requests()
+        shown = failing_preview(stack)
+        assert control.requests() == [], "no AWS call"
+        lines = [text for text in shown.splitlines() if "error:" in text and "has a problem" in text]
+        assert lines and all(f"{problem}{sentence}" in line for line in lines), shown
+        with pytest.raises(EngineFailed):
+            stack.up()
+        assert control.count("CreateSolutionVersion") == 0, "no training"
+        if key == "solutionArn":
+            stack.set_config(f"{PROJECT}:solutionArn", solution_arn)
+        else:
+            stack.stack.remove_config(f"{PROJECT}:{key}")
 
     stack.set_config("aws:region", "eu-west-1")
     control.clear_requests()

@@ -54,6 +54,7 @@ from pulumi.runtime.proto import provider_pb2
 from harness.dynamic_host import PROVIDER_KEY, DynamicHost, failure_properties, urn
 from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.provider.gate import is_fraction
+from personalize_pulumi.provider.tags import MAX_USER_TAGS
 
 MESSAGE_MAX = 400
 """Longest failure reason that still reads as one clear line."""
@@ -81,8 +82,15 @@ PROPERTIES = (
 KNOWN_KEYS = {*PROPERTIES, "nameScope", PROVIDER_KEY}
 DIFF_NONE, DIFF_SOME = provider_pb2.DiffResponse.DIFF_NONE, provider_pb2.DiffResponse.DIFF_SOME
 
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso-b")
-REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1", "eu-central-2")
+LOCATIONS = (
+    ("aws", "us-east-1"),
+    ("aws", "eu-west-1"),
+    ("aws", "ap-southeast-2"),
+    ("aws", "ap-northeast-2"),
+    ("aws-cn", "cn-north-1"),
+)
+"""Partitions and regions where Amazon Personalize is offered (botocore's endpoint data: check refuses any other)."""
+REGIONS = tuple(region for _, region in LOCATIONS)
 ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 FULLWIDTH_DIGITS = "０１２３４５６７８９"
 # Characters the service's tag pattern accepts, and some it refuses (checked against botocore's model at start-up).
@@ -175,8 +183,7 @@ class Gen:
     # Valid values.
 
     def solution_arn(self, region: str | None = None, max_length: int = 256) -> str:
-        partition = self.r.choice(PARTITIONS)
-        region = region or self.r.choice(REGIONS)
+        partition, region = self.r.choice([(p, r) for p, r in LOCATIONS if region in (None, r)])
         account = self.text(string.digits, 12, 12)
         prefix = f"arn:{partition}:personalize:{region}:{account}:solution/"
         name = self.r.choice(NAME_OK_FIRST) + self.text(NAME_OK, 0, min(62, max_length - 1 - len(prefix)))
@@ -297,7 +304,7 @@ class Gen:
         key = self.text(TAG_OK, 1, self.r.choice([10, 128]))
         return "x" + key[1:] if key.lower().startswith("aws:") else key
 
-    def tags(self, low: int = 0, high: int = 50) -> dict[str, str]:
+    def tags(self, low: int = 0, high: int = MAX_USER_TAGS) -> dict[str, str]:
         count = self.r.choice([0, 1, 3, high]) if high >= 3 else high
         tags: dict[str, str] = {}
         while len(tags) < max(low, min(count, high)):
@@ -308,7 +315,7 @@ class Gen:
         return {self.any_text()[:20]: self.json_value(1) for _ in range(self.r.randint(0, 4))}
 
     def wait(self) -> float:
-        return self.r.choice([60.0, 720.0, 0.001, 1e9, self.r.uniform(0.01, 10_000)])
+        return self.r.choice([60.0, 720.0, 0.1, 1e9, self.r.uniform(0.1, 10_000)])  # the host polls first after 5 s
 
     def valid(self, index: int) -> dict[str, Any]:
         """A valid input, each optional property present or not: a version to train, or (about one in four) one to
@@ -378,7 +385,7 @@ class Gen:
             ],
             "tags": [
                 lambda: r.choice(["team", 1.0, True, ["a"], [Unknown()]]),
-                lambda: self.tags(51, r.randint(51, 60)),
+                lambda: self.tags(MAX_USER_TAGS + 1, r.randint(MAX_USER_TAGS + 1, 60)),
                 lambda: {r.choice(["aws:", "AWS:", "Aws:"]) + self.text(TAG_OK, 0, 10): "v"},
                 lambda: {self.tag_key() + r.choice(TAG_BAD): "v"},
                 lambda: {"k" * r.randint(129, 1000): "v"},
@@ -392,7 +399,9 @@ class Gen:
                 lambda: self.with_non_finite(),
             ],
             "waitTimeoutMinutes": [
-                lambda: r.choice([0.0, -0.0, -1.0, -1e-9, math.nan, math.inf, -math.inf, "60", "", True, False]),
+                lambda: r.choice(
+                    [0.0, -0.0, -1.0, -1e-9, 1e-9, 0.001, math.nan, math.inf, -math.inf, "60", "", True, False]
+                ),
                 lambda: r.choice([[60.0], {"m": 60.0}, [Unknown()]]),
             ],
             "region": [
@@ -520,7 +529,7 @@ def with_change(gen: Gen, case: Case) -> Case:
         what = "adoption"
     if what == "tags":
         tags = dict(news.get("tags", {}))
-        if len(tags) < 50:
+        if len(tags) < MAX_USER_TAGS:
             tags["fuzz-changed"] = str(r.random())
         else:  # at the limit: change a value instead of adding a tag
             key = next(iter(tags))

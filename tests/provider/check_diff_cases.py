@@ -30,12 +30,28 @@ def check(news, olds=None):
 # Hypothesis: valid inputs pass, one broken property fails on exactly that property, garbage never crashes.
 
 solution_names = st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9\-_]{0,30}", fullmatch=True)
-regions = st.sampled_from(["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1"])
+# Partitions and regions where Amazon Personalize is offered (per botocore's endpoint data), and some where it is not.
+LOCATIONS = [("aws", "us-east-1"), ("aws", "eu-west-1"), ("aws", "ap-southeast-2"), ("aws-cn", "cn-north-1")]
+ELSEWHERE = [
+    ("aws", "us-east1"),  # a typo
+    ("aws", "us-esat-1"),  # a typo that still looks like a region
+    ("aws", "eu-central-2"),  # an AWS region without Personalize
+    ("aws-cn", "us-east-1"),  # a region of another partition
+    ("aws-us-gov", "us-gov-west-1"),  # a partition without Personalize
+    ("aws-xx", "us-east-1"),  # no partition at all
+]
+regions = st.sampled_from([region for _, region in LOCATIONS])
+accounts = st.from_regex(r"[0-9]{12}", fullmatch=True)
+
+
+def solution_arn(partition: str, region: str, account: str = "123456789012", name: str = "my-solution") -> str:
+    return f"arn:{partition}:personalize:{region}:{account}:solution/{name}"
+
+
 arns = st.builds(
-    lambda partition, region, account, name: f"arn:{partition}:personalize:{region}:{account}:solution/{name}",
-    st.sampled_from(["aws", "aws-cn", "aws-us-gov"]),
-    regions,
-    st.from_regex(r"[0-9]{12}", fullmatch=True),
+    lambda location, account, name: solution_arn(*location, account, name),
+    st.sampled_from(LOCATIONS),
+    accounts,
     solution_names,
 )
 # Tags may hold any Unicode letter, space or number (the service's pattern), so non-ASCII ones are valid there.
@@ -57,7 +73,8 @@ valid_inputs = st.fixed_dictionaries(
         "trainingMode": st.sampled_from(["FULL", "UPDATE", "AUTOTRAIN"]),
         "tags": st.dictionaries(tag_keys, tag_text, max_size=50),
         "retrainTriggers": st.dictionaries(st.text(max_size=8), json_values, max_size=4),
-        "waitTimeoutMinutes": st.floats(min_value=0.001, max_value=1e6),
+        # At least the first status check after a training starts: 5 s by default (the host tests' is 0.1 s).
+        "waitTimeoutMinutes": st.floats(min_value=0.1, max_value=1e6),
         "profile": st.text(min_size=1, max_size=10),
         "region": st.just("same as the ARN"),
         "minMetrics": st.dictionaries(st.from_regex(r"[a-z0-9_]{1,20}", fullmatch=True), st.floats(0, 1), max_size=4),
@@ -71,6 +88,7 @@ BREAKERS = {
         arns.map(lambda a: a + "/" + "0" * 8),
         arns.map(lambda a: a + "x" * 256),
         st.builds(lambda r, n: f"arn:aws:personalize:{r}:{ARABIC_DIGITS}:solution/{n}", regions, solution_names),
+        st.builds(lambda location, n: solution_arn(*location, name=n), st.sampled_from(ELSEWHERE), solution_names),
         st.builds(lambda: [Unknown()]),
     ),
     "name": st.one_of(
@@ -82,7 +100,12 @@ BREAKERS = {
     ),
     "trainingMode": st.text(max_size=10).filter(lambda m: m not in ("FULL", "UPDATE", "AUTOTRAIN")),
     "waitTimeoutMinutes": st.one_of(
-        st.floats(max_value=0), st.just(math.inf), st.just(math.nan), st.text(max_size=3), st.booleans()
+        st.floats(max_value=0),
+        st.floats(min_value=0, max_value=0.001, exclude_min=True),  # 0.06 s: over before the first status check
+        st.just(math.inf),
+        st.just(math.nan),
+        st.text(max_size=3),
+        st.booleans(),
     ),
     "retrainTriggers": st.one_of(
         st.text(max_size=5),
@@ -94,7 +117,11 @@ BREAKERS = {
             min_size=1,
         ),
     ),
-    "region": st.one_of(st.text(alphabet="ABC !", min_size=1, max_size=8), st.just("eu-west-" + ARABIC_DIGITS[0])),
+    "region": st.one_of(
+        st.text(alphabet="ABC !", min_size=1, max_size=8),
+        st.just("eu-west-" + ARABIC_DIGITS[0]),
+        st.sampled_from(["us-esat-1", "eu-central-2", "us-gov-west-1"]),  # well formed, but no Personalize there
+    ),
 }
 
 

@@ -4,16 +4,22 @@ tests/host/test_check_diff.py)."""
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
+import botocore
 import botocore.session
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pulumi.output import Unknown
 
 from harness.dynamic_host import from_struct, to_struct
 from personalize_pulumi.provider import arns as arn_rules
 from personalize_pulumi.provider import naming
 from personalize_pulumi.provider import tags as tag_rules
+from personalize_pulumi.provider.backoff import POLL_INITIAL_ENV
 from personalize_pulumi.provider.diffs import decide
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 from tests.provider.check_diff_cases import (
@@ -21,9 +27,12 @@ from tests.provider.check_diff_cases import (
     ARN,
     BASE,
     BREAKERS,
+    ELSEWHERE,
+    LOCATIONS,
     check,
     garbage_props,
     outputs_for,
+    solution_arn,
     tag_keys,
     tag_text,
     valid_inputs,
@@ -83,7 +92,7 @@ def test_an_explicit_name_is_used_as_is():
         ({"name": "-leading-dash"}, "name", "starting with a letter or digit"),
         ({"name": "x" * 64}, "name", "1-63"),
         ({"trainingMode": "PARTIAL"}, "trainingMode", "FULL, UPDATE, AUTOTRAIN"),
-        ({"tags": {f"k{i}": "v" for i in range(51)}}, "tags", "at most 50"),
+        ({"tags": {f"k{i}": "v" for i in range(50)}}, "tags", "at most 49"),
         ({"tags": {"aws:team": "ml"}}, "tags.aws:team", "reserved"),
         ({"tags": {"bad!key": "v"}}, "tags.bad!key", "1-128 characters"),
         ({"tags": {"team": 7.0}}, "tags.team", "string value"),
@@ -100,6 +109,12 @@ def test_an_explicit_name_is_used_as_is():
         ({"retrainTriggers": {"n": math.nan}}, "retrainTriggers", "retrainTriggers.n (nan) is not a finite"),
         ({"retrainTriggers": {"a": {"b": [1, -math.inf]}}}, "retrainTriggers", "retrainTriggers.a.b[1] (-inf)"),
         ({"profile": ""}, "profile", "non-empty"),
+        ({"solutionArn": ARN.replace("us-east-1", "us-east1")}, "solutionArn", "is offered in partition 'aws'"),
+        ({"solutionArn": ARN.replace(":aws:", ":aws-xx:")}, "solutionArn", "partition 'aws-xx' is not an AWS"),
+        ({"solutionArn": ARN.replace(":aws:", ":aws-cn:")}, "solutionArn", "in partition 'aws-cn'"),
+        ({"region": "us-esat-1"}, "region", "contradicts solutionArn"),
+        ({"existingVersionArn": ARN.replace("us-east-1", "eu-west-1") + "/1a2b"}, "existingVersionArn", "not of"),
+        ({"waitTimeoutMinutes": 1e-9}, "waitTimeoutMinutes", "at least 0.0834 (5 s, the provider's first status"),
         ({"trainingMdoe": "FULL"}, "trainingMdoe", "unknown property"),
     ],
 )
@@ -120,6 +135,155 @@ def test_limits_match_botocores_service_model():
     # The service's tag pattern allows Unicode letters, spaces and numbers (\p{L}\p{Z}\p{N}); ours is the same one.
     for shape in ("TagKey", "TagValue"):
         assert model.shape_for(shape).metadata["pattern"] == f"^({tag_rules.TAG_RE.pattern})$"
+
+
+# Where Amazon Personalize is offered (botocore's endpoint data), and a wait budget that can see a training through
+
+AWS_REGIONS = (
+    "ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-west-1, "
+    "us-east-1, us-east-2, us-west-2"
+)
+"""What botocore's endpoint data lists for Personalize in `aws` (test_the_regions_are_botocores checks it still does)."""
+
+
+def test_the_regions_are_botocores():
+    """The same lists as botocore's own `get_available_regions`, which loads the service model too (so is slower)."""
+    session = botocore.session.get_session()
+    known = arn_rules.personalize_regions()
+    assert known.botocore_version == botocore.__version__
+    assert sorted(known.by_partition) == sorted(session.get_available_partitions())
+    for partition, regions in known.by_partition.items():
+        assert regions == tuple(sorted(session.get_available_regions("personalize", partition_name=partition)))
+    assert ", ".join(known.by_partition["aws"]) == AWS_REGIONS
+    assert known.by_partition["aws-cn"] == ("cn-north-1",) and known.by_partition["aws-us-gov"] == ()
+    model = session.get_service_model("personalize")
+    assert model.metadata["endpointPrefix"] == arn_rules.PERSONALIZE_ENDPOINT_PREFIX
+
+
+def test_the_endpoint_data_read_directly_is_what_botocores_loader_reads(tmp_path):
+    import botocore.loaders
+
+    loaded = botocore.loaders.create_loader().load_data("endpoints")
+    assert arn_rules._endpoint_data(Path(botocore.__file__).parent / "data") == loaded
+    assert arn_rules._endpoint_data(tmp_path) == loaded, "no endpoints.json there: botocore's loader"
+
+
+def test_the_endpoint_data_is_read_on_the_first_region_checked_not_at_import():
+    code = (
+        "from personalize_pulumi.provider import arns, checks\n"
+        "assert arns.personalize_regions.cache_info().currsize == 0\n"
+        "checks.check_inputs({}, {'solutionArn': 'arn:aws:personalize:eu-west-1:123456789012:solution/s'})\n"
+        "assert arns.personalize_regions.cache_info().currsize == 1\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("partition", "region"), LOCATIONS)
+def test_a_region_where_personalize_is_offered_passes_in_the_arn_the_region_and_the_adopted_version(partition, region):
+    arn = solution_arn(partition, region)
+    inputs, failures = check({"solutionArn": arn, "region": region, "nameScope": "p/s/r"})
+    assert failures == [] and inputs["region"] == region
+    _, failures = check({"solutionArn": arn, "existingVersionArn": arn + "/1a2b3c4d"})
+    assert failures == []
+    _, failures = check({"solutionArn": Unknown(), "existingVersionArn": arn + "/1a2b3c4d", "region": region})
+    assert failures == []
+
+
+@pytest.mark.parametrize(("partition", "region"), ELSEWHERE)
+def test_a_region_or_partition_without_personalize_fails_on_the_arn_only(partition, region):
+    """In solutionArn, or in existingVersionArn when solutionArn is unknown (a preview); a `region` that agrees
+    with the ARN, or any region of Personalize, is not blamed for it."""
+    arn = solution_arn(partition, region)
+    for news, prop in (
+        ({"solutionArn": arn}, "solutionArn"),
+        ({"solutionArn": arn, "region": "us-east-1"}, "solutionArn"),
+        ({"solutionArn": arn, "existingVersionArn": arn + "/1a2b3c4d"}, "solutionArn"),
+        ({"solutionArn": Unknown(), "existingVersionArn": arn + "/1a2b3c4d"}, "existingVersionArn"),
+    ):
+        _, failures = check(news)
+        assert [p for p, _ in failures] == [prop], (news, failures)
+        assert failures[0][1].startswith(f"{prop}: ") and "; check the ARN (a newer " in failures[0][1]
+
+
+def test_the_messages_name_the_property_the_rule_and_botocores_lists():
+    version = botocore.__version__
+    typo = ARN.replace("us-east-1", "us-east1")
+    assert check({"solutionArn": typo})[1] == [
+        (
+            "solutionArn",
+            f"solutionArn: region 'us-east1' is not a region where Amazon Personalize is offered in partition 'aws' "
+            f"(botocore {version} lists: {AWS_REGIONS}); check the ARN (a newer region may need a newer botocore)",
+        )
+    ]
+    partitions = "aws, aws-cn, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov"
+    assert check({"solutionArn": ARN.replace(":aws:", ":aws-xx:")})[1] == [
+        (
+            "solutionArn",
+            f"solutionArn: partition 'aws-xx' is not an AWS partition (botocore {version} knows: {partitions}); check "
+            "the ARN (a newer partition may need a newer botocore)",
+        )
+    ]
+    assert check({"solutionArn": solution_arn("aws-us-gov", "us-gov-west-1")})[1] == [
+        (
+            "solutionArn",
+            "solutionArn: region 'us-gov-west-1' is not a region where Amazon Personalize is offered in partition "
+            f"'aws-us-gov' (botocore {version} lists none); check the ARN (a newer region may need a newer botocore)",
+        )
+    ]
+    assert check({"solutionArn": Unknown(), "region": "us-esat-1"})[1] == [
+        (
+            "region",
+            "region 'us-esat-1' is not a region where Amazon Personalize is offered (botocore "
+            f"{version} lists aws: {AWS_REGIONS}; aws-cn: cn-north-1); fix region, or omit it to use the solution "
+            "ARN's (a newer region may need a newer botocore)",
+        )
+    ]
+    assert check({"solutionArn": ARN, "waitTimeoutMinutes": 1e-9})[1] == [
+        (
+            "waitTimeoutMinutes",
+            "waitTimeoutMinutes must be at least 0.0834 (5 s, the provider's first status check after a training "
+            "starts; real trainings take 20 minutes or more); got 1e-09",
+        )
+    ]
+
+
+def test_a_rejected_region_is_quoted_in_one_short_line():
+    long_region = "us-" + "east-" * 38 + "1"  # the ARN is 251 characters: well formed
+    _, failures = check({"solutionArn": ARN.replace("us-east-1", long_region)})
+    assert [p for p, _ in failures] == ["solutionArn"] and "is offered in partition 'aws'" in failures[0][1]
+    assert f"... ({len(long_region) + 2} characters)" in failures[0][1], "quoted by show(), cut to 80 characters"
+    assert "\n" not in failures[0][1] and len(failures[0][1]) < 450, "the longest there is: 80 characters of region"
+
+
+@pytest.mark.parametrize(
+    ("first_check", "budget", "refused"),
+    [
+        (None, 0.0834, False),  # the minimum as the message quotes it (rounded up)
+        (None, 0.0833, True),  # 4.998 s
+        (None, 60.0, False),
+        ("0.1", 0.02, False),  # what the host and emulator tests use
+        ("0.1", 0.00167, False),
+        ("0.1", 0.0016, True),
+        ("0", 1e-9, False),
+    ],
+)
+def test_a_wait_budget_over_before_the_first_status_check_fails(monkeypatch, first_check, budget, refused):
+    if first_check is None:
+        monkeypatch.delenv(POLL_INITIAL_ENV, raising=False)
+    else:
+        monkeypatch.setenv(POLL_INITIAL_ENV, first_check)
+    _, failures = check({"solutionArn": ARN, "waitTimeoutMinutes": budget})
+    assert [p for p, _ in failures] == (["waitTimeoutMinutes"] if refused else []), failures
+    if refused:
+        assert (
+            failures[0][1].startswith("waitTimeoutMinutes must be at least 0.0") and f"got {budget!r}" in failures[0][1]
+        )
+
+
+def test_unknown_values_are_never_refused_for_their_region_or_budget():
+    unknowns = {"solutionArn": Unknown(), "region": Unknown(), "waitTimeoutMinutes": Unknown()}
+    _, failures = check({**unknowns, "existingVersionArn": Unknown(), "nameScope": "p/s/r"})
+    assert failures == []
 
 
 def test_a_rejected_huge_value_is_quoted_in_one_short_line():

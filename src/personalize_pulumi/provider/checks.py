@@ -14,7 +14,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .arns import ARN_MAX, REGION_RE, SOLUTION_ARN_RE, SOLUTION_ARN_RULE, VERSION_ARN_RE, VERSION_ARN_RULE, region_of
+from .arns import (
+    ARN_MAX,
+    REGION_RE,
+    SOLUTION_ARN_RE,
+    SOLUTION_ARN_RULE,
+    VERSION_ARN_RE,
+    VERSION_ARN_RULE,
+    location_of,
+    region_of,
+    region_problem,
+)
+from .backoff import Polling
 from .gate import is_fraction
 from .naming import NAME_RULE, autoname, is_name
 from .properties import (
@@ -30,11 +41,12 @@ from .properties import (
 )
 from .provider_path import PROVIDER_KEY
 from .quoting import cut, printable, show
-from .tags import NO_DEFAULT_TAGS, DefaultTags, effective_tags, tag_problems
+from .tags import MAX_USER_TAGS, NO_DEFAULT_TAGS, DefaultTags, effective_tags, tag_problems
 from .values import MAX_DEPTH, depth, is_unknown_itself, normalize_numbers
 
 METRIC_NAME_RE = re.compile(r"[a-z0-9_]+")
 METRIC_NAME_RULE = "lower-case letters, digits and '_'"
+ARN_FIX = "check the ARN"
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,21 @@ def _check_solution_arn(value: Any) -> list[Failure]:
         return [
             Failure("solutionArn", f"solutionArn must be a solution ARN, {SOLUTION_ARN_RULE}; got {show(value)}{hint}")
         ]
-    return []
+    return _check_location("solutionArn", value)
+
+
+def _check_location(key: str, arn: str) -> list[Failure]:
+    """The partition and region of a well-formed ARN: one where Amazon Personalize is offered (botocore's data)."""
+    location = location_of(arn)
+    if location is None:
+        return []
+    problem = region_problem(location[1], location[0], ARN_FIX)
+    return [Failure(key, f"{key}: {problem}")] if problem else []
+
+
+def _is_usable_solution_arn(value: Any) -> bool:
+    """A known solution ARN that passes `_check_solution_arn`: its partition and region are Personalize's."""
+    return isinstance(value, str) and region_of(value) is not None and not _check_location("solutionArn", value)
 
 
 def _check_name(value: Any) -> list[Failure]:
@@ -151,9 +177,13 @@ def _check_tags(value: Any) -> list[Failure]:
     if not isinstance(value, dict):
         return [Failure("tags", f"tags must be a map of string keys to string values; got {type(value).__name__}")]
     failures = []
-    if len(value) > MAX_TAGS:
+    if len(value) > MAX_USER_TAGS:
         failures.append(
-            Failure("tags", f"tags may hold at most {MAX_TAGS} tags (a Personalize limit); got {len(value)}")
+            Failure(
+                "tags",
+                f"tags may hold at most {MAX_USER_TAGS} tags (Personalize allows {MAX_TAGS}, one of them this "
+                f"provider's ownership marker); got {len(value)}",
+            )
         )
     for key, tag_value in value.items():
         failures += [Failure(f"tags.{key}", problem) for problem in tag_problems(key, tag_value)]
@@ -227,10 +257,13 @@ def _check_existing_version_arn(value: Any, solution_arn: Any) -> list[Failure]:
         rule = f"existingVersionArn must be a solution version ARN, {VERSION_ARN_RULE}"
         return [Failure("existingVersionArn", f"{rule}; got {show(value)}{hint}")]
     its_solution = value.rsplit("/", 1)[0]
-    if isinstance(solution_arn, str) and region_of(solution_arn) and its_solution != solution_arn:
-        reason = f"existingVersionArn is a version of {show(its_solution)}, not of solutionArn {show(solution_arn)}"
-        return [Failure("existingVersionArn", reason)]
-    return []
+    if isinstance(solution_arn, str) and region_of(solution_arn):
+        # Its region is solutionArn's, checked there.
+        if its_solution != solution_arn:
+            reason = f"existingVersionArn is a version of {show(its_solution)}, not of solutionArn {show(solution_arn)}"
+            return [Failure("existingVersionArn", reason)]
+        return []
+    return _check_location("existingVersionArn", value)
 
 
 def _check_adoption_conflicts(inputs: dict[str, Any]) -> list[Failure]:
@@ -259,16 +292,39 @@ def _check_wait_timeout(value: Any) -> list[Failure]:
                 f"waitTimeoutMinutes must be a number of minutes greater than 0; got {show(value)}",
             )
         ]
+    # A budget that ends before the first status check can never see a training through (the host's environment may
+    # shorten that check, as the tests do: see backoff.py).
+    first_check = Polling.from_env().initial
+    if value * 60 < first_check:
+        minimum = _rounded_up(first_check / 60)
+        return [
+            Failure(
+                "waitTimeoutMinutes",
+                f"waitTimeoutMinutes must be at least {minimum:g} ({first_check:g} s, the provider's first status "
+                f"check after a training starts; real trainings take 20 minutes or more); got {show(value)}",
+            )
+        ]
     return []
 
 
+def _rounded_up(value: float, digits: int = 3) -> float:
+    """`value` (> 0) rounded up to `digits` significant digits: a minimum quoted that way is itself accepted."""
+    scale = 10.0 ** (digits - 1 - math.floor(math.log10(value)))
+    return math.ceil(value * scale) / scale
+
+
 def _check_region(value: Any, solution_arn: Any) -> list[Failure]:
+    """A region name; next to a usable solutionArn, its region; else (the ARN unknown in a preview, missing, or
+    refused on its own) one where Amazon Personalize is offered in some partition."""
     if value is None or is_unknown_itself(value):
         return []
     if not isinstance(value, str) or not REGION_RE.fullmatch(value):
         return [Failure("region", f"region must be an AWS region name such as us-east-1; got {show(value)}")]
-    arn_region = region_of(solution_arn) if isinstance(solution_arn, str) else None
-    if arn_region and arn_region != value:
+    if not _is_usable_solution_arn(solution_arn):
+        problem = region_problem(value, None, "fix region, or omit it to use the solution ARN's")
+        return [Failure("region", problem)] if problem else []
+    arn_region = region_of(solution_arn)
+    if arn_region != value:
         return [
             Failure(
                 "region",

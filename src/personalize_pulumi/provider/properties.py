@@ -24,8 +24,8 @@ NAME_SCOPE = "nameScope"
 # Set by the resource class, not by users: the random token of the resource's `<name>-owner` (owner.py), also a seed
 # of the autoname, so that stacks of the same names in different backends never share a version.
 OWNER_TOKEN = "ownerToken"
-# Set by the resource class, not by users: when that token was created (ISO 8601). No version this resource trained is
-# older, which bounds the search for the training an interrupted `pulumi up` started.
+# Set by the resource class, not by users: when that token was created, by the service's clock (ISO 8601; None if not
+# known). No version this resource trained is older, which bounds the cost of the search for its attempts.
 OWNER_CREATED_AT = "ownerCreatedAt"
 # The inputs a `<name>-owner` keeps (the engine records them on every `up`), so that destroying it can find and stop
 # a training an interrupted `up` started and the stack never recorded: the version's name and where it trains.
@@ -185,7 +185,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
         Default("`{}`", {}),
         doc=(
             "Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags`"
-            " overlaid by these (these win on conflicts; at most 50 in all), as pulumi-aws resources do: output "
+            " overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output "
             "`tags_all`. Changes, and changes of `aws:defaultTags`, apply in place."
         ),
     ),
