@@ -124,7 +124,7 @@ def test_beside_a_repos_own_providers_and_components_the_host_never_imports_them
     assert trainings_started(control) == 1
 
 
-def test_a_stack_from_the_vendored_layout_moves_to_the_package_with_one_update_and_no_aws_call(
+def test_a_stack_from_the_vendored_layout_moves_to_the_package_with_one_update_and_no_aws_change(
     cli, emulator, control, tmp_path
 ):
     solution = active_solution(boto3.client("personalize", region_name=REGION), unique("upgrade"))
@@ -143,7 +143,9 @@ def test_a_stack_from_the_vendored_layout_moves_to_the_package_with_one_update_a
     assert "1 to update" in preview and "replace" not in preview, preview
     assert "1 to create" in preview, "the version's owner token (see owner.py)"
     run(stack, "up")
-    assert control.requests() == [], "the move calls nothing on AWS"
+    calls = [(entry["operation"], entry["params"]) for entry in control.requests()]
+    read = ("ListSolutionVersions", {"solutionArn": solution, "maxResults": 1})
+    assert calls == [read], "the move changes nothing on AWS: one read, the new owner's service clock"
     version = resource(stack, TYPE_TOKEN)
     assert version["outputs"]["solutionVersionArn"] == arn
     assert stored_class(version["outputs"]) == STATE_PATH, "the outputs' provider moved too"

@@ -11,10 +11,15 @@ The token is a secret output: a derived name hashes it with the retrain triggers
 cannot confirm a guessed secret trigger. The owner's id is not the token (ids are never secret). An owner of an
 earlier release, whose id is its token, is replaced once (no AWS call; the version keeps its name).
 
-The owner also keeps the version's identity inputs (`OWNER_IDENTITY`; the engine records an owner's inputs on every
-`up`, and its diff never reports a change). A training an interrupted `up` started is in no state but the owner's:
-destroying the owner (`pulumi destroy`, or removing the model from the program) stops every attempt of that name
-still training, after the version itself, if recorded, was deleted.
+The token also keys the marker every attempt is created with (ownership.py), and the service's clock when the owner
+was created (`serviceCreatedAt`) bounds the cost of the search for those attempts. The owner keeps the version's
+identity inputs (`OWNER_IDENTITY`; the engine records an owner's inputs on every `up` that includes it, and its diff
+never reports a change). A training an interrupted `up` started is in no state but the owner's: destroying the owner
+(`pulumi destroy`, or removing the model from the program) stops every version of the solution still training that
+carries its marker, after the version itself, if recorded, was deleted.
+
+A SolutionVersion passes its aliases on to its owner (`owner_aliases`): a model renamed or moved with `aliases` keeps
+its owner and token, so nothing is replaced and its attempts stay its own.
 
 The class is pickled by reference into state (`personalize_pulumi.provider.owner.TrainingOwnerProvider`): keep the
 path.
@@ -23,8 +28,9 @@ path.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 from botocore.exceptions import BotoCoreError, ClientError
@@ -38,7 +44,7 @@ from .errors import UnknownProfile, failure_from
 from .finders import ListingLags
 from .host import old_inputs_of_delete, prepare_host
 from .messages import Reporter
-from .properties import NAME_SCOPE, OWNER_IDENTITY, OWNER_RESOURCE_NAME, RESOURCE_MODULE, StateKey
+from .properties import NAME_SCOPE, OWNER_IDENTITY, OWNER_RESOURCE_NAME, OWNER_TYPE_TOKEN, RESOURCE_MODULE, StateKey
 
 TOKEN = "token"
 CREATED_AT = "createdAt"
@@ -132,3 +138,75 @@ class TrainingOwner(Resource, module=RESOURCE_MODULE, name=OWNER_RESOURCE_NAME):
             SERVICE_CREATED_AT: None,
         }
         super().__init__(TrainingOwnerProvider(), resource_name, props, opts)
+
+
+OwnerAlias = str | pulumi.Alias
+"""An alias as `ResourceOptions.aliases` holds one, once resolved: a URN, or an `Alias` spec."""
+
+
+def owner_name(version_name: str) -> str:
+    """The name of a SolutionVersion's `TrainingOwner`."""
+    return f"{version_name}-owner"
+
+
+def owner_aliases(aliases: Sequence[pulumi.Input[OwnerAlias]] | None) -> list[pulumi.Input[OwnerAlias]] | None:
+    """The owner's aliases, from its SolutionVersion's: where the version was before, its owner was too (same parent,
+    stack and project, the name with `-owner`), so a renamed or moved version keeps its owner and owner token."""
+    if aliases is None:
+        return None
+    derived: list[pulumi.Input[OwnerAlias]] = []
+    for alias in aliases:
+        if isinstance(alias, (str, pulumi.Alias)):
+            owner = owner_alias(alias)
+            if owner is not None:
+                derived.append(owner)
+        else:  # an Output or awaitable: derived once known
+            derived.append(owner_alias_later(alias))
+    return derived
+
+
+def owner_alias_later(alias: pulumi.Input[OwnerAlias]) -> pulumi.Output[OwnerAlias]:
+    """`owner_alias` of an alias not known yet (the SDK skips an alias that resolves to None)."""
+    source: pulumi.Output[OwnerAlias] = pulumi.Output.from_input(alias)
+    resolved: pulumi.Output[OwnerAlias | None] = source.apply(owner_alias)
+    return cast("pulumi.Output[OwnerAlias]", resolved)
+
+
+def owner_alias(alias: OwnerAlias | None) -> OwnerAlias | None:
+    """The owner's alias for one alias of its SolutionVersion; None where it names no other URN for the owner.
+
+    A URN becomes the owner's URN in the same place (same stack, project and parents; the owner's type and name).
+    An `Alias` keeps its parent, stack and project; a name becomes that name with `-owner`; a type is dropped (the
+    owner's type never changed with the version's). Fields not given stay not given (the SDK's `...`): they mean
+    "as now" to the SDK and the engine.
+    """
+    if alias is None:
+        return None
+    if isinstance(alias, str):
+        return owner_urn(alias)
+    name = alias.name if given(alias.name) else None
+    if name is None and not any(given(field) for field in (alias.parent, alias.stack, alias.project)):
+        return None  # only a type (or nothing): the owner's URN as it is now
+    return pulumi.Alias(
+        name=owner_name(name) if name is not None else ...,  # type: ignore[arg-type]  # the SDK's "not given"
+        parent=alias.parent,
+        stack=alias.stack,
+        project=alias.project,
+    )
+
+
+def given(field: object) -> bool:
+    """Whether an `Alias` field was given: the SDK marks one not given with `...` (None means "none", e.g. no
+    parent)."""
+    return field is not ...
+
+
+def owner_urn(version_urn: str) -> str | None:
+    """The URN of the owner of the SolutionVersion `version_urn` (`urn:pulumi:<stack>::<project>::<type>::<name>`,
+    the type qualified by its parents' as `parent$type`); None if it is not a URN."""
+    parts = version_urn.split("::", 3)
+    if len(parts) != 4 or not parts[0].startswith("urn:pulumi:") or not parts[2] or not parts[3]:
+        return None
+    prefix, project, qualified_type, name = parts
+    parents = qualified_type.split("$")[:-1]
+    return "::".join((prefix, project, "$".join((*parents, OWNER_TYPE_TOKEN)), owner_name(name)))

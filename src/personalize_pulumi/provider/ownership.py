@@ -11,8 +11,11 @@ version has it from its first moment), whose value is
 - `owner`: an HMAC-SHA256 of a fixed text keyed by the resource's owner token (owner.py: random, created once per
   resource and stack, secret in state). It names the resource whose attempt this is, whatever its inputs were then:
   destroying the owner stops every attempt still training that carries it.
-- `identity`: an HMAC of the attempt's identity (checked name, solution ARN, training mode, retrain triggers) under
-  the same key: a create adopts only an attempt of the inputs it was asked for.
+- `identity`: an HMAC of the attempt's identity (solution ARN, training mode, retrain triggers, and the name if it is
+  not the one derived from them: naming.py) under the same key: a create adopts only an attempt of the inputs it was
+  asked for. A derived name is left out because it also hashes where the resource is (project, stack, resource
+  name): a model renamed with `aliases` keeps its owner, and `pulumi up --replace` of it then adopts the version it
+  trained under its old name instead of training again.
 - `attempt`: the attempt's number (1 is the name itself, then `<name>-2`, ...; see naming.py).
 
 Keyed digests, never the token: the tag is readable by anyone allowed ListTagsForResource, and neither reveals the
@@ -28,6 +31,8 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from .naming import autoname
 
 MARKER_TAG = "personalize-pulumi:owner"
 """The tag key of the marker. Reserved: `tags` may not use it, and tag updates never add, change or remove it."""
@@ -71,10 +76,12 @@ class OwnerKey:
         return self._digest("personalize-pulumi/owner/v1", _OWNER_LENGTH)
 
     def identity(self, inputs: dict[str, Any]) -> str:
-        """The digest of an attempt's identity: the checked `name` (the base of its attempts' names), solution ARN,
-        training mode and retrain triggers."""
-        keys = ("name", "solutionArn", "trainingMode", "retrainTriggers")
-        text = json.dumps([inputs.get(key) for key in keys], sort_keys=True, separators=(",", ":"), default=str)
+        """The digest of an attempt's identity: the checked inputs' solution ARN, training mode and retrain triggers,
+        and their `name` (the base of its attempts' names) unless it is the name derived from them."""
+        name = inputs.get("name")
+        explicit = None if name == autoname({}, inputs) else name
+        identity = [explicit, *(inputs.get(key) for key in ("solutionArn", "trainingMode", "retrainTriggers"))]
+        text = json.dumps(identity, sort_keys=True, separators=(",", ":"), default=str)
         return self._digest(f"personalize-pulumi/identity/v1|{text}", _IDENTITY_LENGTH)
 
     def marker(self, inputs: dict[str, Any], attempt: int) -> Marker:

@@ -8,8 +8,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from .owner import TrainingOwner
+from .owner import TrainingOwner, owner_aliases, owner_name
 from .properties import (
+    DEFAULT_TAGS_CONFIG,
     INPUTS,
     NAME_SCOPE,
     OUTPUTS,
@@ -79,9 +80,18 @@ class SolutionVersion(SolutionVersionState, Resource, module=RESOURCE_MODULE, na
         # Marks the effective tags secret wherever `tags` holds a secret: the engine carries an input's secrets over
         # to the checked input and the output of the same key (check replaces the value itself).
         props[TAGS_ALL] = args.tags
+        if pulumi.runtime.is_config_secret(DEFAULT_TAGS_CONFIG):
+            # check merges the stack's default tags into `tagsAll`, and the provider host receives them as plain
+            # text: only the program knows they are secret. A secret input makes the checked input secret; the
+            # option makes the output secret.
+            props[TAGS_ALL] = pulumi.Output.secret(args.tags)
+            opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=[TAGS_ALL]))
         if args.existing_version_arn is None:  # a version this resource trains: its owner exists before it starts
-            owner_opts = pulumi.ResourceOptions(parent=opts.parent if opts else None)
-            owner = TrainingOwner(f"{resource_name}-owner", props, owner_opts)
+            owner_opts = pulumi.ResourceOptions(
+                parent=opts.parent if opts else None,
+                aliases=owner_aliases(opts.aliases if opts else None),
+            )
+            owner = TrainingOwner(owner_name(resource_name), props, owner_opts)
             props[OWNER_TOKEN] = owner.token
-            props[OWNER_CREATED_AT] = owner.created_at
+            props[OWNER_CREATED_AT] = owner.service_created_at
         super().__init__(SolutionVersionProvider(), resource_name, props, opts)
