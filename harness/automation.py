@@ -231,14 +231,16 @@ class EngineStack:
 
 
 def _main() -> int:
-    """`python -m harness.automation OPERATION --folder F [--stack S] [--env-json J]`: one operation in this process,
-    the engine's display on stdout, exit 1 if it failed. Used where a test signals the CLI while it runs."""
+    """`python -m harness.automation OPERATION --folder F [--stack S] [--env-json J] [--target URN ...]`: one
+    operation in this process, the engine's display on stdout, exit 1 if it failed. Used where a test signals the CLI
+    while it runs."""
     parser = argparse.ArgumentParser(description=_main.__doc__)
     parser.add_argument("operation", choices=("up", "preview", "refresh", "destroy"))
     parser.add_argument("--folder", type=Path, required=True)
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--env-json", default="{}", help="extra environment for the CLI, as a JSON object")
     parser.add_argument("--provider-python", type=Path, default=None, help="the Python of the provider host")
+    parser.add_argument("--target", action="append", default=[], help="a URN to target (`pulumi up --target`)")
     args = parser.parse_args()
 
     def echo(line: str) -> None:
@@ -253,7 +255,7 @@ def _main() -> int:
         provider_python=args.provider_python,
     )
     try:
-        getattr(stack, args.operation)()
+        getattr(stack, args.operation)(**({"target": args.target} if args.target else {}))
     except EngineFailed as failure:
         print(failure.output, flush=True)
         return 1

@@ -64,6 +64,21 @@ def new_stack(cli: Path, emulator: EmulatorProcess, tmp_path: Path) -> Iterator[
         print("\n".join(stack.lines))
 
 
+SKEW_SECONDS = -2 * 3600.0
+"""The service's clock two hours behind the machine's: no search may rest on the two agreeing."""
+
+
+@pytest.fixture
+def skewed_clock(control: Any) -> Iterator[Any]:
+    """The emulator's clock (every creation time and every answer's `Date`) two hours behind the machine's, for
+    this test."""
+    control.set_clock_offset(SKEW_SECONDS)
+    try:
+        yield control
+    finally:
+        control.set_clock_offset(0)
+
+
 def child_processes(pid: int) -> list[int]:
     """Direct children of `pid` (Linux /proc)."""
     children = []
@@ -105,7 +120,7 @@ class BackgroundOperation:
     """`python -m harness.automation OPERATION` for a stack, in its own process, so a test can signal its CLI. Its
     output is read as it comes (a full pipe would stall the engine) and kept in `lines`."""
 
-    def __init__(self, stack: EngineStack, operation: str):
+    def __init__(self, stack: EngineStack, operation: str, targets: tuple[str, ...] = ()):
         stack.changed_elsewhere()
         # What the child's EngineStack would not set itself: the emulator's variables, and any PULUMI_ setting the
         # stack chose over the work folder's defaults (e.g. a backend URL other than its file:// state folder).
@@ -125,6 +140,7 @@ class BackgroundOperation:
                 "--env-json",
                 json.dumps(extra_env),
                 *host,
+                *(word for urn in targets for word in ("--target", urn)),
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -177,11 +193,13 @@ def wait_until(
     raise AssertionError(f"timed out after {timeout} s waiting for {what}{printed}")
 
 
-def up_until_training(stack: EngineStack, control: Any, training_seconds: float) -> BackgroundOperation:
-    """`pulumi up` of `stack` in its own process, returned once its training has started (emulated trainings take
-    `training_seconds`), so a test can interrupt the CLI mid-training."""
+def up_until_training(
+    stack: EngineStack, control: Any, training_seconds: float, targets: tuple[str, ...] = ()
+) -> BackgroundOperation:
+    """`pulumi up` of `stack` (with `--target` for each of `targets`) in its own process, returned once its training
+    has started (emulated trainings take `training_seconds`), so a test can interrupt the CLI mid-training."""
     control.set_timing(training_seconds=training_seconds, setup_seconds=0.5)
     control.clear_requests()
-    running = BackgroundOperation(stack, "up")
+    running = BackgroundOperation(stack, "up", targets)
     wait_until(lambda: trainings_started(control) == 1, 90, "the training to start", running)
     return running

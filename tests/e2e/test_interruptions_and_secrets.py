@@ -48,7 +48,7 @@ def _status(arn: str) -> str:
 @pytest.mark.parametrize(
     "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"]
 )
-@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
+@pytest.mark.usefixtures("duplicate_names", "skewed_clock")  # no source says whether the service refuses them
 def test_an_interrupted_up_then_destroy_stops_its_training_naming_it_and_the_next_up_trains_once(
     new_stack, control, signum
 ):
@@ -122,7 +122,7 @@ def _state_files(stack) -> str:
     return "\n".join(path.read_text() for path in (stack.folder / "state").rglob("*") if path.is_file())
 
 
-@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
+@pytest.mark.usefixtures("duplicate_names", "skewed_clock")  # no source says whether the service refuses them
 def test_after_a_hard_kill_up_adopts_and_says_the_command_that_clears_the_pending_create(new_stack, control):
     stack = new_stack()
     running = up_until_training(stack, control, training_seconds=300.0)

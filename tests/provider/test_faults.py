@@ -284,3 +284,32 @@ def test_update_of_profile_region_and_budget_only_stores_them_without_calling_th
         assert version_status(personalize, id_) == "ACTIVE"
     finally:
         host.stop()
+
+
+def test_an_endpoint_that_never_answers_fails_the_create_within_minutes_naming_it(
+    rider, emulator, personalize, control
+):
+    solution = active_solution(personalize)
+    control.add_fault(kind="drop", operation="DescribeSolution", count=100_000)
+    name, inputs = checked(rider, solution)  # the default budget: 12 hours
+    try:
+        with pytest.raises(HostError) as exc:
+            rider.create(name, inputs)
+    finally:
+        control.clear_faults()
+
+    last = message(exc.value)
+    assert last.startswith(f"creating Personalize solution version {inputs['name']} (solution {solution}): ")
+    assert f"no answer from {emulator.url}" in last and "no training was started" in last, last
+    assert "check the region, the endpoint" in last
+    assert control.count("CreateSolutionVersion") == 0
+    assert len(control.requests("DescribeSolution")) > 1, "it was retried before giving up"
+
+
+def test_an_endpoint_that_answers_after_a_short_outage_trains(rider, personalize, control):
+    control.set_timing(training_seconds=0.2, setup_seconds=0)
+    solution = active_solution(personalize)
+    control.add_fault(kind="drop", operation="DescribeSolution", count=2)
+    name, inputs = checked(rider, solution)
+    id_, outs = rider.create(name, inputs)
+    assert outs["status"] == "ACTIVE" and trainings_started(control) == 1

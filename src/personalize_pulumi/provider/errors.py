@@ -217,7 +217,7 @@ def _explicit_deny(error: BaseException) -> bool:
 
 def is_transient(error: BaseException) -> bool:
     """Errors that go away by themselves: dropped or refused connections, timeouts, HTTP 5xx, throttling."""
-    if isinstance(error, (BotoConnectionError, HTTPClientError)):
+    if got_no_connection(error):
         return True  # EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError, ...
     if isinstance(error, ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
@@ -229,6 +229,12 @@ def is_start_transient(error: BaseException) -> bool:
     """Answers of CreateSolutionVersion that go away by themselves: transient errors (the training quota among them,
     as a throttling code), and the solution in use."""
     return is_transient(error) or code(error) == IN_USE_CODE
+
+
+def got_no_connection(error: BaseException) -> bool:
+    """Whether `error` means the endpoint gave no answer at all: a connection refused, dropped or timing out (not an
+    HTTP error, which is an answer)."""
+    return isinstance(error, (BotoConnectionError, HTTPClientError))
 
 
 def got_no_answer(error: BaseException) -> bool:
@@ -359,6 +365,18 @@ def solution_unusable(
     cause_text = f"the solution is {status}" + (f" ({reason})" if reason else "")
     todo = "a version can only be trained from an ACTIVE solution; fix it, then run `pulumi up` again"
     return failure("creating", name, where, cause_text, todo)
+
+
+def endpoint_unreachable(
+    name: Any, solution_arn: str, endpoint: str, waited: str, error: BaseException
+) -> SolutionVersionError:
+    """Before any training, the endpoint gave no answer at all for `waited`."""
+    cause_text = f"no answer from {endpoint} for {waited} ({cause(error)}); no training was started"
+    todo = (
+        "check the region, the endpoint (AWS_ENDPOINT_URL, a proxy) and the network from where `pulumi up` runs, "
+        "then run it again"
+    )
+    return failure("creating", name, f"solution {solution_arn}", cause_text, todo)
 
 
 def solution_late(name: Any, solution_arn: str, late: str) -> SolutionVersionError:

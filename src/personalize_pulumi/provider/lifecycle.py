@@ -26,6 +26,7 @@ from .errors import (
     cause,
     code,
     got_no_answer,
+    got_no_connection,
     is_start_transient,
     is_transient,
     rejected,
@@ -42,6 +43,7 @@ from .finders import (
     find_tags,
     find_version,
     find_version_named,
+    solution_status,
 )
 from .gate import documented_metric_names, shortfalls, unreportable
 from .messages import Reporter
@@ -177,6 +179,9 @@ class _Create:
 
     def wait_for_solution(self) -> dict[str, Any]:
         solution_arn, name = self.request.solution_arn, self.request.name
+        status, described = self.reach_solution()
+        if status == ACTIVE:
+            return described
         try:
             return wait_solution_active(self.api, solution_arn, self.budget, self.progress)
         except UnexpectedStatus as unexpected:
@@ -186,6 +191,29 @@ class _Create:
             raise errors.solution_unusable(name, solution_arn, status, reason, region) from None
         except DeadlineExceeded as late:
             raise errors.solution_late(name, solution_arn, self.late(late, "the solution was")) from None
+
+    def reach_solution(self) -> tuple[str | None, dict[str, Any]]:
+        """The solution's status at the endpoint's first answer (None: an answer that was a transient error, which
+        the wait for the solution rides out). An endpoint that gives no answer at all (connections refused, dropped
+        or timing out) for `polling.grace` seconds fails the create at once, naming it: a wrong endpoint or network
+        does not heal within the training budget, and no training was started."""
+        polling, clock, arn = self.budget.polling, self.budget.clock, self.request.solution_arn
+        reach = Backoff(polling, clock, min(self.budget.deadline, clock.monotonic() + polling.grace))
+        doing = f"checking the status of {arn}"
+        try:
+            return retry(solution_status(self.api, arn), got_no_connection, reach, self.on_trouble(doing))
+        except OutOfTime as out:
+            endpoint = str(getattr(getattr(self.api, "meta", None), "endpoint_url", None) or "the Personalize endpoint")
+            raise errors.endpoint_unreachable(
+                self.request.display_name, arn, endpoint, messages.duration(polling.grace), out.error
+            ) from None
+        except ClientError as error:
+            if is_transient(error):  # an answer all the same: the endpoint is there
+                return None, {}
+            raise
+
+    def on_trouble(self, doing: str) -> Callable[[Exception], None]:
+        return lambda error: self.progress.trouble(error, doing)
 
     def check_gate_names(self, solution: dict[str, Any]) -> None:
         """Before any training: every `minMetrics` name must be one the solution reports (what its newest ACTIVE
