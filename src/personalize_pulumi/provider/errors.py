@@ -430,11 +430,6 @@ def start_ran_late(
     return failure("creating", name, f"solution {solution_arn}", cause_text, todo)
 
 
-def name_taken_by_other_mode(name: Any, arn: str, found_mode: Any, wanted_mode: Any) -> SolutionVersionError:
-    cause_text = f"this name is taken by a version trained with trainingMode {found_mode}"
-    return failure("creating", name, arn, cause_text, f"choose another name for trainingMode {wanted_mode}")
-
-
 def metrics_unreadable_for_gate(name: Any, arn: str, error: BaseException | None) -> SolutionVersionError:
     problem = cause(error) if error is not None else "no answer"
     again = "the next `pulumi up` adopts it and judges it again"
