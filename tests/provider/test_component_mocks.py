@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pulumi
@@ -38,15 +37,7 @@ class Mocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-@pytest.fixture(autouse=True)
-def event_loop_for_the_sdk():
-    """The SDK's mocks run on the thread's current event loop; an earlier test's `asyncio.run` (the host harness
-    serializes with it) leaves the main thread without one."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    yield
-    asyncio.set_event_loop(None)
-    loop.close()
+pytestmark = pytest.mark.usefixtures("event_loop_for_the_sdk")
 
 
 @pytest.fixture

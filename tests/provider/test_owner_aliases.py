@@ -4,7 +4,6 @@ requests; no engine, no AWS)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -52,14 +51,7 @@ class RecordingMonitor(MockMonitor):
         return [json_format.MessageToDict(alias) for alias in self.request(name).aliases]
 
 
-@pytest.fixture(autouse=True)
-def event_loop_for_the_sdk():
-    """The SDK's mocks run on the thread's current event loop (see test_component_mocks.py)."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    yield
-    asyncio.set_event_loop(None)
-    loop.close()
+pytestmark = pytest.mark.usefixtures("event_loop_for_the_sdk")
 
 
 def _configure(monkeypatch: pytest.MonkeyPatch, secret_defaults: bool) -> RecordingMonitor:

@@ -3,7 +3,6 @@ model's version *output*, so it changes only after a version has trained and pas
 
 from __future__ import annotations
 
-import asyncio
 import json
 import runpy
 from pathlib import Path
@@ -56,14 +55,7 @@ class Mocks(pulumi.runtime.Mocks):
         return found.inputs
 
 
-@pytest.fixture(autouse=True)
-def event_loop_for_the_sdk():
-    """The SDK's mocks run on the thread's current event loop, which an earlier `asyncio.run` may have cleared."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    yield
-    asyncio.set_event_loop(None)
-    loop.close()
+pytestmark = pytest.mark.usefixtures("event_loop_for_the_sdk")
 
 
 def run_example(monkeypatch: pytest.MonkeyPatch, preview: bool, **config: Any) -> tuple[Mocks, dict[str, Any]]:
