@@ -265,7 +265,7 @@ def test_check_and_diff_through_the_host_need_no_aws_at_all(emulator, control, t
         host.stop()
     assert control.requests() == []
     assert host.output == [
-        f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row (the provider host was started "
+        f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row (the provider was started "
         "without the engine's address)",
         "r: trains a new version",  # the first check of a new resource; the later ones are the same operation's
         "r: trains a new version because solutionArn and retrainTriggers change",

@@ -116,3 +116,8 @@ def location_of(arn: str) -> tuple[str, str] | None:
     """The partition and region a solution or solution version ARN names, or None if it is neither."""
     match = (SOLUTION_ARN_RE.fullmatch(arn) or VERSION_ARN_RE.fullmatch(arn)) if len(arn) <= ARN_MAX else None
     return (match["partition"], match["region"]) if match else None
+
+
+def solution_of(version_arn: str) -> str:
+    """The solution ARN of a solution version ARN (`arn:...:solution/<name>/<id>` -> `arn:...:solution/<name>`)."""
+    return version_arn.rsplit("/", 1)[0] if version_arn.count("/") >= 2 else version_arn

@@ -30,6 +30,7 @@ from .properties import (
     OPERATIONAL,
     REPLACE_ON_CHANGE,
     TAGS_ALL,
+    TRAINING,
     UPDATE_IN_PLACE,
 )
 from .provider_path import PROVIDER_KEY, provider_moved
@@ -62,9 +63,11 @@ def decide(olds: dict[str, Any], news: dict[str, Any]) -> Decision:
     adopted = olds.get("existingVersionArn") is not None or news.get("existingVersionArn") is not None
     identity = ADOPTED_IDENTITY if adopted else REPLACE_ON_CHANGE
     replaces = [key for key in identity if _differs(olds, news, key)]
-    # A refresh that found the version stopped or failed out of band: the next `up` trains a new one.
+    # A refresh that found the version stopped or failed out of band: the next `up` trains a new one. A version
+    # recorded while still training (the plugin records the training an interrupted create leaves) is waited for by
+    # the update the engine then sends, never replaced: its replacement would adopt it and the delete stop it.
     status = olds.get("status")
-    if status is not None and status != ACTIVE:
+    if status is not None and status != ACTIVE and status not in TRAINING:
         replaces.append("status")
     updates = [key for key in (*UPDATE_IN_PLACE, *OPERATIONAL) if _differs(olds, news, key)]
     if provider_moved(olds, news):

@@ -28,11 +28,8 @@ Pulumi serves every dynamic resource of a stack from one process, `python -m pul
    one that loads the provider included.
 6. **The engine link.** The SDK host never talks to the engine, so whatever a provider prints lands under the stack,
    attributed to no resource. The engine starts every plugin with its own gRPC address as the last argument
-   (`python -u -m pulumi.dynamic <address>`) and serves `pulumirpc.Engine.Log` there: `EngineLink` sends a line with
-   the URN of the request being answered (`current_urn()`), so it lands on that resource's row (ephemeral) or under
-   it in Diagnostics. Where there is no address (a host started by hand) or the engine does not answer, `log` says so
-   (`problem`) and the caller prints the line on stdout instead. Only the SDK's generated `engine_pb2` and
-   `engine_pb2_grpc` modules are used.
+   (`python -u -m pulumi.dynamic <address>`): `link_engine` hands it to engine_log.py, whose `EngineLink` sends each
+   line with the URN of the request being answered (`current_urn()`), so it lands on that resource's row or under it.
 
 Guard: each step checks that what it touches is what it expects (types, attribute names, the service's method names)
 and otherwise changes nothing and prints one line saying what the provider does without it. The steps run once per
@@ -63,6 +60,7 @@ import grpc
 from pulumi.runtime.proto.provider_pb2 import PropertyDiff
 
 from .backoff import cancel
+from .engine_log import use_engine
 from .errors import SolutionVersionError
 from .properties import TYPE_TOKEN
 
@@ -94,6 +92,7 @@ def prepare_host(environ: Mapping[str, str] = os.environ, emit: Callable[[str], 
             return
         _prepared = True
     _watch_engine()
+    link_engine()
     _format_own_errors(emit)
     _wrap_handlers(emit)
     raw = environ.get(WORKERS_ENV, "").strip()
@@ -380,8 +379,6 @@ def current_urn() -> str | None:
 # 6. The engine link.
 
 _ADDRESS = re.compile(r"[A-Za-z0-9.\-]+:\d{1,5}|\[[0-9A-Fa-f:.]+\]:\d{1,5}")
-SEVERITIES = ("debug", "info", "warning", "error")
-LOG_TIMEOUT_SECONDS = 10.0
 
 
 def engine_address(argv: list[str] | None = None) -> str | None:
@@ -397,62 +394,6 @@ def engine_address(argv: list[str] | None = None) -> str | None:
     return args[-1]
 
 
-class EngineLink:
-    """The engine's `Log` for this process's lines, opened at the first one. Thread-safe. `problem` says why lines
-    cannot go to the engine (no address, the SDK lacks the generated modules, the engine refused a call); from then on
-    `log` returns False at once and the caller prints its line itself."""
-
-    def __init__(self, address: str | None):
-        self.address = address
-        self.problem: str | None = None if address else "the provider host was started without the engine's address"
-        self._stub: Any = None
-        self._request: Any = None
-        self._lock = threading.Lock()
-
-    def _connect(self) -> bool:
-        with self._lock:
-            if self._stub is not None or self.problem is not None:
-                return self._stub is not None
-            try:
-                from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
-
-                self._request = engine_pb2.LogRequest
-                self._severity = {name: engine_pb2.LogSeverity.Value(name.upper()) for name in SEVERITIES}
-                self._stub = engine_pb2_grpc.EngineStub(grpc.insecure_channel(str(self.address)))
-            except Exception as error:  # an SDK without the generated modules, a grpc that changed
-                self.problem = f"could not open the engine's Log ({type(error).__name__}: {error})"
-            return self._stub is not None
-
-    def log(self, severity: str, message: str, urn: str | None, ephemeral: bool = False) -> bool:
-        """Send one line for the resource `urn` (None: the stack's); returns whether the engine took it."""
-        if not self._connect():
-            return False
-        try:
-            request = self._request(
-                severity=self._severity[severity], message=message, urn=urn or "", ephemeral=ephemeral
-            )
-            self._stub.Log(request, timeout=LOG_TIMEOUT_SECONDS)
-            return True
-        except Exception as error:  # the engine is gone or refuses: lines go to stdout from now on
-            with self._lock:
-                if self.problem is None:
-                    self.problem = f"the engine did not take a line ({type(error).__name__}: {_first_line(error)})"
-            return False
-
-
-def _first_line(error: BaseException) -> str:
-    details = getattr(error, "details", None)
-    text = details() if callable(details) else str(error)
-    return (str(text or "").strip().splitlines() or [""])[0][:200]
-
-
-_link: EngineLink | None = None
-
-
-def engine_link() -> EngineLink:
-    """This process's link to the engine (made once, from the host's arguments)."""
-    global _link
-    with _once:
-        if _link is None:
-            _link = EngineLink(engine_address())
-        return _link
+def link_engine() -> None:
+    """Send this process's lines to the engine that started the host (see `engine_log.use_engine`)."""
+    use_engine(engine_address())

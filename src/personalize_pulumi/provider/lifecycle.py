@@ -483,6 +483,40 @@ def _judge(verb: str, name: str, arn: str, metrics: dict[str, Any], minimums: di
         raise rejected(verb, name, arn, missed, metrics, case)
 
 
+def resume(
+    service: Personalize,
+    arn: str,
+    olds: dict[str, Any],
+    news: dict[str, Any],
+    polling: Polling,
+    clock: Clock = REAL_TIME,
+    started: Started | None = None,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """The update the engine sends for a version recorded while it was still training (the plugin records the training
+    an interrupted or late create leaves, so that `destroy` stops it): give it the effective tags, wait until it is
+    ACTIVE, judge it against `minMetrics` and return the outputs, as the create would have. If it ended untrained,
+    the failure names it; the state then records how it ended, and the next `pulumi up` trains the next attempt."""
+    request = Request.of(news)
+    progress = Progress(reporter or Reporter(label(news)), clock=clock, every=polling.progress_every)
+    budget = Backoff.within(request.budget_seconds, polling, clock)
+    create = _Create(service, request, budget, progress, started or Started())
+    create.started.arn = arn
+    name = str(olds.get("versionName") or request.display_name)
+    version = Version(arn, name, attempt_number(request.name, name) or 1)
+    progress.say(messages.training_started(arn, messages.attempt_label(version.number, name), request.minutes, True))
+    create.after_start_call(name, lambda: create.retag(arn), version)
+    try:
+        described = create.wait_for_training(version)
+    except SolutionVersionError:
+        raise
+    except Exception as error:  # anything at all: the message must still name the version that keeps training
+        raise errors.waiting_failed(name, arn, error) from _chain(error)
+    outs = create.record(described)
+    progress.finish(outs["status"])
+    return outs
+
+
 # Read, update, delete
 
 

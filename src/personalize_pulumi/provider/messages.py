@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from .host import EngineLink, current_urn, engine_link
+from .engine_log import EngineLink, default_link
 from .properties import TYPE_TOKEN
 
 _output = threading.Lock()
@@ -61,14 +61,8 @@ class Reporter:
     ):
         self.label = label
         self.urn = urn
-        self._link = link if link is not None else engine_link()
+        self._link = link if link is not None else default_link()
         self._emit = emit
-
-    @classmethod
-    def here(cls, label: str) -> Reporter:
-        """A reporter for the resource whose request this thread answers (call it on the handler's thread: the
-        provider's operations run on threads of their own, which cannot see the request)."""
-        return cls(label, current_urn())
 
     @property
     def resource_name(self) -> str | None:

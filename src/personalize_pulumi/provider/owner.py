@@ -42,7 +42,7 @@ from .backoff import Polling
 from .clients import StackAwsConfig, answer_time, personalize_clients
 from .errors import UnknownProfile, failure_from
 from .finders import ListingLags
-from .host import old_inputs_of_delete, prepare_host
+from .host import current_urn, old_inputs_of_delete, prepare_host
 from .messages import Reporter
 from .properties import NAME_SCOPE, OWNER_IDENTITY, OWNER_RESOURCE_NAME, OWNER_TYPE_TOKEN, RESOURCE_MODULE, StateKey
 
@@ -105,7 +105,7 @@ class TrainingOwnerProvider(ResourceProvider):
         scope = str((identity or {}).get(NAME_SCOPE) or "")
         name = str((identity or {}).get("name") or scope.rsplit("/", 1)[-1] or id_)
         region = (identity or {}).get("region") or region_of(solution_arn)
-        reporter = Reporter.here(f"personalize solution version {name}")  # its line goes on this owner's row
+        reporter = Reporter(f"personalize solution version {name}", current_urn())  # its line goes on this owner's row
         try:
             stack = getattr(self, "_stack_aws", StackAwsConfig())
             service = personalize_clients(region, (identity or {}).get("profile"), stack)

@@ -121,6 +121,10 @@ class Default:
     value: Any = None
 
 
+ValueType = Literal["string", "number", "string-map", "number-map", "any-map"]
+"""What an input or output holds, as the package schema (plugin/schema.py) and the SDKs generated from it type it."""
+
+
 @dataclass(frozen=True)
 class Input:
     """One input of SolutionVersion, declared once: the name maps, the change classes, the autoname identity, the
@@ -133,6 +137,7 @@ class Input:
     change: Change
     default: Default
     doc: str
+    type: ValueType
     """The parameter's doc line(s), as `SolutionVersionArgs` and the reference show them."""
     names_version: bool = False
     """Part of the derived name's identity: a change also changes a derived name (naming.autoname)."""
@@ -149,6 +154,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             " Changing it trains a new version (replace)."
         ),
         names_version=True,
+        type="string",
     ),
     Input(
         "name",
@@ -165,6 +171,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             "stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing "
             "it trains a new version."
         ),
+        type="string",
     ),
     Input(
         "training_mode",
@@ -177,6 +184,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             " version) or AUTOTRAIN. Changing it trains a new version."
         ),
         names_version=True,
+        type="string",
     ),
     Input(
         "tags",
@@ -188,6 +196,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             " overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output "
             "`tags_all`. Changes, and changes of `aws:defaultTags`, apply in place."
         ),
+        type="string-map",
     ),
     Input(
         "retrain_triggers",
@@ -196,6 +205,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
         Default("`{}`", {}),
         doc=("Any values; changing one trains a new version (e.g. a dataset import job ARN)."),
         names_version=True,
+        type="any-map",
     ),
     Input(
         "wait_timeout_minutes",
@@ -207,6 +217,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             "customTimeouts for dynamic resources, so this is the wait budget. A training still running when it "
             "runs out continues; the next `pulumi up` adopts it."
         ),
+        type="number",
     ),
     Input(
         "region",
@@ -214,6 +225,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
         "operational",
         Default("the solution ARN's region (must agree with it)"),
         doc=("AWS region of the calls; default, and must equal, the solution ARN's region."),
+        type="string",
     ),
     Input(
         "profile",
@@ -224,6 +236,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             "AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard "
             "credential chain."
         ),
+        type="string",
     ),
     Input(
         "min_metrics",
@@ -237,6 +250,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             "retrain that fails leaves the previous version in the stack). Not part of the version's identity: a "
             "change re-judges the version already in the stack on update, changing nothing on the service."
         ),
+        type="number-map",
     ),
     Input(
         "existing_version_arn",
@@ -250,6 +264,7 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             "`name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` "
             "does not work for dynamic resources; this is the way in.)"
         ),
+        type="string",
     ),
 )
 """Every input of SolutionVersion, in the order of `SolutionVersionArgs`' parameters (tests/distribution/test_docs.py

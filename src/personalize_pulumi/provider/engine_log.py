@@ -1,0 +1,85 @@
+"""The engine's Log service: how a provider process sends a line that lands on a resource's row or under it.
+
+The engine starts every plugin (the SDK's dynamic-provider host, `pulumi-resource-personalize`) with its own gRPC
+address as an argument and serves `pulumirpc.Engine.Log` there: a line with a resource's URN lands on that resource's
+row (ephemeral) or under it in Diagnostics. The front door that knows the address says so once (`use_engine`); every
+`Reporter` (messages.py) then sends through `default_link()`. Only the SDK's generated `engine_pb2` and
+`engine_pb2_grpc` modules are used.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import grpc
+
+SEVERITIES = ("debug", "info", "warning", "error")
+LOG_TIMEOUT_SECONDS = 10.0
+
+
+class EngineLink:
+    """The engine's `Log` for this process's lines, opened at the first one. Thread-safe. `problem` says why lines
+    cannot go to the engine (no address, the SDK lacks the generated modules, the engine refused a call); from then on
+    `log` returns False at once and the caller prints its line itself."""
+
+    def __init__(self, address: str | None):
+        self.address = address
+        self.problem: str | None = None if address else "the provider was started without the engine's address"
+        self._stub: Any = None
+        self._request: Any = None
+        self._lock = threading.Lock()
+
+    def _connect(self) -> bool:
+        with self._lock:
+            if self._stub is not None or self.problem is not None:
+                return self._stub is not None
+            try:
+                from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+                self._request = engine_pb2.LogRequest
+                self._severity = {name: engine_pb2.LogSeverity.Value(name.upper()) for name in SEVERITIES}
+                self._stub = engine_pb2_grpc.EngineStub(grpc.insecure_channel(str(self.address)))
+            except Exception as error:  # an SDK without the generated modules, a grpc that changed
+                self.problem = f"could not open the engine's Log ({type(error).__name__}: {error})"
+            return self._stub is not None
+
+    def log(self, severity: str, message: str, urn: str | None, ephemeral: bool = False) -> bool:
+        """Send one line for the resource `urn` (None: the stack's); returns whether the engine took it."""
+        if not self._connect():
+            return False
+        try:
+            request = self._request(
+                severity=self._severity[severity], message=message, urn=urn or "", ephemeral=ephemeral
+            )
+            self._stub.Log(request, timeout=LOG_TIMEOUT_SECONDS)
+            return True
+        except Exception as error:  # the engine is gone or refuses: lines go to stdout from now on
+            with self._lock:
+                if self.problem is None:
+                    self.problem = f"the engine did not take a line ({type(error).__name__}: {_first_line(error)})"
+            return False
+
+
+def _first_line(error: BaseException) -> str:
+    details = getattr(error, "details", None)
+    text = details() if callable(details) else str(error)
+    return (str(text or "").strip().splitlines() or [""])[0][:200]
+
+
+_default_lock = threading.Lock()
+_default: EngineLink | None = None
+
+
+def use_engine(address: str | None) -> EngineLink:
+    """Make the link to `address` this process's default (once: later calls return the first link)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = EngineLink(address)
+        return _default
+
+
+def default_link() -> EngineLink:
+    """This process's link: the one `use_engine` made, else one with no address (every line then goes to stdout)."""
+    return use_engine(None)
