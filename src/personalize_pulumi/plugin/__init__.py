@@ -1,0 +1,1 @@
+"""The `personalize` Pulumi provider plugin (`pulumi-resource-personalize`): the package for every Pulumi language."""

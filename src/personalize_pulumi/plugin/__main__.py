@@ -1,0 +1,5 @@
+"""`python -m personalize_pulumi.plugin <engine address>`: the plugin, as `pulumi-resource-personalize` starts it."""
+
+from .server import main
+
+main()

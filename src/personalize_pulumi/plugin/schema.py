@@ -1,0 +1,153 @@
+"""The package schema of the `personalize` plugin, generated from the resource's declarations (properties.py).
+
+`GetSchema` returns it (`pulumi package get-schema personalize`), SDK generators read it, and the repository keeps a
+copy in `schema.json` (`python -m personalize_pulumi.plugin.schema > schema.json`; tests/plugin/test_schema.py fails
+when the copy is stale). Every description, default and replace-on-change comes from the one declaration of its input
+or output: nothing here restates one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from ..provider.properties import (
+    DEFAULT_TAGS_CONFIG,
+    REPLACE_ON_CHANGE,
+    SOLUTION_VERSION_INPUTS,
+    Input,
+    SolutionVersionState,
+    StateKey,
+    ValueType,
+)
+from .config import CONFIG_VARIABLES
+
+PACKAGE = "personalize"
+SOLUTION_VERSION_TOKEN = f"{PACKAGE}:index:SolutionVersion"
+"""The resource's type token: part of every URN it has."""
+
+_TYPES: dict[ValueType, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "number": {"type": "number"},
+    "string-map": {"type": "object", "additionalProperties": {"type": "string"}},
+    "number-map": {"type": "object", "additionalProperties": {"type": "number"}},
+    "any-map": {"type": "object", "additionalProperties": {"$ref": "pulumi.json#/Any"}},
+}
+_PYTHON_TYPES: dict[Any, ValueType] = {
+    str: "string",
+    float: "number",
+    dict[str, str]: "string-map",
+    dict[str, float]: "number-map",
+}
+"""The value types `SolutionVersionState` annotates its outputs with (`StateKey[str]`, `StateKey[str | None]`, ...)."""
+
+
+RESOURCE_DESCRIPTION = (
+    "An Amazon Personalize solution version (a trained model): `pulumi up` trains it and waits until it is ACTIVE, "
+    "and a version below `minMetrics` never enters the stack. Deleting it stops a training still in progress; an "
+    "ACTIVE, failed or stopped version is only removed from the stack (Personalize has no API to delete one). "
+    "Changing the solution, name, training mode, retrain triggers or adopted version trains (or adopts) a new "
+    "version; changing tags or `minMetrics` updates it in place. "
+    "`pulumi import personalize:index:SolutionVersion <name> <version ARN>` adopts an existing version."
+)
+
+
+def _input_property(declared: Input) -> dict[str, Any]:
+    spec: dict[str, Any] = {**_TYPES[declared.type], "description": declared.doc}
+    if declared.default.value is not None and not isinstance(declared.default.value, dict):
+        spec["default"] = declared.default.value
+    if declared.key in REPLACE_ON_CHANGE:
+        spec["replaceOnChanges"] = True
+    return spec
+
+
+def _output_properties() -> dict[str, dict[str, Any]]:
+    """Every state key `SolutionVersionState` declares, typed from its annotation, described by its docstring."""
+    hints = get_type_hints(SolutionVersionState)
+    inputs = {i.key: i for i in SOLUTION_VERSION_INPUTS}
+    docs = _attribute_docs(SolutionVersionState)
+    properties: dict[str, dict[str, Any]] = {}
+    for attribute, value in vars(SolutionVersionState).items():
+        if not isinstance(value, StateKey):
+            continue
+        if value.key in inputs:
+            properties[value.key] = {**_TYPES[inputs[value.key].type], "description": docs[attribute]}
+            continue
+        (held,) = get_args(hints[attribute])
+        if get_origin(held) in (Union, UnionType):  # `str | None` is a string
+            (held,) = [arg for arg in get_args(held) if arg is not type(None)]
+        properties[value.key] = {**_TYPES[_PYTHON_TYPES[held]], "description": docs[attribute]}
+    for declared in SOLUTION_VERSION_INPUTS:  # inputs echoed in the state that the class does not type
+        properties.setdefault(declared.key, {**_TYPES[declared.type], "description": declared.doc})
+    return properties
+
+
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """The docstring under each attribute of `cls` (what IDEs show), read from its source."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for statement, following in zip(body, body[1:], strict=False):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[statement.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+def schema() -> dict[str, Any]:
+    """The package schema (https://www.pulumi.com/docs/iac/guides/building-extending/packages/schema/)."""
+    inputs = {i.key: _input_property(i) for i in SOLUTION_VERSION_INPUTS}
+    outputs = _output_properties()
+    always = ["solutionVersionArn", "versionName", "status", "solutionArn", "tagsAll", "metrics"]
+    return {
+        "name": PACKAGE,
+        "displayName": "Amazon Personalize trained models",
+        "description": "Amazon Personalize solution versions (trained models) as Pulumi resources.",
+        "keywords": ["pulumi", "aws", "personalize", "category/cloud", "kind/native"],
+        "license": "Apache-2.0",
+        "publisher": "personalize-pulumi maintainers",
+        "config": {"variables": CONFIG_VARIABLES},
+        "provider": {
+            "description": "The provider of Amazon Personalize trained models; its config is the `personalize:` "
+            f"namespace of the stack (credentials come from the standard AWS chain; `{DEFAULT_TAGS_CONFIG}` "
+            "is pulumi-aws's and is not read: use `personalize:defaultTags`).",
+            "inputProperties": CONFIG_VARIABLES,
+        },
+        "resources": {
+            SOLUTION_VERSION_TOKEN: {
+                "description": RESOURCE_DESCRIPTION,
+                "properties": outputs,
+                "required": [key for key in always if key in outputs],
+                "inputProperties": inputs,
+                "requiredInputs": [i.key for i in SOLUTION_VERSION_INPUTS if i.default.text == "required"],
+            }
+        },
+        "language": {
+            "nodejs": {"packageName": "@personalize-pulumi/personalize", "respectSchemaVersion": False},
+            "python": {"packageName": "personalize_pulumi_sdk", "respectSchemaVersion": False},
+            "go": {
+                "importBasePath": "github.com/personalize-pulumi/personalize-pulumi/sdk/go/personalize",
+                "generateResourceContainerTypes": False,
+            },
+        },
+    }
+
+
+def schema_json() -> str:
+    """The schema as `schema.json` holds it: sorted keys, two-space indents, a final newline."""
+    return json.dumps(schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(schema_json())

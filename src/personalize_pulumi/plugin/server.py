@@ -1,0 +1,322 @@
+"""`pulumi-resource-personalize`: the provider plugin that serves `personalize:index:SolutionVersion` to programs in
+every Pulumi language, over the engine's provider protocol (the SDK's generated `provider_pb2` modules, no internals).
+
+The engine starts the executable (found on `PATH`, in `Pulumi.yaml`'s `packages:`, or installed with `pulumi plugin
+install`) with its own address as the last argument, reads the port this process prints, and calls the methods below,
+as many at once as the stack has resources (one thread each: a create holds one for a whole training). What the SDK's
+dynamic host hides, the protocol hands over: the URN of each request (lines land on the resource's row), Cancel (a
+waiting create ends within a poll, naming its ARN), errors as one line (`context.abort`). The work is the dynamic
+provider's (calls.py and lifecycle.py): the same checks, diffs, messages and guarantees.
+
+What a plugin adds: a create that ends while its training still runs (Ctrl-C, `waitTimeoutMinutes`) records the
+version as a partially created resource (the protocol's `ErrorResourceInitFailed`), so `pulumi destroy` stops it and
+the next `pulumi up` sends an update that waits for it (lifecycle.resume) instead of training again. Each resource's
+owner token is derived from the provider's own secret `ownershipKey` (config.py), so an `up` killed before anything was
+recorded is adopted by the next one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable
+from concurrent import futures
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2, empty_pb2
+from google.rpc import status_pb2
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+
+from ..provider import calls, lifecycle
+from ..provider.arns import solution_of
+from ..provider.backoff import Polling, cancel
+from ..provider.engine_log import use_engine
+from ..provider.errors import SolutionVersionError
+from ..provider.finders import find_version
+from ..provider.messages import Reporter
+from ..provider.outputs import outputs, tags_all, user_tags
+from ..provider.properties import (
+    IN_PROGRESS,
+    NAME_SCOPE,
+    OWNER_TOKEN,
+    TRAINING,
+)
+from ..provider.tags import DefaultTags
+from .config import OWNERSHIP_KEY, PluginConfig, with_ownership_key
+from .schema import schema_json
+from .wire import Secret, from_struct, to_struct
+
+WORKERS_ENV = "PERSONALIZE_PLUGIN_WORKERS"
+DEFAULT_WORKERS = 256
+"""Threads answering calls: every training of the stack waits on one, and the engine runs `--parallel` at once."""
+_ADDRESS = re.compile(r"[A-Za-z0-9.\-]+:\d{1,5}|\[[0-9A-Fa-f:.]+\]:\d{1,5}")
+_DIFF_KINDS = {
+    "add": provider_pb2.PropertyDiff.ADD,
+    "add-replace": provider_pb2.PropertyDiff.ADD_REPLACE,
+    "delete": provider_pb2.PropertyDiff.DELETE,
+    "delete-replace": provider_pb2.PropertyDiff.DELETE_REPLACE,
+    "update": provider_pb2.PropertyDiff.UPDATE,
+    "update-replace": provider_pb2.PropertyDiff.UPDATE_REPLACE,
+}
+
+
+def plugin_version() -> str:
+    """This package's version as the semantic version the engine expects (`1.2.0.dev0` -> `1.2.0-dev0`)."""
+    from importlib.metadata import version
+
+    raw = version("personalize-pulumi")
+    match = re.fullmatch(r"(\d+\.\d+\.\d+)(?:\.?(dev|a|b|rc)(\d+))?.*", raw)
+    if match is None:
+        return "0.0.0"
+    base, kind, number = match.groups()
+    return f"{base}-{kind}{number}" if kind else base
+
+
+def scope_of(urn: str) -> str:
+    """`project/stack/name` of `urn` (`urn:pulumi:<stack>::<project>::<type>::<name>`): the autoname's seed, as the
+    dynamic resource computes it from the program."""
+    parts = urn.split("::")
+    stack = parts[0].rsplit(":", 1)[-1] if parts else ""
+    project = parts[1] if len(parts) > 1 else ""
+    return f"{project}/{stack}/{parts[-1]}"
+
+
+class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
+    """The ResourceProvider service of the plugin."""
+
+    def __init__(self) -> None:
+        self._config = PluginConfig.of({})
+
+    # The plugin and its configuration.
+
+    def GetPluginInfo(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> plugin_pb2.PluginInfo:
+        return plugin_pb2.PluginInfo(version=plugin_version())
+
+    def GetSchema(self, request: Any, context: grpc.ServicerContext) -> provider_pb2.GetSchemaResponse:
+        return provider_pb2.GetSchemaResponse(schema=schema_json())
+
+    def CheckConfig(self, request: provider_pb2.CheckRequest, context: grpc.ServicerContext) -> Any:
+        inputs = with_ownership_key(from_struct(request.olds), from_struct(request.news))
+        failures = []
+        problem = PluginConfig.of(inputs).default_tags.problem
+        if problem:
+            failures.append(provider_pb2.CheckFailure(property="defaultTags", reason=problem))
+        inputs[OWNERSHIP_KEY] = Secret(inputs[OWNERSHIP_KEY])
+        return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
+
+    def DiffConfig(self, request: provider_pb2.DiffRequest, context: grpc.ServicerContext) -> Any:
+        olds, news = from_struct(request.olds), from_struct(request.news)
+        changed = sorted(key for key in set(olds) | set(news) if olds.get(key) != news.get(key))
+        return provider_pb2.DiffResponse(
+            changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,
+            diffs=changed,
+        )
+
+    def Configure(self, request: provider_pb2.ConfigureRequest, context: grpc.ServicerContext) -> Any:
+        args = from_struct(request.args) if request.HasField("args") else dict(request.variables)
+        self._config = PluginConfig.of({key.rsplit(":", 1)[-1]: value for key, value in args.items()})
+        return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=True)
+
+    def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
+        cancel()  # every wait of the provider ends within a poll (backoff.py)
+        return empty_pb2.Empty()
+
+    # The resource.
+
+    def Check(self, request: provider_pb2.CheckRequest, context: grpc.ServicerContext) -> Any:
+        olds, news = from_struct(request.olds), from_struct(request.news)
+        news = {key: value for key, value in news.items() if key not in (NAME_SCOPE, OWNER_TOKEN)}
+        news[NAME_SCOPE] = scope_of(request.urn)
+        if news.get("existingVersionArn") is None:
+            token = olds.get(OWNER_TOKEN) or self._config.owner_token(request.urn)
+            if token:
+                news[OWNER_TOKEN] = token
+        inputs, failures = calls.check(olds, news, request.urn, self._config.default_tags, self._config.aws)
+        if OWNER_TOKEN in inputs:
+            inputs = {**inputs, OWNER_TOKEN: Secret(inputs[OWNER_TOKEN])}
+        return provider_pb2.CheckResponse(
+            inputs=to_struct(inputs),
+            failures=[provider_pb2.CheckFailure(property="", reason=f.sentence()) for f in failures],
+        )
+
+    def Diff(self, request: provider_pb2.DiffRequest, context: grpc.ServicerContext) -> Any:
+        olds, news = from_struct(request.olds), from_struct(request.news)
+        decision = calls.diff(olds, news, request.urn)
+        response = provider_pb2.DiffResponse(
+            changes=provider_pb2.DiffResponse.DIFF_SOME if decision.changes else provider_pb2.DiffResponse.DIFF_NONE,
+            replaces=decision.replaces,
+            diffs=decision.changes,
+            deleteBeforeReplace=False,
+            hasDetailedDiff=True,
+        )
+        for key, kind in decision.shown.items():
+            response.detailedDiff[key].kind = _DIFF_KINDS[kind]
+        return response
+
+    def Create(self, request: provider_pb2.CreateRequest, context: grpc.ServicerContext) -> Any:
+        props = from_struct(request.properties)
+        if request.preview:  # the engine previews a create through it: nothing happens until `up`
+            return provider_pb2.CreateResponse(properties=request.properties)
+        started = lifecycle.Started()
+        reporter = Reporter(lifecycle.label(props), request.urn)
+
+        def create() -> dict[str, Any]:
+            return lifecycle.create(self._clients(props), props, Polling.from_env(), started=started, reporter=reporter)
+
+        outs = self._answer(context, props, lambda: calls.guarded("creating", props, None, create, started), started)
+        return provider_pb2.CreateResponse(id=outs["solutionVersionArn"], properties=to_struct(outs))
+
+    def Read(self, request: provider_pb2.ReadRequest, context: grpc.ServicerContext) -> Any:
+        props, inputs = from_struct(request.properties), from_struct(request.inputs)
+        calls.note_read(request.urn)
+        importing = not props and not inputs  # `pulumi import <type> <name> <version ARN>`
+        if importing:
+            props = self._imported_inputs(request.id, request.urn, context)
+
+        def read() -> Any:
+            return lifecycle.read(self._clients(props).api, request.id, props, Polling.from_env())
+
+        found = self._answer(context, props, lambda: calls.guarded("reading", props, request.id, read))
+        if found is None:
+            return provider_pb2.ReadResponse()
+        outs, read_inputs = found
+        if importing:  # the program the engine writes declares the tags the version has: it previews clean
+            read_inputs["tags"] = outs["tags"] = dict(outs["tagsAll"])
+        return provider_pb2.ReadResponse(id=request.id, properties=to_struct(outs), inputs=to_struct(read_inputs))
+
+    def Update(self, request: provider_pb2.UpdateRequest, context: grpc.ServicerContext) -> Any:
+        olds, news = from_struct(request.olds), from_struct(request.news)
+        if request.preview:
+            return provider_pb2.UpdateResponse(properties=request.news)
+        arn = request.id
+        if olds.get("status") in TRAINING:  # recorded while training: wait for it, as the create would have
+            started = lifecycle.Started(arn)
+            reporter = Reporter(lifecycle.label(news), request.urn)
+
+            def resume() -> dict[str, Any]:
+                service = self._clients(news)
+                return lifecycle.resume(
+                    service, arn, olds, news, Polling.from_env(), started=started, reporter=reporter
+                )
+
+            outs = self._answer(context, news, lambda: calls.guarded("updating", news, arn, resume), started)
+        else:
+
+            def update() -> dict[str, Any]:
+                return lifecycle.update(self._clients(news).api, arn, olds, news, Polling.from_env())
+
+            outs = self._answer(context, news, lambda: calls.guarded("updating", news, arn, update))
+        return provider_pb2.UpdateResponse(properties=to_struct(outs))
+
+    def Delete(self, request: provider_pb2.DeleteRequest, context: grpc.ServicerContext) -> Any:
+        props = from_struct(request.properties)
+        reporter = Reporter(lifecycle.label(props), request.urn)
+
+        def delete() -> None:
+            lifecycle.delete(self._clients(props).api, request.id, props, Polling.from_env(), reporter=reporter)
+
+        self._answer(context, props, lambda: calls.guarded("deleting", props, request.id, delete))
+        return empty_pb2.Empty()
+
+    # Helpers.
+
+    def _clients(self, props: dict[str, Any]) -> Any:
+        return calls.clients(props, self._config.aws)
+
+    def _imported_inputs(self, arn: str, urn: str, context: grpc.ServicerContext) -> dict[str, Any]:
+        """The checked inputs of an imported version: adopted (`existingVersionArn`), with the tags it has, so the
+        program the engine writes for it previews with no change."""
+        news: dict[str, Any] = {"solutionArn": solution_of(arn), "existingVersionArn": arn, NAME_SCOPE: scope_of(urn)}
+        inputs, failures = calls.check({}, news, urn, DefaultTags(), self._config.aws)
+        if failures:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, failures[0].sentence())
+        return inputs
+
+    def _answer(
+        self,
+        context: grpc.ServicerContext,
+        props: dict[str, Any],
+        operation: Callable[[], Any],
+        started: lifecycle.Started | None = None,
+    ) -> Any:
+        """`operation()`; its failure is answered with its one line. When a version it `started` is still training,
+        the answer also records that version (a partial create), so nothing the stack started is left untracked."""
+        try:
+            return operation()
+        except SolutionVersionError as error:
+            if started is not None and started.arn:
+                partial = self._still_training(started.arn, props)
+                if partial is not None:
+                    _abort_recording(context, started.arn, partial, str(error))
+            context.abort(grpc.StatusCode.UNKNOWN, str(error))
+
+    def _still_training(self, arn: str, props: dict[str, Any]) -> dict[str, Any] | None:
+        """The state to record for the version `arn` if it has not ended (or cannot be told), else None."""
+        try:
+            described = find_version(self._clients(props).api, arn)
+        except Exception:  # cannot tell: record it, so destroy can stop it
+            described = {"solutionVersionArn": arn, "status": IN_PROGRESS}
+        if described is None:
+            return None
+        if described.get("status") not in TRAINING:
+            if props.get("status") in TRAINING:  # already recorded: record how it ended, the next up trains again
+                return outputs(props, described, user_tags(tags_all(props)), {})
+            return None
+        return outputs(props, described, user_tags(tags_all(props)), {})
+
+
+def _abort_recording(context: grpc.ServicerContext, arn: str, properties: dict[str, Any], message: str) -> None:
+    """Fail the call with `message`, recording the resource as `arn` with `properties` (the engine keeps a partially
+    created resource in the state, and sends the next `up` an update for it)."""
+    detail = any_pb2.Any()
+    detail.Pack(provider_pb2.ErrorResourceInitFailed(id=arn, properties=to_struct(properties), reasons=[message]))
+    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail])
+    context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
+    context.abort(grpc.StatusCode.UNKNOWN, message)
+
+
+def engine_address(argv: list[str]) -> str | None:
+    """The engine's address: the last argument (the engine puts its logging and tracing flags before it)."""
+    args = argv[1:]
+    if not args or not _ADDRESS.fullmatch(args[-1]) or (len(args) > 1 and args[-2] == "--tracing"):
+        return None
+    return args[-1]
+
+
+def _exit_when_engine_leaves() -> None:
+    """The engine holds a pipe on every plugin's stdin: when it closes (the CLI was killed), end this process."""
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        os._exit(0)
+
+    threading.Thread(target=watch, name="engine-watch", daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the plugin: print the port for the engine, then answer until the engine goes away."""
+    argv = list(sys.argv if argv is None else argv)
+    use_engine(engine_address(argv))
+    workers = int(os.environ.get(WORKERS_ENV) or DEFAULT_WORKERS)
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="personalize-call"),
+        options=[("grpc.max_receive_message_length", 400 * 1024 * 1024)],
+    )
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(PersonalizeProvider(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    _exit_when_engine_leaves()
+    server.wait_for_termination()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Property values between the engine's protobuf `Struct`s and the plain Python values the lifecycle works with.
+
+The engine encodes what JSON cannot say as objects with a signature key: a secret is `{sig: SECRET, value: ...}`, an
+unknown (a preview's value not known yet) is the string `UNKNOWN`. This plugin tells the engine it does not accept
+secrets (`Configure`), so the engine sends plain values and marks secret again every output whose input of the same
+name was secret; the plugin marks its own secrets (`secret`) in what it returns. Numbers arrive as floats, as JSON has
+only one kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+from pulumi.output import Unknown
+
+from ..provider.values import unknown
+
+SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class Secret:
+    """A value to send to the engine marked secret."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __repr__(self) -> str:  # never print the value
+        return "Secret(...)"
+
+
+def from_struct(struct: struct_pb2.Struct | None) -> dict[str, Any]:
+    """The properties of `struct`: unknowns become `pulumi.output.Unknown()` (as check and diff expect them), secrets
+    their plain value."""
+    if struct is None:
+        return {}
+    value = _decode(json_format.MessageToDict(struct))
+    return value if isinstance(value, dict) else {}
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value == UNKNOWN:
+        return unknown()
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if isinstance(value, dict):
+        if value.get(SIGNATURE_KEY) == SECRET_SIGNATURE:
+            return _decode(value.get("value"))
+        return {key: _decode(item) for key, item in value.items()}
+    return value
+
+
+def to_struct(properties: dict[str, Any]) -> struct_pb2.Struct:
+    """`properties` as the engine reads them: `Unknown` as the unknown sentinel, `Secret` wrapped with its signature."""
+    struct = struct_pb2.Struct()
+    struct.update({key: _encode(value) for key, value in properties.items()})
+    return struct
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, Secret):
+        return {SIGNATURE_KEY: SECRET_SIGNATURE, "value": _encode(value.value)}
+    if isinstance(value, dict):
+        return {str(key): _encode(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(item) for item in value]
+    return value
