@@ -39,6 +39,7 @@ from ..provider.finders import find_version
 from ..provider.messages import Reporter
 from ..provider.outputs import outputs, tags_all, user_tags
 from ..provider.properties import (
+    ENDED_UNTRAINED,
     IN_PROGRESS,
     NAME_SCOPE,
     OWNER_TOKEN,
@@ -202,7 +203,9 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
                     service, arn, olds, news, Polling.from_env(), started=started, reporter=reporter
                 )
 
-            outs = self._answer(context, news, lambda: calls.guarded("updating", news, arn, resume), started)
+            outs = self._answer(
+                context, news, lambda: calls.guarded("updating", news, arn, resume), started, recorded=True
+            )
         else:
 
             def update() -> dict[str, Any]:
@@ -241,31 +244,35 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         props: dict[str, Any],
         operation: Callable[[], Any],
         started: lifecycle.Started | None = None,
+        recorded: bool = False,
     ) -> Any:
         """`operation()`; its failure is answered with its one line. When a version it `started` is still training,
-        the answer also records that version (a partial create), so nothing the stack started is left untracked."""
+        the answer also records that version (a partial create), so nothing the stack started is left untracked; a
+        version already `recorded` as training is recorded as it ended, so the next `up` trains the next attempt."""
         try:
             return operation()
         except SolutionVersionError as error:
             if started is not None and started.arn:
-                partial = self._still_training(started.arn, props)
+                partial = self._still_training(started.arn, props, recorded)
                 if partial is not None:
                     _abort_recording(context, started.arn, partial, str(error))
             context.abort(grpc.StatusCode.UNKNOWN, str(error))
 
-    def _still_training(self, arn: str, props: dict[str, Any]) -> dict[str, Any] | None:
-        """The state to record for the version `arn` if it has not ended (or cannot be told), else None."""
+    def _still_training(self, arn: str, props: dict[str, Any], recorded: bool) -> dict[str, Any] | None:
+        """The state to record for the version `arn`: while it trains (or cannot be told), and how it ended untrained
+        if it is `recorded` already (the next `up` then trains the next attempt); else None."""
         try:
             described = find_version(self._clients(props).api, arn)
         except Exception:  # cannot tell: record it, so destroy can stop it
             described = {"solutionVersionArn": arn, "status": IN_PROGRESS}
         if described is None:
             return None
-        if described.get("status") not in TRAINING:
-            if props.get("status") in TRAINING:  # already recorded: record how it ended, the next up trains again
-                return outputs(props, described, user_tags(tags_all(props)), {})
-            return None
-        return outputs(props, described, user_tags(tags_all(props)), {})
+        status = described.get("status")
+        if status in TRAINING or (recorded and status in ENDED_UNTRAINED):
+            return outputs(props, described, user_tags(tags_all(props)), {})
+        # Not recorded yet (it ended, as a failed create's version does: out of the stack), or trained but rejected by
+        # minMetrics: the state stays as it was, and the next `up` judges it again.
+        return None
 
 
 def _abort_recording(context: grpc.ServicerContext, arn: str, properties: dict[str, Any], message: str) -> None:
