@@ -4,8 +4,11 @@ is reinstalled into it on every run)."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import tomllib
@@ -48,17 +51,29 @@ def build_wheel(clone: Path, out: Path) -> Path:
 
 def python_with_wheel(wheel: Path, purpose: str = "runtime", extra: tuple[str, ...] = ()) -> Path:
     """The Python of a virtualenv with only the declared run-time dependencies (and `extra` requirements), and
-    `wheel` installed into it."""
-    python = python_of(cached_venv(purpose, [*PROJECT["dependencies"], *extra]))
-    run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-deps",
-        "--force-reinstall",
-        wheel,
-    )
+    `wheel` installed into it. Test workers share the virtualenv: the install is done under a lock, and only when
+    the installed files differ from the wheel's (a reinstall would remove the plugin's executable while another
+    worker's engine may be starting it)."""
+    venv = cached_venv(purpose, [*PROJECT["dependencies"], *extra])
+    python = python_of(venv)
+    with zipfile.ZipFile(wheel) as archive:
+        (record,) = [name for name in archive.namelist() if name.endswith(".dist-info/RECORD")]
+        contents = hashlib.sha256(archive.read(record)).hexdigest()
+    marker = venv / "installed-wheel.sha256"
+    with open(venv / "install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.exists() and marker.read_text() == contents:
+            return python
+        run(
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--force-reinstall",
+            wheel,
+        )
+        marker.write_text(contents)
     return python

@@ -218,3 +218,20 @@ def test_pulumi_import_adopts_a_version_with_no_training_and_previews_clean(prog
     assert f"existingVersionArn: {arn}" in code, code
     model.write("name: models\nruntime: yaml\nconfig:\n  solutionArn: {type: string}\n" + code)
     assert model.run("preview", "--expect-no-changes", check=False).returncode == 0, code
+
+
+def test_secret_default_tags_stay_secret_in_state_and_display(program, fast, personalize):
+    model = program()
+    model.run("config", "set", "--secret", "--path", "personalize:defaultTags.tags.costCenter", "cc-hidden-4711")
+    up = model.run("up", "--yes")
+    arn = model.outputs()["versionArn"]
+    live = {tag["tagKey"]: tag["tagValue"] for tag in personalize.list_tags_for_resource(resourceArn=arn)["tags"]}
+    assert live["costCenter"] == "cc-hidden-4711" and live["team"] == "ml"
+    exported = model.run("stack", "export").stdout
+    assert "cc-hidden-4711" not in exported and "cc-hidden-4711" not in up.stdout + up.stderr
+    (state,) = [r for r in model.resources() if r["type"] == "personalize:index:SolutionVersion"]
+    for where in ("inputs", "outputs"):
+        assert "ciphertext" in state[where]["tagsAll"], f"tagsAll is plain in the {where}"
+    model.config("team", "ds")
+    preview = model.run("preview", "--diff")
+    assert "cc-hidden-4711" not in preview.stdout + preview.stderr and "~ 1 to update" in preview.stdout

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,15 +48,19 @@ class PluginConfig:
     aws: StackAwsConfig
     default_tags: DefaultTags
     ownership_key: str | None
+    secret_default_tags: bool = False
+    """Whether `defaultTags` is a secret: then every resource's effective tags (`tagsAll`) are too."""
 
     @classmethod
-    def of(cls, args: dict[str, Any]) -> PluginConfig:
-        """Read the provider's checked inputs (values may be JSON text, as stack config holds them)."""
+    def of(cls, args: dict[str, Any], secrets: Collection[str] = ()) -> PluginConfig:
+        """Read the provider's checked inputs (values may be JSON text, as stack config holds them); `secrets`: the
+        keys the engine sent as secrets."""
         tags = args.get("defaultTags")
         return cls(
             aws=StackAwsConfig(region=_text(args.get("region")), profile=_text(args.get("profile"))),
             default_tags=DefaultTags.from_config(json.dumps(tags) if isinstance(tags, dict) else tags),
             ownership_key=_text(args.get(OWNERSHIP_KEY)),
+            secret_default_tags="defaultTags" in secrets,
         )
 
     def owner_token(self, urn: str) -> str | None:

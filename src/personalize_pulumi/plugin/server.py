@@ -43,12 +43,13 @@ from ..provider.properties import (
     IN_PROGRESS,
     NAME_SCOPE,
     OWNER_TOKEN,
+    TAGS_ALL,
     TRAINING,
 )
 from ..provider.tags import DefaultTags
 from .config import OWNERSHIP_KEY, PluginConfig, with_ownership_key
 from .schema import schema_json
-from .wire import Secret, from_struct, to_struct
+from .wire import Secret, from_struct, secret_keys, to_struct
 
 WORKERS_ENV = "PERSONALIZE_PLUGIN_WORKERS"
 DEFAULT_WORKERS = 256
@@ -118,7 +119,8 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Configure(self, request: provider_pb2.ConfigureRequest, context: grpc.ServicerContext) -> Any:
         args = from_struct(request.args) if request.HasField("args") else dict(request.variables)
-        self._config = PluginConfig.of({key.rsplit(":", 1)[-1]: value for key, value in args.items()})
+        secret = {key.rsplit(":", 1)[-1] for key in secret_keys(request.args)} if request.HasField("args") else set()
+        self._config = PluginConfig.of({key.rsplit(":", 1)[-1]: value for key, value in args.items()}, secret)
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=True)
 
     def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
@@ -136,10 +138,8 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
             if token:
                 news[OWNER_TOKEN] = token
         inputs, failures = calls.check(olds, news, request.urn, self._config.default_tags, self._config.aws)
-        if OWNER_TOKEN in inputs:
-            inputs = {**inputs, OWNER_TOKEN: Secret(inputs[OWNER_TOKEN])}
         return provider_pb2.CheckResponse(
-            inputs=to_struct(inputs),
+            inputs=self._state(inputs),
             failures=[provider_pb2.CheckFailure(property="", reason=f.sentence()) for f in failures],
         )
 
@@ -168,7 +168,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
             return lifecycle.create(self._clients(props), props, Polling.from_env(), started=started, reporter=reporter)
 
         outs = self._answer(context, props, lambda: calls.guarded("creating", props, None, create, started), started)
-        return provider_pb2.CreateResponse(id=outs["solutionVersionArn"], properties=to_struct(outs))
+        return provider_pb2.CreateResponse(id=outs["solutionVersionArn"], properties=self._state(outs))
 
     def Read(self, request: provider_pb2.ReadRequest, context: grpc.ServicerContext) -> Any:
         props, inputs = from_struct(request.properties), from_struct(request.inputs)
@@ -212,7 +212,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
                 return lifecycle.update(self._clients(news).api, arn, olds, news, Polling.from_env())
 
             outs = self._answer(context, news, lambda: calls.guarded("updating", news, arn, update))
-        return provider_pb2.UpdateResponse(properties=to_struct(outs))
+        return provider_pb2.UpdateResponse(properties=self._state(outs))
 
     def Delete(self, request: provider_pb2.DeleteRequest, context: grpc.ServicerContext) -> Any:
         props = from_struct(request.properties)
@@ -225,6 +225,12 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         return empty_pb2.Empty()
 
     # Helpers.
+
+    def _state(self, props: dict[str, Any]) -> Any:
+        """`props` as the engine records them: the owner token always secret, and the effective tags when the
+        default tags are (the engine cannot tell: it sends this plugin no secrets)."""
+        secret = {OWNER_TOKEN} | ({TAGS_ALL} if self._config.secret_default_tags else set())
+        return to_struct({key: Secret(value) if key in secret else value for key, value in props.items()})
 
     def _clients(self, props: dict[str, Any]) -> Any:
         return calls.clients(props, self._config.aws)
@@ -255,7 +261,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
             if started is not None and started.arn:
                 partial = self._still_training(started.arn, props, recorded)
                 if partial is not None:
-                    _abort_recording(context, started.arn, partial, str(error))
+                    _abort_recording(context, started.arn, self._state(partial), str(error))
             context.abort(grpc.StatusCode.UNKNOWN, str(error))
 
     def _still_training(self, arn: str, props: dict[str, Any], recorded: bool) -> dict[str, Any] | None:
@@ -275,11 +281,11 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         return None
 
 
-def _abort_recording(context: grpc.ServicerContext, arn: str, properties: dict[str, Any], message: str) -> None:
+def _abort_recording(context: grpc.ServicerContext, arn: str, properties: Any, message: str) -> None:
     """Fail the call with `message`, recording the resource as `arn` with `properties` (the engine keeps a partially
     created resource in the state, and sends the next `up` an update for it)."""
     detail = any_pb2.Any()
-    detail.Pack(provider_pb2.ErrorResourceInitFailed(id=arn, properties=to_struct(properties), reasons=[message]))
+    detail.Pack(provider_pb2.ErrorResourceInitFailed(id=arn, properties=properties, reasons=[message]))
     status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail])
     context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
     context.abort(grpc.StatusCode.UNKNOWN, message)

@@ -40,6 +40,13 @@ def from_struct(struct: struct_pb2.Struct | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def secret_keys(struct: struct_pb2.Struct | None) -> set[str]:
+    """The top-level keys of `struct` whose value is (or holds) a secret."""
+    if struct is None:
+        return set()
+    return {key for key, value in json_format.MessageToDict(struct).items() if SECRET_SIGNATURE in repr(value)}
+
+
 def _decode(value: Any) -> Any:
     if isinstance(value, str) and value == UNKNOWN:
         return unknown()
