@@ -235,3 +235,41 @@ def test_secret_default_tags_stay_secret_in_state_and_display(program, fast, per
     model.config("team", "ds")
     preview = model.run("preview", "--diff")
     assert "cc-hidden-4711" not in preview.stdout + preview.stderr and "~ 1 to update" in preview.stdout
+
+
+COMPONENT_PROGRAM = """name: models
+runtime: yaml
+config:
+  solutionArn: {type: string}
+  team: {type: string, default: ml}
+resources:
+  ranking:
+    type: personalize:index:TrainedModel
+    properties:
+      solutionArn: ${solutionArn}
+      tags: {team: "${team}"}
+      minMetrics: {coverage: 0.01}
+outputs:
+  versionArn: ${ranking.versionArn}
+  status: ${ranking.status}
+"""
+
+
+def test_the_trained_model_component_from_yaml(program, fast, control, personalize):
+    model = program()
+    model.write(COMPONENT_PROGRAM)
+    control.clear_requests()
+    up, events = model.run_with_events("up", "--yes")
+    arn = model.outputs()["versionArn"]
+    assert version_status(personalize, arn) == "ACTIVE" and model.outputs()["status"] == "ACTIVE"
+    assert trainings_started(control) == 1
+    child = "urn:pulumi:dev::models::personalize:index:TrainedModel$personalize:index:SolutionVersion::ranking-version"
+    types = {r["urn"]: r["type"] for r in model.resources()}
+    assert types[child] == "personalize:index:SolutionVersion"
+    assert any(line.startswith("ranking-version: trains a new version") for line in diagnostics(events, child))
+    model.config("team", "ds")
+    retag, events = model.run_with_events("preview", "--diff")
+    assert "~ 1 to update" in retag.stdout and "replace" not in retag.stdout
+    assert "ranking-version: no training; updates the version in place: retags it" in diagnostics(events, child)
+    model.run("destroy", "--yes")
+    assert model.resources() == []

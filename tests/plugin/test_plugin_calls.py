@@ -218,3 +218,17 @@ def test_sixty_four_trainings_at_once_in_one_process(plugin, control, personaliz
 def test_get_schema_answers_the_checked_in_schema(plugin):
     assert plugin.schema() == schema_json()
     assert json.loads(plugin.schema())["resources"]
+
+
+def test_a_secret_input_stays_secret_in_the_checked_inputs_and_the_effective_tags(plugin, no_aws):
+    from pulumi.runtime.proto import provider_pb2
+
+    from personalize_pulumi.plugin.wire import Secret, secret_keys
+    from personalize_pulumi.plugin.wire import to_struct as engine_encoded  # the engine's secret encoding
+
+    news = {"solutionArn": "arn:aws:personalize:us-east-1:123456789012:solution/s", "tags": {"team": Secret("ml")}}
+    response = plugin.stub.Check(
+        provider_pb2.CheckRequest(urn=urn("model"), olds=engine_encoded({}), news=engine_encoded(news))
+    )
+    assert {"tags", "tagsAll", OWNER_TOKEN} <= secret_keys(response.inputs)
+    assert no_aws.requests() == []

@@ -22,11 +22,9 @@ from ..provider.properties import (
     StateKey,
     ValueType,
 )
+from . import PACKAGE, SOLUTION_VERSION_TOKEN, TRAINED_MODEL_TOKEN
+from .component import CHILD_SUFFIX, TRAINED_MODEL_INPUTS, TRAINED_MODEL_OUTPUTS
 from .config import CONFIG_VARIABLES
-
-PACKAGE = "personalize"
-SOLUTION_VERSION_TOKEN = f"{PACKAGE}:index:SolutionVersion"
-"""The resource's type token: part of every URN it has."""
 
 _TYPES: dict[ValueType, dict[str, Any]] = {
     "string": {"type": "string"},
@@ -51,6 +49,13 @@ RESOURCE_DESCRIPTION = (
     "Changing the solution, name, training mode, retrain triggers or adopted version trains (or adopts) a new "
     "version; changing tags or `minMetrics` updates it in place. "
     "`pulumi import personalize:index:SolutionVersion <name> <version ARN>` adopts an existing version."
+)
+
+
+TRAINED_MODEL_DESCRIPTION = (
+    f"A trained Amazon Personalize model: a component whose child, the SolutionVersion `<name>{CHILD_SUFFIX}`, "
+    "trains it (with the team's tags, training mode, retrain triggers and `minMetrics` gate); its outputs are the "
+    "version's. `versionArn` only ever names a version that passed `minMetrics`."
 )
 
 
@@ -131,7 +136,18 @@ def schema() -> dict[str, Any]:
                 "required": [key for key in always if key in outputs],
                 "inputProperties": inputs,
                 "requiredInputs": [i.key for i in SOLUTION_VERSION_INPUTS if i.default.text == "required"],
-            }
+            },
+            TRAINED_MODEL_TOKEN: {
+                "isComponent": True,
+                "description": TRAINED_MODEL_DESCRIPTION,
+                "inputProperties": {i.key: _input_property(i) for i in TRAINED_MODEL_INPUTS},
+                "requiredInputs": [i.key for i in TRAINED_MODEL_INPUTS if i.default.text == "required"],
+                "properties": {
+                    key: {**outputs[source if source != "id" else "solutionVersionArn"], "description": doc}
+                    for key, (source, doc) in TRAINED_MODEL_OUTPUTS.items()
+                },
+                "required": list(TRAINED_MODEL_OUTPUTS),
+            },
         },
         "language": {
             "nodejs": {"packageName": "@personalize-pulumi/personalize", "respectSchemaVersion": False},

@@ -27,7 +27,6 @@ from typing import Any
 
 import grpc
 from google.protobuf import any_pb2, empty_pb2
-from google.rpc import status_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from ..provider import calls, lifecycle
@@ -47,6 +46,7 @@ from ..provider.properties import (
     TRAINING,
 )
 from ..provider.tags import DefaultTags
+from .component import construct
 from .config import OWNERSHIP_KEY, PluginConfig, with_ownership_key
 from .schema import schema_json
 from .wire import Secret, from_struct, secret_keys, to_struct
@@ -106,7 +106,8 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         problem = PluginConfig.of(inputs).default_tags.problem
         if problem:
             failures.append(provider_pb2.CheckFailure(property="defaultTags", reason=problem))
-        inputs[OWNERSHIP_KEY] = Secret(inputs[OWNERSHIP_KEY])
+        secret = secret_keys(request.news) | {OWNERSHIP_KEY}
+        inputs = {key: Secret(value) if key in secret else value for key, value in inputs.items()}
         return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
 
     def DiffConfig(self, request: provider_pb2.DiffRequest, context: grpc.ServicerContext) -> Any:
@@ -121,7 +122,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         args = from_struct(request.args) if request.HasField("args") else dict(request.variables)
         secret = {key.rsplit(":", 1)[-1] for key in secret_keys(request.args)} if request.HasField("args") else set()
         self._config = PluginConfig.of({key.rsplit(":", 1)[-1]: value for key, value in args.items()}, secret)
-        return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=True)
+        return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True)
 
     def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
         cancel()  # every wait of the provider ends within a poll (backoff.py)
@@ -139,7 +140,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
                 news[OWNER_TOKEN] = token
         inputs, failures = calls.check(olds, news, request.urn, self._config.default_tags, self._config.aws)
         return provider_pb2.CheckResponse(
-            inputs=self._state(inputs),
+            inputs=self._state(inputs, secret_keys(request.news)),
             failures=[provider_pb2.CheckFailure(property="", reason=f.sentence()) for f in failures],
         )
 
@@ -167,8 +168,11 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         def create() -> dict[str, Any]:
             return lifecycle.create(self._clients(props), props, Polling.from_env(), started=started, reporter=reporter)
 
-        outs = self._answer(context, props, lambda: calls.guarded("creating", props, None, create, started), started)
-        return provider_pb2.CreateResponse(id=outs["solutionVersionArn"], properties=self._state(outs))
+        secret = secret_keys(request.properties)
+        outs = self._answer(
+            context, props, lambda: calls.guarded("creating", props, None, create, started), secret, started
+        )
+        return provider_pb2.CreateResponse(id=outs["solutionVersionArn"], properties=self._state(outs, secret))
 
     def Read(self, request: provider_pb2.ReadRequest, context: grpc.ServicerContext) -> Any:
         props, inputs = from_struct(request.properties), from_struct(request.inputs)
@@ -180,19 +184,22 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         def read() -> Any:
             return lifecycle.read(self._clients(props).api, request.id, props, Polling.from_env())
 
-        found = self._answer(context, props, lambda: calls.guarded("reading", props, request.id, read))
+        secret = secret_keys(request.properties) | secret_keys(request.inputs)
+        found = self._answer(context, props, lambda: calls.guarded("reading", props, request.id, read), secret)
         if found is None:
             return provider_pb2.ReadResponse()
         outs, read_inputs = found
         if importing:  # the program the engine writes declares the tags the version has: it previews clean
             read_inputs["tags"] = outs["tags"] = dict(outs["tagsAll"])
-        return provider_pb2.ReadResponse(id=request.id, properties=to_struct(outs), inputs=to_struct(read_inputs))
+        return provider_pb2.ReadResponse(
+            id=request.id, properties=self._state(outs, secret), inputs=self._state(read_inputs, secret)
+        )
 
     def Update(self, request: provider_pb2.UpdateRequest, context: grpc.ServicerContext) -> Any:
         olds, news = from_struct(request.olds), from_struct(request.news)
         if request.preview:
             return provider_pb2.UpdateResponse(properties=request.news)
-        arn = request.id
+        arn, secret = request.id, secret_keys(request.news)
         if olds.get("status") in TRAINING:  # recorded while training: wait for it, as the create would have
             started = lifecycle.Started(arn)
             reporter = Reporter(lifecycle.label(news), request.urn)
@@ -204,15 +211,15 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
                 )
 
             outs = self._answer(
-                context, news, lambda: calls.guarded("updating", news, arn, resume), started, recorded=True
+                context, news, lambda: calls.guarded("updating", news, arn, resume), secret, started, recorded=True
             )
         else:
 
             def update() -> dict[str, Any]:
                 return lifecycle.update(self._clients(news).api, arn, olds, news, Polling.from_env())
 
-            outs = self._answer(context, news, lambda: calls.guarded("updating", news, arn, update))
-        return provider_pb2.UpdateResponse(properties=self._state(outs))
+            outs = self._answer(context, news, lambda: calls.guarded("updating", news, arn, update), secret)
+        return provider_pb2.UpdateResponse(properties=self._state(outs, secret))
 
     def Delete(self, request: provider_pb2.DeleteRequest, context: grpc.ServicerContext) -> Any:
         props = from_struct(request.properties)
@@ -221,15 +228,20 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         def delete() -> None:
             lifecycle.delete(self._clients(props).api, request.id, props, Polling.from_env(), reporter=reporter)
 
-        self._answer(context, props, lambda: calls.guarded("deleting", props, request.id, delete))
+        self._answer(context, props, lambda: calls.guarded("deleting", props, request.id, delete), set())
         return empty_pb2.Empty()
+
+    def Construct(self, request: provider_pb2.ConstructRequest, context: grpc.ServicerContext) -> Any:
+        return construct(request, context)  # personalize:index:TrainedModel, the one component
 
     # Helpers.
 
-    def _state(self, props: dict[str, Any]) -> Any:
-        """`props` as the engine records them: the owner token always secret, and the effective tags when the
-        default tags are (the engine cannot tell: it sends this plugin no secrets)."""
-        secret = {OWNER_TOKEN} | ({TAGS_ALL} if self._config.secret_default_tags else set())
+    def _state(self, props: dict[str, Any], secret: set[str]) -> Any:
+        """`props` as the engine records them: what was `secret` in the request stays secret (the effective tags too
+        where `tags` or the default tags are), and the owner token always is."""
+        secret = secret | {OWNER_TOKEN}
+        if "tags" in secret or self._config.secret_default_tags:
+            secret.add(TAGS_ALL)
         return to_struct({key: Secret(value) if key in secret else value for key, value in props.items()})
 
     def _clients(self, props: dict[str, Any]) -> Any:
@@ -249,6 +261,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         context: grpc.ServicerContext,
         props: dict[str, Any],
         operation: Callable[[], Any],
+        secret: set[str],
         started: lifecycle.Started | None = None,
         recorded: bool = False,
     ) -> Any:
@@ -261,7 +274,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
             if started is not None and started.arn:
                 partial = self._still_training(started.arn, props, recorded)
                 if partial is not None:
-                    _abort_recording(context, started.arn, self._state(partial), str(error))
+                    _abort_recording(context, started.arn, self._state(partial, secret), str(error))
             context.abort(grpc.StatusCode.UNKNOWN, str(error))
 
     def _still_training(self, arn: str, props: dict[str, Any], recorded: bool) -> dict[str, Any] | None:
@@ -286,9 +299,27 @@ def _abort_recording(context: grpc.ServicerContext, arn: str, properties: Any, m
     created resource in the state, and sends the next `up` an update for it)."""
     detail = any_pb2.Any()
     detail.Pack(provider_pb2.ErrorResourceInitFailed(id=arn, properties=properties, reasons=[message]))
-    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message, details=[detail])
-    context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
-    context.abort(grpc.StatusCode.UNKNOWN, message)
+    code = grpc.StatusCode.UNKNOWN
+    context.set_trailing_metadata((("grpc-status-details-bin", _status(code.value[0], message, detail)),))
+    context.abort(code, message)
+
+
+def _status(code: int, message: str, detail: Any) -> bytes:
+    """A `google.rpc.Status` {code = 1, message = 2, details = 3}, encoded here: its generated module comes with
+    googleapis-common-protos, which is not a dependency (tests/plugin decode it with that module)."""
+
+    def varint(number: int) -> bytes:
+        out = bytearray()
+        while True:
+            low, number = number & 0x7F, number >> 7
+            out.append(low | (0x80 if number else 0))
+            if not number:
+                return bytes(out)
+
+    def field(number: int, payload: bytes) -> bytes:
+        return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+    return varint(1 << 3) + varint(code) + field(2, message.encode()) + field(3, detail.SerializeToString())
 
 
 def engine_address(argv: list[str]) -> str | None:

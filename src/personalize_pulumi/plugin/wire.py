@@ -1,10 +1,10 @@
 """Property values between the engine's protobuf `Struct`s and the plain Python values the lifecycle works with.
 
 The engine encodes what JSON cannot say as objects with a signature key: a secret is `{sig: SECRET, value: ...}`, an
-unknown (a preview's value not known yet) is the string `UNKNOWN`. This plugin tells the engine it does not accept
-secrets (`Configure`), so the engine sends plain values and marks secret again every output whose input of the same
-name was secret; the plugin marks its own secrets (`secret`) in what it returns. Numbers arrive as floats, as JSON has
-only one kind.
+unknown (a preview's value not known yet) is the string `UNKNOWN`. The plugin accepts secrets (`Configure`: the
+engine requires it of a plugin that builds components): the lifecycle gets plain values (`from_struct`), and the
+server marks secret what arrived secret (`secret_keys`) wherever it answers with it (`Secret`). Numbers arrive as
+floats, as JSON has only one kind.
 """
 
 from __future__ import annotations
