@@ -1,0 +1,2 @@
+// Amazon Personalize solution versions (trained models) as Pulumi resources.
+package personalize
