@@ -273,3 +273,19 @@ def test_the_trained_model_component_from_yaml(program, fast, control, personali
     assert "ranking-version: no training; updates the version in place: retags it" in diagnostics(events, child)
     model.run("destroy", "--yes")
     assert model.resources() == []
+
+
+def test_a_trained_model_below_its_gate_fails_in_its_versions_one_line(program, fast):
+    model = program()
+    model.write(COMPONENT_PROGRAM.replace("{coverage: 0.01}", "{coverage: 0.99}"))
+    failed, events = model.run_with_events("up", "--yes", check=False)
+    assert failed.returncode != 0 and "Traceback" not in failed.stdout + failed.stderr
+    child = "urn:pulumi:dev::models::personalize:index:TrainedModel$personalize:index:SolutionVersion::ranking-version"
+    errors = {
+        (event["diagnosticEvent"].get("urn"), event["diagnosticEvent"]["message"].strip())
+        for event in events
+        if event.get("diagnosticEvent", {}).get("severity") == "error"
+    }
+    on_resources = [(urn, message) for urn, message in errors if urn]
+    assert len(on_resources) == 1, errors  # the engine stops the update at the child's failure: one line in all
+    assert on_resources[0][0] == child and "rejected by minMetrics" in on_resources[0][1]

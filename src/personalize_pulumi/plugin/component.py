@@ -16,6 +16,7 @@ from google.protobuf import struct_pb2
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 from pulumi.runtime.proto.resource_pb2_grpc import ResourceMonitorStub
 
+from ..provider.errors import model_not_trained
 from ..provider.properties import SOLUTION_VERSION_INPUTS
 from . import PACKAGE, SOLUTION_VERSION_TOKEN, TRAINED_MODEL_TOKEN
 from .wire import UNKNOWN
@@ -75,11 +76,9 @@ def construct(request: provider_pb2.ConstructRequest, context: grpc.ServicerCont
             )
         except grpc.RpcError as error:
             detail = (error.details() or "").strip().splitlines()
-            context.abort(
-                grpc.StatusCode.UNKNOWN,
-                f"{request.name}: its model {child_name} was not trained"
-                + (f" ({detail[-1]})" if detail and "resource monitor" not in detail[-1] else " (see its error above)"),
-            )
+            said_above = not detail or "resource monitor" in detail[-1]  # the engine's own words for a failed child
+            message = model_not_trained(request.name, child_name, None if said_above else detail[-1])
+            context.abort(grpc.StatusCode.UNKNOWN, str(message))
         outputs = _outputs(child)
         monitor.RegisterResourceOutputs(resource_pb2.RegisterResourceOutputsRequest(urn=component.urn, outputs=outputs))
     return provider_pb2.ConstructResponse(

@@ -491,3 +491,10 @@ def stop_ran_late(
 def interrupted(verb: str, name: Any, where: str) -> SolutionVersionError:
     """The engine cancelled (the first Ctrl-C) while `verb`ing, outside a wait that says more."""
     return failure(verb, name, where, INTERRUPTED, AFTER_INTERRUPT[verb])
+
+
+def model_not_trained(component: str, child: str, detail: str | None) -> SolutionVersionError:
+    """A TrainedModel of the plugin (plugin/component.py) whose SolutionVersion failed: that failure was said on the
+    child's own row, so this line only points there."""
+    cause = f" ({detail})" if detail else " (its error is on the SolutionVersion's row above)"
+    return SolutionVersionError(f"{component}: its model {child} was not trained{cause}")
