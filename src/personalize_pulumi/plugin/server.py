@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import threading
 from collections.abc import Callable
 from concurrent import futures
 from typing import Any
@@ -32,7 +31,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from ..provider import calls, lifecycle
 from ..provider.arns import solution_of
 from ..provider.backoff import Polling, cancel
-from ..provider.engine_log import use_engine
+from ..provider.engine_log import address_argument, use_engine, watch_engine
 from ..provider.errors import SolutionVersionError
 from ..provider.finders import find_version
 from ..provider.messages import Reporter
@@ -54,7 +53,6 @@ from .wire import Secret, from_struct, secret_keys, to_struct
 WORKERS_ENV = "PERSONALIZE_PLUGIN_WORKERS"
 DEFAULT_WORKERS = 256
 """Threads answering calls: every training of the stack waits on one, and the engine runs `--parallel` at once."""
-_ADDRESS = re.compile(r"[A-Za-z0-9.\-]+:\d{1,5}|\[[0-9A-Fa-f:.]+\]:\d{1,5}")
 _DIFF_KINDS = {
     "add": provider_pb2.PropertyDiff.ADD,
     "add-replace": provider_pb2.PropertyDiff.ADD_REPLACE,
@@ -322,32 +320,10 @@ def _status(code: int, message: str, detail: Any) -> bytes:
     return varint(1 << 3) + varint(code) + field(2, message.encode()) + field(3, detail.SerializeToString())
 
 
-def engine_address(argv: list[str]) -> str | None:
-    """The engine's address: the last argument (the engine puts its logging and tracing flags before it)."""
-    args = argv[1:]
-    if not args or not _ADDRESS.fullmatch(args[-1]) or (len(args) > 1 and args[-2] == "--tracing"):
-        return None
-    return args[-1]
-
-
-def _exit_when_engine_leaves() -> None:
-    """The engine holds a pipe on every plugin's stdin: when it closes (the CLI was killed), end this process."""
-
-    def watch() -> None:
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-        os._exit(0)
-
-    threading.Thread(target=watch, name="engine-watch", daemon=True).start()
-
-
 def main(argv: list[str] | None = None) -> None:
     """Serve the plugin: print the port for the engine, then answer until the engine goes away."""
     argv = list(sys.argv if argv is None else argv)
-    use_engine(engine_address(argv))
+    use_engine(address_argument(argv))
     workers = int(os.environ.get(WORKERS_ENV) or DEFAULT_WORKERS)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="personalize-call"),
@@ -358,7 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    _exit_when_engine_leaves()
+    watch_engine()
     server.wait_for_termination()
 
 

@@ -1,4 +1,5 @@
-"""The engine's Log service: how a provider process sends a line that lands on a resource's row or under it.
+"""The engine's link to a provider process: its address, its Log service (how a line lands on a resource's row or
+under it) and the stdin pipe it holds (the process ends when it closes).
 
 The engine starts every plugin (the SDK's dynamic-provider host, `pulumi-resource-personalize`) with its own gRPC
 address as an argument and serves `pulumirpc.Engine.Log` there: a line with a resource's URN lands on that resource's
@@ -9,11 +10,16 @@ row (ephemeral) or under it in Diagnostics. The front door that knows the addres
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+import sys
 import threading
 from typing import Any
 
 import grpc
 
+_ADDRESS = re.compile(r"[A-Za-z0-9.\-]+:\d{1,5}|\[[0-9A-Fa-f:.]+\]:\d{1,5}")
 SEVERITIES = ("debug", "info", "warning", "error")
 LOG_TIMEOUT_SECONDS = 10.0
 
@@ -83,3 +89,34 @@ def use_engine(address: str | None) -> EngineLink:
 def default_link() -> EngineLink:
     """This process's link: the one `use_engine` made, else one with no address (every line then goes to stdout)."""
     return use_engine(None)
+
+
+def address_argument(argv: list[str]) -> str | None:
+    """The engine's address in a plugin's command line `argv`: its last argument (the engine puts its logging and
+    tracing flags before it), or None when it was started without one."""
+    args = argv[1:]
+    if not args or not _ADDRESS.fullmatch(args[-1]) or (len(args) > 1 and args[-2] == "--tracing"):
+        return None
+    return args[-1]
+
+
+def watch_engine() -> None:
+    """If stdin is a pipe (the engine holds one on every plugin), end the process when it closes: after a hard kill of
+    the CLI, the plugin would otherwise live on, orphaned, polling."""
+    try:
+        if not stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
+            return  # started by hand or by a test with another stdin: nothing to watch
+    except (OSError, ValueError, AttributeError):
+        return
+    threading.Thread(target=_exit_at_end_of_stdin, name="engine-watch", daemon=True).start()
+
+
+def _exit_at_end_of_stdin() -> None:
+    # os.read, not sys.stdin: a thread blocked in the buffered reader holds its lock, and the interpreter's shutdown
+    # (the engine ends a plugin with SIGINT) then waits on it and aborts.
+    try:
+        while os.read(sys.stdin.fileno(), 4096):
+            pass
+    except OSError:
+        pass
+    os._exit(1)  # no one is left to report to; running calls (waits, polls) end with the process

@@ -21,7 +21,7 @@ Pulumi serves every dynamic resource of a stack from one process, `python -m pul
    ends within a poll with one line naming the ARN; the training goes on and the next `pulumi up` adopts it. The
    SDK's own reply is still sent.
 4. **Engine watch.** After a hard kill of the CLI the host lives on, orphaned, polling. The engine holds a pipe on
-   every plugin's stdin; `_watch_engine` exits the process when it closes. No private attribute involved.
+   every plugin's stdin; `engine_log.watch_engine` exits the process when it closes. No private attribute involved.
 5. **The request being answered.** The host drops the request before calling the provider (its URN, and the old
    inputs the engine sends with Delete). `current_request()` finds it in the frame of the SDK handler that is
    answering on this thread (`Delete(self, request, context)` in the host module), so it works for every call, the
@@ -45,8 +45,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
-import stat
 import sys
 import threading
 import time
@@ -60,7 +58,7 @@ import grpc
 from pulumi.runtime.proto.provider_pb2 import PropertyDiff
 
 from .backoff import cancel
-from .engine_log import use_engine
+from .engine_log import address_argument, use_engine, watch_engine
 from .errors import SolutionVersionError
 from .properties import TYPE_TOKEN
 
@@ -91,7 +89,7 @@ def prepare_host(environ: Mapping[str, str] = os.environ, emit: Callable[[str], 
         if _prepared:
             return
         _prepared = True
-    _watch_engine()
+    watch_engine()
     link_engine()
     _format_own_errors(emit)
     _wrap_handlers(emit)
@@ -317,25 +315,6 @@ def _handlers_fallback(reason: str) -> str:
 # 4. The engine watch.
 
 
-def _watch_engine() -> None:
-    """If stdin is a pipe (as the engine gives plugins), exit the process when it closes."""
-    try:
-        if not stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
-            return  # started by hand or by a test with another stdin: nothing to watch
-    except (OSError, ValueError, AttributeError):
-        return
-    threading.Thread(target=_exit_at_end_of_stdin, name="engine-watch", daemon=True).start()
-
-
-def _exit_at_end_of_stdin() -> None:
-    try:
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
-    except OSError:
-        pass
-    os._exit(1)  # no one is left to report to; running calls (waits, polls) end with the process
-
-
 # 5. The request being answered.
 
 _HOST_FILE = os.path.join("pulumi", "dynamic", "__main__.py")
@@ -378,8 +357,6 @@ def current_urn() -> str | None:
 
 # 6. The engine link.
 
-_ADDRESS = re.compile(r"[A-Za-z0-9.\-]+:\d{1,5}|\[[0-9A-Fa-f:.]+\]:\d{1,5}")
-
 
 def engine_address(argv: list[str] | None = None) -> str | None:
     """The engine's gRPC address the provider host was started with: the last argument of `python -m pulumi.dynamic`
@@ -388,10 +365,7 @@ def engine_address(argv: list[str] | None = None) -> str | None:
     host = sys.modules.get("__main__")
     if not str(getattr(host, "__file__", "") or "").endswith(_HOST_FILE):
         return None
-    args = list(sys.argv if argv is None else argv)[1:]
-    if not args or not _ADDRESS.fullmatch(args[-1]) or (len(args) > 1 and args[-2] == "--tracing"):
-        return None
-    return args[-1]
+    return address_argument(list(sys.argv if argv is None else argv))
 
 
 def link_engine() -> None:
