@@ -10,15 +10,15 @@ benchmarks/noop_plugin.py "$@"`); the engine passes its own address as the last 
 
 from __future__ import annotations
 
-import os
 import sys
-import threading
 from concurrent import futures
 from typing import Any
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+
+from personalize_pulumi.provider.engine_log import watch_engine
 
 WORKERS = 256
 """As many threads as the personalize plugin's default, so both answer `--parallel 64` alike."""
@@ -72,24 +72,6 @@ class NoopProvider(provider_pb2_grpc.ResourceProviderServicer):
         return empty_pb2.Empty()
 
 
-def _exit_when_engine_leaves() -> None:
-    """The engine holds a pipe on the plugin's stdin: end with it, as server.py does, but with `os.read` on the file
-    descriptor. server.py's `sys.stdin.buffer.read` holds the BufferedReader's lock in this daemon thread, so when the
-    engine ends an operation (SIGINT to the plugin) the interpreter's shutdown waits about 1 s for that lock and aborts
-    ("Fatal Python error: _enter_buffered_busy"); the engine waits for the process meanwhile. Unbuffered, the plugin
-    exits at once, so this floor does not carry that second."""
-
-    def watch() -> None:
-        try:
-            while os.read(0, 4096):
-                pass
-        except OSError:
-            pass
-        os._exit(0)
-
-    threading.Thread(target=watch, name="engine-watch", daemon=True).start()
-
-
 def main() -> None:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="noop-call"))
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(NoopProvider(), server)
@@ -97,7 +79,7 @@ def main() -> None:
     server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    _exit_when_engine_leaves()
+    watch_engine()  # the engine holds a pipe on its stdin: end with it, as the plugin does
     server.wait_for_termination()
 
 
