@@ -29,26 +29,73 @@ INSTALL_HINT = (
     "install the Pulumi CLI (https://www.pulumi.com/docs/install/: curl -fsSL https://get.pulumi.com | sh), or set "
     "PULUMI_CLI to a `pulumi` executable"
 )
-COPY_IGNORED = (".git", ".venv", "venv", "__pycache__", ".pytest_cache", ".mypy_cache", "node_modules", ".pulumi")
-"""What is not copied of a program folder: virtualenvs, caches and state."""
+COPY_IGNORED = ("venv", "__pycache__", "node_modules", "site", "build", "dist", "*.egg-info")
+"""What is not copied of a program folder besides dot-folders (`.git`, `.venv`, caches, `.pulumi` state) and folders
+holding another Pulumi project: virtualenvs, caches, build output."""
 
 
 class CliNotFound(Exception):
     """No usable Pulumi CLI; the message says how to install one."""
 
 
+class NotAProgram(Exception):
+    """The folder given as a program holds no `Pulumi.yaml`; the message names it."""
+
+
+def built_clis(environ: Mapping[str, str] = os.environ) -> list[Path]:
+    """The CLIs this repository's `scripts/pulumi-cli` built, newest version first (its cache: `PULUMI_CLI_CACHE`, or
+    `${XDG_CACHE_HOME:-~/.cache}/personalize-pulumi/pulumi-cli-<version>`)."""
+    if environ.get("PULUMI_CLI_CACHE"):
+        return [Path(environ["PULUMI_CLI_CACHE"]) / "bin" / "pulumi"]
+    cache = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "personalize-pulumi"
+
+    def version(folder: Path) -> tuple[int, ...]:
+        numbers = folder.name.removeprefix("pulumi-cli-v").split(".")
+        return tuple(int(n) for n in numbers if n.isdigit())
+
+    return [folder / "bin" / "pulumi" for folder in sorted(cache.glob("pulumi-cli-v*"), key=version, reverse=True)]
+
+
 def find_cli(environ: Mapping[str, str] = os.environ) -> Path:
     """The `pulumi` to run, as scripts/pulumi-cli looks for it: `PULUMI_CLI`, `pulumi` on `PATH`,
-    `~/.pulumi/bin/pulumi`; each must have the Python plugin shims beside it or on `PATH`."""
+    `~/.pulumi/bin/pulumi`, then the CLI scripts/pulumi-cli built; each must have the Python plugin shims beside it
+    or on `PATH`."""
     path = environ.get("PATH", "")
     candidates = [environ.get("PULUMI_CLI"), shutil.which("pulumi", path=path), str(Path.home() / ".pulumi/bin/pulumi")]
+    candidates += [str(cli) for cli in built_clis(environ)]
     for candidate in candidates:
         if not candidate or not os.access(candidate, os.X_OK):
             continue
         folder = Path(candidate).resolve().parent
         if all((folder / shim).exists() or shutil.which(shim, path=path) for shim in PLUGIN_SHIMS):
             return Path(candidate).resolve()
-    raise CliNotFound(f"no Pulumi CLI found (PULUMI_CLI, pulumi on PATH, ~/.pulumi/bin/pulumi): {INSTALL_HINT}")
+    raise CliNotFound(
+        f"no Pulumi CLI found (PULUMI_CLI, pulumi on PATH, ~/.pulumi/bin/pulumi, scripts/pulumi-cli's cache): {INSTALL_HINT}"
+    )
+
+
+def program_folder(program_dir: Path) -> Path:
+    """`program_dir`, resolved, once it is a Pulumi program (it holds `Pulumi.yaml`); NotAProgram otherwise."""
+    folder = Path(program_dir).resolve()
+    if not (folder / "Pulumi.yaml").is_file():
+        raise NotAProgram(f"{folder} is not a Pulumi program: it has no Pulumi.yaml (give the folder that holds it)")
+    return folder
+
+
+def copy_program(source: Path, target: Path) -> None:
+    """Copy the program in `source` to `target`: its files and packages, not dot-folders, virtualenvs, caches, build
+    output or folders holding another Pulumi project."""
+    ignored = shutil.ignore_patterns(*COPY_IGNORED)
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(ignored(folder, names))
+        for name in names:
+            child = Path(folder) / name
+            if child.is_dir() and (name.startswith(".") or (child / "Pulumi.yaml").exists()):
+                skipped.add(name)
+        return skipped
+
+    shutil.copytree(source, target, ignore=ignore, dirs_exist_ok=True)
 
 
 def engine_env(folder: Path, extra: Mapping[str, str], python: str = sys.executable) -> dict[str, str]:
@@ -117,7 +164,9 @@ def open_stack(
 class ProgramStack:
     """A stack of the Pulumi program in `program_dir` on the real engine, kept in `folder`: the program is copied to
     `folder/program` (the CLI writes the stack's config file there, never into your repo), state and `PULUMI_HOME`
-    live beside it. `config` keys are the program's (`project:key`); `env` goes to the CLI and the provider host."""
+    live beside it. `config` keys are the program's (`project:key`); `env` goes to the CLI and the provider host.
+    Change config between operations with `set_config`. NotAProgram, and nothing copied, if `program_dir` holds no
+    `Pulumi.yaml`."""
 
     def __init__(
         self,
@@ -130,18 +179,23 @@ class ProgramStack:
         cli: Path | None = None,
         on_output: Callable[[str], None] | None = None,
     ):
-        self.source = Path(program_dir).resolve()
+        self.source = program_folder(program_dir)
         self.folder = Path(folder)
         self.program_dir = self.folder / "program"
-        shutil.copytree(self.source, self.program_dir, ignore=shutil.ignore_patterns(*COPY_IGNORED), dirs_exist_ok=True)
+        copy_program(self.source, self.program_dir)
         self.env = engine_env(self.folder, env or {})
         self.on_output = on_output
         self.stack = open_stack(
             self.program_dir, self.folder, stack, self.env, cli or find_cli(), lambda: run_program(self.program_dir)
         )
         for key, value in (config or {}).items():
-            text = value if isinstance(value, str) else json.dumps(value)
-            self.stack.set_config(key, auto.ConfigValue(text))
+            self.set_config(key, value)
+
+    def set_config(self, key: str, value: Any, secret: bool = False) -> None:
+        """Set the config `key` (`project:key`) for the next operation; a value that is not a string is stored as JSON
+        (what `pulumi config set --path` or a structured value in `Pulumi.<stack>.yaml` gives the program)."""
+        text = value if isinstance(value, str) else json.dumps(value)
+        self.stack.set_config(key, auto.ConfigValue(text, secret=secret))
 
     def _kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         return {"on_output": self.on_output, "color": "never", **kwargs}

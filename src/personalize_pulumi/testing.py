@@ -149,20 +149,30 @@ def personalize_stack(personalize_emulator: EmulatorProcess, tmp_path: Path) -> 
     Automation API's results (`change_summary`, `outputs`, `stdout`). The program (`program_dir/__main__.py`, run as
     an inline program) is copied under the test's temporary directory, with a file backend and an empty passphrase
     beside it; the provider host runs in this Python; `config` keys are the program's (`project:key`). Each stack is
-    destroyed at teardown. The Pulumi CLI is found as `PULUMI_CLI`, `pulumi` on `PATH` or `~/.pulumi/bin/pulumi`."""
-    from .engine import CliNotFound, ProgramStack, find_cli
+    destroyed at teardown; `stack.set_config(key, value)` changes config between operations. The Pulumi CLI is found
+    as `PULUMI_CLI`, `pulumi` on `PATH`, `~/.pulumi/bin/pulumi`, or the one this repository's `scripts/pulumi-cli`
+    built. A `program_dir` with no `Pulumi.yaml` fails the test in one line, copying nothing."""
+    from .engine import CliNotFound, NotAProgram, ProgramStack, find_cli, program_folder
 
     try:
-        cli = find_cli()
+        cli, problem = find_cli(), None
     except CliNotFound as missing:
-        pytest.fail(f"personalize_stack: {missing}", pytrace=False)
+        problem = missing
+    if problem is not None:  # outside the except: pytest would print the CliNotFound too
+        pytest.fail(f"personalize_stack: {problem}", pytrace=False)
     made: list[ProgramStack] = []
 
     def make(program_dir: str | Path, *, stack: str = "test", config: Mapping[str, Any] | None = None) -> ProgramStack:
         folder = tmp_path / f"stack-{len(made)}"
         env = {**personalize_emulator.env(), **STACK_POLLING}
-        made.append(ProgramStack(Path(program_dir), folder, stack=stack, env=env, config=config, cli=cli))
-        return made[-1]
+        try:
+            program = program_folder(Path(program_dir))
+        except NotAProgram as wrong:
+            problem = wrong
+        else:
+            made.append(ProgramStack(program, folder, stack=stack, env=env, config=config, cli=cli))
+            return made[-1]
+        pytest.fail(f"personalize_stack: {problem}", pytrace=False)
 
     yield make
     for stack in made:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,4 +92,38 @@ def test_every_input_is_declared_once_with_a_doc_a_default_and_a_change():
     for declaration in declared:
         assert declaration.doc.strip() and declaration.default.text.strip(), declaration.python
         assert declaration.change in get_args(properties.Change), declaration.python
-    assert properties.INPUTS == {i.python: i.key for i in declared}
+        camel = declaration.python.split("_")[0] + "".join(w.title() for w in declaration.python.split("_")[1:])
+        assert declaration.key == camel, f"{declaration.python}: state keys are the camelCase of the Python name"
+
+
+def test_the_docs_site_builds_strictly_and_a_broken_link_fails_it(tmp_path):
+    docs = ROOT / "scripts" / "docs"
+    built = subprocess.run([str(docs), str(tmp_path / "site")], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
+
+    broken = tmp_path / "docs"
+    subprocess.run(["cp", "-r", str(ROOT / "docs"), str(broken)], check=True)
+    with (broken / "index.md").open("a") as page:
+        page.write("\n[a page that does not exist](nowhere.md)\n")
+    failed = subprocess.run([str(docs)], capture_output=True, text=True, env={**os.environ, "DOCS_DIR": str(broken)})
+    assert failed.returncode == 1
+    assert "nowhere.md" in failed.stderr
+
+
+def test_lint_builds_the_docs(tmp_path):
+    """scripts/lint (which scripts/test and CI run) calls scripts/docs: run a copy of it whose Python is a no-op and
+    whose scripts/docs leaves a mark."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(ROOT / "scripts" / "lint", tmp_path / "scripts" / "lint")
+    marker = tmp_path / "docs-built"
+    for path, body in (
+        (tmp_path / "scripts" / "docs", f"#!/bin/sh\ntouch {marker}\n"),
+        (tmp_path / ".venv" / "bin" / "python", "#!/bin/sh\nexit 0\n"),
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body)
+        path.chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if key != "VENV"}
+    subprocess.run([str(tmp_path / "scripts" / "lint")], check=True, env=env)
+    assert marker.exists()

@@ -11,10 +11,10 @@ from harness.dynamic_host import PROJECT_ROOT
 from harness.program import run_program
 from harness.project import stack_config
 from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
-from personalize_pulumi.provider.tags import DefaultTags, effective_tags
 
 ARN = "arn:aws:personalize:us-east-1:123456789012:solution/example"
 DEFAULT_TAGS = {"owner": "platform", "team": "default"}
+PROVIDER_TAGS_ALL = {"owner": "platform", "team": "ml", "set-by": "the provider"}
 
 
 class Mocks(pulumi.runtime.Mocks):
@@ -28,8 +28,9 @@ class Mocks(pulumi.runtime.Mocks):
             outputs.update(
                 solutionVersionArn=f"{ARN}/1a2b3c4d", status="ACTIVE", trainingHours=1.5, metrics={"coverage": 0.5}
             )
-            # What the provider's check computes from the stack's aws:defaultTags (mocks never call the provider).
-            outputs["tagsAll"], _ = effective_tags(DefaultTags(DEFAULT_TAGS), args.inputs.get("tags") or {})
+            # Mocks never call the provider, which computes tagsAll: a value only the provider could give, to see the
+            # component hand over what its child reports.
+            outputs["tagsAll"] = PROVIDER_TAGS_ALL
             return outputs["solutionVersionArn"], outputs  # the provider's id is the version's ARN
         return f"{args.name}-id", outputs
 
@@ -73,7 +74,8 @@ def test_component_creates_a_named_child_with_its_own_tags_and_registers_outputs
         assert child.inputs["nameScope"] == "shop/prod/recs-version"
         assert child.inputs["__provider"], "the provider is pickled at registration"
         assert version_arn == f"{ARN}/1a2b3c4d" and status == "ACTIVE" and hours == 1.5 and metrics == {"coverage": 0.5}
-        assert tags == {"team": "ml"} and tags_all == {"owner": "platform", "team": "ml"}
+        assert tags == {"team": "ml"}, "what the program declares"
+        assert tags_all == PROVIDER_TAGS_ALL, "the child's output, as the provider reported it"
 
     return pulumi.Output.all(
         model.urn,

@@ -205,3 +205,17 @@ def test_a_preview_needs_no_permission(emulator, personalize, control):
         assert control.requests() == []
     finally:
         host.stop()
+
+
+def test_the_iam_command_prints_the_policy_and_explains_itself_with_help(capsys):
+    from personalize_pulumi.iam import __main__ as command
+    from personalize_pulumi.iam import policy_text
+
+    assert command.main([]) == 0
+    assert capsys.readouterr().out == policy_text()
+    with pytest.raises(SystemExit) as exited:
+        command.main(["--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("usage: python -m personalize_pulumi.iam") and "aws iam create-policy" in shown
+    assert '"Statement"' not in shown, "help, not the policy"
