@@ -358,3 +358,32 @@ def test_delete_solution_after_its_training_was_stopped(personalize, control):
     personalize.delete_solution(solutionArn=solution)
 
     assert solution not in {s["solutionArn"] for s in personalize.list_solutions()["solutions"]}
+
+
+def test_creates_at_once_under_one_name_start_one_training(personalize, emulator):
+    """The server answers each request on its own thread: of 16 CreateSolutionVersion calls for one name sent at
+    once, one starts a training and the others are refused the name (the rule cannot be raced)."""
+    import threading
+
+    solution = active_solution(personalize)
+    name = unique("same")
+    barrier = threading.Barrier(16)
+    outcomes: list[str] = []
+
+    def create() -> None:
+        barrier.wait()
+        try:
+            personalize.create_solution_version(solutionArn=solution, name=name)
+            outcomes.append("started")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+
+    threads = [threading.Thread(target=create) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(outcomes) == ["ResourceAlreadyExistsException"] * 15 + ["started"]
+    listed = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    assert len(listed) == 1

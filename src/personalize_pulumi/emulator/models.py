@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import random
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -330,6 +331,23 @@ class SolutionVersion(BaseModel):
         return data
 
 
+_CREATES = threading.RLock()
+"""The server answers on a thread per request: a create checks a rule (a name not taken, the quota of trainings) and
+then adds the resource, which two creates at once must not interleave (the service refuses a taken name however close
+together the calls come)."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_at_a_time(create: F) -> F:
+    @functools.wraps(create)
+    def serialized(*args: Any, **kwargs: Any) -> Any:
+        with _CREATES:
+            return create(*args, **kwargs)
+
+    return serialized  # type: ignore[return-value]
+
+
 class PersonalizeEmulatorBackend(PersonalizeBackend):
     """moto's Personalize backend plus the dataset group, solution and solution version operations."""
 
@@ -341,6 +359,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     # Dataset groups
 
+    @_one_at_a_time
     def create_dataset_group(
         self,
         name: str,
@@ -362,6 +381,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     # Solutions
 
+    @_one_at_a_time
     def create_solution(
         self,
         name: str,
@@ -424,6 +444,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
 
     # Solution versions
 
+    @_one_at_a_time
     def create_solution_version(
         self,
         solution_arn: str,
@@ -449,6 +470,7 @@ class PersonalizeEmulatorBackend(PersonalizeBackend):
         self._check_new_tags(tags)
         return self._train(SolutionVersion(solution, name, mode), tags)
 
+    @_one_at_a_time
     def start_automatic_training(self, solution_arn: str) -> SolutionVersion:
         """What the solution's automatic training (performAutoTraining) starts on its schedule, on demand: a version
         with trainingType AUTOMATIC, no name (the service names none; DescribeSolutionVersion's `name` is optional),
