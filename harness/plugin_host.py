@@ -52,47 +52,23 @@ class InitFailed(HostError):
         self.properties = properties
 
 
-class PluginHost:
-    """One plugin process and a ResourceProviderStub connected to it."""
+def _raised(details: str, trailing: Any) -> HostError:
+    """What a failed call raises: InitFailed when its trailing metadata records a partially created resource."""
+    for key, value in trailing or ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status.FromString(value)
+            for detail in status.details:
+                failed = provider_pb2.ErrorResourceInitFailed()
+                if detail.Unpack(failed):
+                    return InitFailed(details, failed.id, decoded(failed.properties))
+    return HostError(details)
 
-    def __init__(self, env: dict[str, str] | None = None, engine: FakeEngine | None = None):
-        self.env = dict(env or {})
-        self.engine = engine if engine is not None else FakeEngine()
-        self.process = subprocess.Popen(
-            [plugin_executable(), self.engine.address],
-            env={**os.environ, **(env or {})},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline().strip()
-        if not first.isdigit():
-            raise RuntimeError(f"the plugin did not start: {first}\n{self.process.stdout.read()}")
-        self.output: list[str] = []
-        threading.Thread(target=self._drain, daemon=True).start()
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{first}")
-        self.stub = ResourceProviderStub(self.channel)
 
-    def _drain(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.output.append(line.rstrip("\n"))
+class PluginCalls:
+    """The provider protocol's calls as the engine makes them, over `_call(method, request)`."""
 
     def _call(self, method: str, request: Any) -> Any:
-        try:
-            return getattr(self.stub, method)(request)
-        except grpc.RpcError as error:
-            details = error.details() or ""
-            for key, value in error.trailing_metadata() or ():
-                if key == "grpc-status-details-bin":
-                    status = status_pb2.Status.FromString(value)
-                    for detail in status.details:
-                        failed = provider_pb2.ErrorResourceInitFailed()
-                        if detail.Unpack(failed):
-                            raise InitFailed(details, failed.id, decoded(failed.properties)) from None
-            raise HostError(details) from None
+        raise NotImplementedError
 
     # The provider's configuration, as the engine sends it for the default provider.
 
@@ -150,6 +126,41 @@ class PluginHost:
     def schema(self) -> str:
         return str(self._call("GetSchema", provider_pb2.GetSchemaRequest()).schema)
 
+
+class PluginHost(PluginCalls):
+    """One plugin process and a ResourceProviderStub connected to it."""
+
+    def __init__(self, env: dict[str, str] | None = None, engine: FakeEngine | None = None):
+        self.env = dict(env or {})
+        self.engine = engine if engine is not None else FakeEngine()
+        self.process = subprocess.Popen(
+            [plugin_executable(), self.engine.address],
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline().strip()
+        if not first.isdigit():
+            raise RuntimeError(f"the plugin did not start: {first}\n{self.process.stdout.read()}")
+        self.output: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{first}")
+        self.stub = ResourceProviderStub(self.channel)
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line.rstrip("\n"))
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.stub, method)(request)
+        except grpc.RpcError as error:
+            raise _raised(error.details() or "", error.trailing_metadata()) from None
+
     def restarted(self, config: dict[str, Any]) -> PluginHost:
         """A new process of the plugin, as the next operation of the stack starts it: configured with the provider's
         recorded inputs `config`."""
@@ -167,3 +178,47 @@ class PluginHost:
                 self.process.kill()
                 self.process.wait()
         self.engine.stop()
+
+
+class Aborted(Exception):
+    """What `grpc.ServicerContext.abort` raises, in process."""
+
+
+class InProcessContext:
+    """The part of `grpc.ServicerContext` the plugin's servicer uses: `abort` and `set_trailing_metadata`."""
+
+    def __init__(self) -> None:
+        self.trailing: tuple[tuple[str, bytes], ...] = ()
+        self.details = ""
+
+    def set_trailing_metadata(self, metadata: tuple[tuple[str, bytes], ...]) -> None:
+        self.trailing = metadata
+
+    def abort(self, code: grpc.StatusCode, details: str) -> None:
+        self.details = details
+        raise Aborted(details)
+
+
+class InProcessPlugin(PluginCalls):
+    """The plugin's servicer in this process, called with the requests the engine sends (no gRPC, no process): for
+    the lifecycle's in-process tests, with the `session` they give it (a fake clock, a cancellation of its own)."""
+
+    def __init__(self, session: Any) -> None:
+        from personalize_pulumi.plugin.server import PersonalizeProvider
+
+        self.session = session
+        self.servicer = PersonalizeProvider(session)
+
+    def _call(self, method: str, request: Any) -> Any:
+        context = InProcessContext()
+        try:
+            return getattr(self.servicer, method)(request, context)
+        except Aborted:
+            raise _raised(context.details, context.trailing) from None
+
+    def restarted(self, config: dict[str, Any], session: Any) -> InProcessPlugin:
+        """A new servicer, as the next operation of the stack starts the plugin anew: with `session`, configured with
+        the provider's recorded inputs `config`."""
+        again = InProcessPlugin(session)
+        again.configure(olds=config)
+        return again

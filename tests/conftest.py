@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Iterator
@@ -154,3 +155,14 @@ def moto_progression(emulator: EmulatorProcess, fast: Any) -> Iterator[Any]:
     yield set_progression
     for model in touched:
         moto_api(emulator.url, "unset-transition", {"model_name": model})
+
+
+@pytest.fixture
+def event_loop_for_the_sdk() -> Iterator[None]:
+    """The SDK's mocks run on the thread's current event loop, which an earlier `asyncio.run` may have cleared: a
+    fresh one per test (`pytestmark = pytest.mark.usefixtures("event_loop_for_the_sdk")`)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()

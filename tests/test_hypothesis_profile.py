@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import settings
 
 from tests.host import test_check_diff as host_check_diff
-from tests.provider import test_check_diff, test_gate
+from tests.inprocess import test_check_diff
+from tests.provider import test_gate
 
 
 def test_no_hypothesis_test_has_a_deadline():

@@ -22,8 +22,9 @@ from pulumi.dynamic.dynamic import serialize_provider
 from harness.dynamic_host import DynamicHost
 from personalize_pulumi.emulator.client import EmulatorControl
 from personalize_pulumi.emulator.launcher import EmulatorProcess
+from personalize_pulumi.provider.backoff import Cancellation
 from personalize_pulumi.provider.checks import check_inputs
-from personalize_pulumi.provider.clients import StackAwsConfig, personalize_clients
+from personalize_pulumi.provider.clients import ClientCache, StackAwsConfig
 from personalize_pulumi.provider.host import WORKERS_ENV
 from personalize_pulumi.provider.host import widen_pool as widen_host_pool
 from personalize_pulumi.provider.properties import TYPE_TOKEN
@@ -213,13 +214,14 @@ def test_client_cache_is_safe_under_24_concurrent_first_reads(fresh_host, person
 
 
 def test_client_cache_builds_one_client_per_key_under_32_concurrent_calls():
-    stack = StackAwsConfig(access_key=unique("AKIA"), secret_key="secret")  # a cache key no other test uses
+    stack = StackAwsConfig(access_key=unique("AKIA"), secret_key="secret")
+    cache = ClientCache(Cancellation())
     regions = ["us-east-1", "eu-west-1"] * 16
     barrier = threading.Barrier(len(regions))
 
     def build(region: str) -> Any:
         barrier.wait()
-        return personalize_clients(region, None, stack)
+        return cache.get(region, None, stack)
 
     with ThreadPoolExecutor(len(regions)) as pool:
         built = list(pool.map(build, regions))

@@ -183,6 +183,7 @@ def test_sixty_four_trainings_at_once_in_one_process(plugin, control, personaliz
     """Held trainings (they do not end) until all 64 have started: 64 creates were in flight at once. The emulator
     allows 20 trainings at once per region, so they are spread over four regions."""
     regions = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2")
+    control.set_timing(setup_seconds=0)  # 64 solutions, ACTIVE at once
     work = []
     for index in range(64):
         client = boto3.client("personalize", region_name=regions[index % 4])

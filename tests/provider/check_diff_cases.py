@@ -1,4 +1,4 @@
-"""Inputs, rules, strategies and helpers that the pure check/diff tests (tests/provider/test_check_diff.py) and the
+"""Inputs, rules, strategies and helpers that the pure check/diff tests (tests/inprocess/test_check_diff.py) and the
 same cases through the real host (tests/host/test_check_diff.py) share."""
 
 from __future__ import annotations

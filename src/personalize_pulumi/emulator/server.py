@@ -32,9 +32,12 @@ from .wsgi import JSON_CONTENT_TYPE, Environ, StartResponse, WsgiApp, json_respo
 
 TARGET_PREFIX = "AmazonPersonalize."
 
-# moto's server looks the backend up as `moto.personalize.personalize_backends`; this is the one place the emulator
-# plugs its extension into moto.
-cast(Any, moto.personalize).personalize_backends = personalize_emulator_backends  # moto types it as its own backend
+
+def plug_into_moto() -> None:
+    """Make moto's server serve Personalize from the emulator's backend: it looks the backend up as
+    `moto.personalize.personalize_backends`. The one place the emulator changes moto; done when an app is made (not
+    on import), and again by each app."""
+    cast(Any, moto.personalize).personalize_backends = personalize_emulator_backends  # moto types it as its own
 
 
 class EmulatorApp:
@@ -42,6 +45,7 @@ class EmulatorApp:
     else (moto's own `/moto-api/`, e.g. its state manager) goes to moto unchanged."""
 
     def __init__(self) -> None:
+        plug_into_moto()
         self.moto_app: WsgiApp = DomainDispatcherApplication(create_backend_app)
         # Personalize calls go straight to moto's app for the service: its dispatcher would find the service from the
         # Host header by listing moto's modules on disk, twice per request.

@@ -22,6 +22,7 @@ make that lastUpdatedDateTime differ from what the clock said at the change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -43,9 +44,23 @@ DEFAULT_SETUP_SECONDS = defaults.SETUP_SECONDS
 Transitions = list[tuple[str | None, str]]
 
 
+def _system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+_machine_clock: Callable[[], datetime] = _system_clock
+
+
 def machine_now() -> datetime:
     """The machine's clock, timezone-aware UTC: what statuses progress on (the clock offset does not move it)."""
-    return datetime.now(timezone.utc)
+    return _machine_clock()
+
+
+def run_on(clock: Callable[[], datetime] | None) -> None:
+    """Make `clock` (timezone-aware UTC) the machine's clock of an emulator served in this process, e.g. the fake
+    clock of in-process tests, which then drive trainings of hours in milliseconds; None: the system's again."""
+    global _machine_clock
+    _machine_clock = clock or _system_clock
 
 
 def service_time(machine_moment: datetime) -> datetime:

@@ -30,11 +30,9 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from ..provider import calls, lifecycle
 from ..provider.arns import solution_of
-from ..provider.backoff import Polling, cancel
 from ..provider.engine_log import address_argument, use_engine, watch_engine
 from ..provider.errors import SolutionVersionError
 from ..provider.finders import find_version
-from ..provider.messages import Reporter
 from ..provider.outputs import outputs, tags_all, user_tags
 from ..provider.properties import (
     ENDED_UNTRAINED,
@@ -44,6 +42,7 @@ from ..provider.properties import (
     TAGS_ALL,
     TRAINING,
 )
+from ..provider.session import Session
 from ..provider.tags import DefaultTags
 from .component import construct
 from .config import OWNERSHIP_KEY, PluginConfig, with_ownership_key
@@ -87,8 +86,9 @@ def scope_of(urn: str) -> str:
 class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
     """The ResourceProvider service of the plugin."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session | None = None) -> None:
         self._config = PluginConfig.of({})
+        self._session = session or Session()
 
     # The plugin and its configuration.
 
@@ -123,7 +123,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True)
 
     def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
-        cancel()  # every wait of the provider ends within a poll (backoff.py)
+        self._session.cancellation.cancel()  # every wait of the provider ends within a poll (backoff.py)
         return empty_pb2.Empty()
 
     # The resource.
@@ -136,7 +136,9 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
             token = olds.get(OWNER_TOKEN) or self._config.owner_token(request.urn)
             if token:
                 news[OWNER_TOKEN] = token
-        inputs, failures = calls.check(olds, news, request.urn, self._config.default_tags, self._config.aws)
+        inputs, failures = calls.check(
+            self._session, olds, news, request.urn, self._config.default_tags, self._config.aws
+        )
         return provider_pb2.CheckResponse(
             inputs=self._state(inputs, secret_keys(request.news)),
             failures=[provider_pb2.CheckFailure(property="", reason=f.sentence()) for f in failures],
@@ -144,7 +146,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Diff(self, request: provider_pb2.DiffRequest, context: grpc.ServicerContext) -> Any:
         olds, news = from_struct(request.olds), from_struct(request.news)
-        decision = calls.diff(olds, news, request.urn)
+        decision = calls.diff(self._session, olds, news, request.urn)
         response = provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if decision.changes else provider_pb2.DiffResponse.DIFF_NONE,
             replaces=decision.replaces,
@@ -161,29 +163,38 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         if request.preview:  # the engine previews a create through it: nothing happens until `up`
             return provider_pb2.CreateResponse(properties=request.properties)
         started = lifecycle.Started()
-        reporter = Reporter(lifecycle.label(props), request.urn)
+        reporter = self._session.reporter(lifecycle.label(props), request.urn)
 
         def create() -> dict[str, Any]:
-            return lifecycle.create(self._clients(props), props, Polling.from_env(), started=started, reporter=reporter)
+            service, session = self._clients(props), self._session
+            return lifecycle.create(service, props, session.poll(), session.clock, started=started, reporter=reporter)
 
         secret = secret_keys(request.properties)
         outs = self._answer(
-            context, props, lambda: calls.guarded("creating", props, None, create, started), secret, started
+            context,
+            props,
+            lambda: calls.guarded(self._session, "creating", props, None, create, started),
+            secret,
+            started,
         )
         return provider_pb2.CreateResponse(id=outs["solutionVersionArn"], properties=self._state(outs, secret))
 
     def Read(self, request: provider_pb2.ReadRequest, context: grpc.ServicerContext) -> Any:
         props, inputs = from_struct(request.properties), from_struct(request.inputs)
-        calls.note_read(request.urn)
+        calls.note_read(self._session, request.urn)
         importing = not props and not inputs  # `pulumi import <type> <name> <version ARN>`
         if importing:
             props = self._imported_inputs(request.id, request.urn, context)
 
         def read() -> Any:
-            return lifecycle.read(self._clients(props).api, request.id, props, Polling.from_env())
+            return lifecycle.read(
+                self._clients(props).api, request.id, props, self._session.poll(), self._session.clock
+            )
 
         secret = secret_keys(request.properties) | secret_keys(request.inputs)
-        found = self._answer(context, props, lambda: calls.guarded("reading", props, request.id, read), secret)
+        found = self._answer(
+            context, props, lambda: calls.guarded(self._session, "reading", props, request.id, read), secret
+        )
         if found is None:
             return provider_pb2.ReadResponse()
         outs, read_inputs = found
@@ -200,33 +211,41 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         arn, secret = request.id, secret_keys(request.news)
         if olds.get("status") in TRAINING:  # recorded while training: wait for it, as the create would have
             started = lifecycle.Started(arn)
-            reporter = Reporter(lifecycle.label(news), request.urn)
+            reporter = self._session.reporter(lifecycle.label(news), request.urn)
 
             def resume() -> dict[str, Any]:
                 service = self._clients(news)
-                return lifecycle.resume(
-                    service, arn, olds, news, Polling.from_env(), started=started, reporter=reporter
-                )
+                polling, clock = self._session.poll(), self._session.clock
+                return lifecycle.resume(service, arn, olds, news, polling, clock, started=started, reporter=reporter)
 
             outs = self._answer(
-                context, news, lambda: calls.guarded("updating", news, arn, resume), secret, started, recorded=True
+                context,
+                news,
+                lambda: calls.guarded(self._session, "updating", news, arn, resume),
+                secret,
+                started,
+                recorded=True,
             )
         else:
 
             def update() -> dict[str, Any]:
-                return lifecycle.update(self._clients(news).api, arn, olds, news, Polling.from_env())
+                api, polling, clock = self._clients(news).api, self._session.poll(), self._session.clock
+                return lifecycle.update(api, arn, olds, news, polling, clock)
 
-            outs = self._answer(context, news, lambda: calls.guarded("updating", news, arn, update), secret)
+            outs = self._answer(
+                context, news, lambda: calls.guarded(self._session, "updating", news, arn, update), secret
+            )
         return provider_pb2.UpdateResponse(properties=self._state(outs, secret))
 
     def Delete(self, request: provider_pb2.DeleteRequest, context: grpc.ServicerContext) -> Any:
         props = from_struct(request.properties)
-        reporter = Reporter(lifecycle.label(props), request.urn)
+        reporter = self._session.reporter(lifecycle.label(props), request.urn)
 
         def delete() -> None:
-            lifecycle.delete(self._clients(props).api, request.id, props, Polling.from_env(), reporter=reporter)
+            api, polling, clock = self._clients(props).api, self._session.poll(), self._session.clock
+            lifecycle.delete(api, request.id, props, polling, clock, reporter=reporter)
 
-        self._answer(context, props, lambda: calls.guarded("deleting", props, request.id, delete), set())
+        self._answer(context, props, lambda: calls.guarded(self._session, "deleting", props, request.id, delete), set())
         return empty_pb2.Empty()
 
     def Construct(self, request: provider_pb2.ConstructRequest, context: grpc.ServicerContext) -> Any:
@@ -243,13 +262,13 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         return to_struct({key: Secret(value) if key in secret else value for key, value in props.items()})
 
     def _clients(self, props: dict[str, Any]) -> Any:
-        return calls.clients(props, self._config.aws)
+        return calls.clients(self._session, props, self._config.aws)
 
     def _imported_inputs(self, arn: str, urn: str, context: grpc.ServicerContext) -> dict[str, Any]:
         """The checked inputs of an imported version: adopted (`existingVersionArn`), with the tags it has, so the
         program the engine writes for it previews with no change."""
         news: dict[str, Any] = {"solutionArn": solution_of(arn), "existingVersionArn": arn, NAME_SCOPE: scope_of(urn)}
-        inputs, failures = calls.check({}, news, urn, DefaultTags(), self._config.aws)
+        inputs, failures = calls.check(self._session, {}, news, urn, DefaultTags(), self._config.aws)
         if failures:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, failures[0].sentence())
         return inputs

@@ -6,8 +6,9 @@ a try it cannot finish within its budget: it stops in time instead of overrunnin
 
 Sleep and clock are injectable so that code using them can be driven without real time.
 
-The default sleep ends early when the engine cancels the operation (`CANCELLED`, set by host.py when the engine sends
-Cancel on the first Ctrl-C): every wait then raises `Cancelled`, and the caller says what becomes of the version.
+A provider's clock (`Clock.watching` its session's `Cancellation`, which the front door sets when the engine sends
+Cancel on the first Ctrl-C) ends every sleep early: every wait then raises `Cancelled`, and the caller says what
+becomes of the version.
 """
 
 from __future__ import annotations
@@ -62,78 +63,94 @@ class Polling:
         return GRACE_POLLS * self.cap
 
 
-CANCELLED = threading.Event()
-"""Set when the engine asks the provider to stop (see host.py); never cleared: the host process ends after it."""
 CANCEL_GRACE_SECONDS = 3.0
 """How long a cancelled call may take to end by itself (a wait ends at once; a request may be in flight) before it is
 answered without it: the CLI, and CI's SIGTERM a few seconds after the SIGINT, must not wait for a hung endpoint."""
-
-_waiting: set[threading.Event] = set()
-_waiting_lock = threading.Lock()
 
 
 class Cancelled(Exception):
     """The engine cancelled the operation (the first Ctrl-C) while the provider was waiting."""
 
 
-def cancel() -> None:
-    """What the engine's Cancel does: every wait ends (`Cancelled`) and every `until_cancelled` call wakes up."""
-    CANCELLED.set()
-    with _waiting_lock:
-        for woken in _waiting:
-            woken.set()
+class Cancellation:
+    """The engine's Cancel, for one provider (see session.py): once `cancel()` is called, every `sleep` raises
+    `Cancelled`, every `until_cancelled` call wakes up, and the clients built for it send nothing more. Never cleared:
+    the engine sends Cancel once, and the operation ends after it."""
 
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+        self._waiting: set[threading.Event] = set()
+        self._lock = threading.Lock()
 
-def until_cancelled(operation: Callable[[], T], grace: float = CANCEL_GRACE_SECONDS) -> T:
-    """`operation()`, run on a thread of its own, except that once the engine cancels it gets `grace` seconds to end
-    (its waits end at once; a request to a hung endpoint would not), after which `Cancelled` is raised here and the
-    operation is left to end by itself (it sends no further requests: see clients.py)."""
-    finished, woken = threading.Event(), threading.Event()
-    outcome: list[tuple[bool, Any]] = []
+    def cancel(self) -> None:
+        """What the engine's Cancel does: every wait ends (`Cancelled`) and every `until_cancelled` call wakes up."""
+        self._cancelled.set()
+        with self._lock:
+            for woken in self._waiting:
+                woken.set()
 
-    def run() -> None:
-        try:
-            outcome.append((True, operation()))
-        except BaseException as error:  # handed to the caller's thread, whatever it is
-            outcome.append((False, error))
-        finally:
-            finished.set()
-            woken.set()
+    def is_set(self) -> bool:
+        return self._cancelled.is_set()
 
-    with _waiting_lock:
-        _waiting.add(woken)
-    try:
-        if CANCELLED.is_set():
-            woken.set()
-        threading.Thread(target=run, name="provider-call", daemon=True).start()
-        woken.wait()
-        if not finished.wait(grace):
+    def check(self) -> None:
+        """Raise Cancelled if the engine has cancelled."""
+        if self._cancelled.is_set():
             raise Cancelled()
-    finally:
-        with _waiting_lock:
-            _waiting.discard(woken)
-    succeeded, value = outcome[0]
-    if succeeded:
-        return cast(T, value)
-    raise value
 
+    def sleep(self, seconds: float) -> None:
+        """`time.sleep(seconds)`, raising Cancelled as soon as (or if already) the engine cancels."""
+        if self._cancelled.wait(seconds):
+            raise Cancelled()
 
-def sleep_unless_cancelled(seconds: float) -> None:
-    """`time.sleep(seconds)`, raising Cancelled as soon as (or if already) the engine cancels."""
-    if CANCELLED.wait(seconds):
-        raise Cancelled()
+    def until_cancelled(self, operation: Callable[[], T], grace: float = CANCEL_GRACE_SECONDS) -> T:
+        """`operation()`, run on a thread of its own, except that once the engine cancels it gets `grace` seconds to
+        end (its waits end at once; a request to a hung endpoint would not), after which `Cancelled` is raised here
+        and the operation is left to end by itself (it sends no further requests: see clients.py)."""
+        finished, woken = threading.Event(), threading.Event()
+        outcome: list[tuple[bool, Any]] = []
+
+        def run() -> None:
+            try:
+                outcome.append((True, operation()))
+            except BaseException as error:  # handed to the caller's thread, whatever it is
+                outcome.append((False, error))
+            finally:
+                finished.set()
+                woken.set()
+
+        with self._lock:
+            self._waiting.add(woken)
+        try:
+            if self._cancelled.is_set():
+                woken.set()
+            threading.Thread(target=run, name="provider-call", daemon=True).start()
+            woken.wait()
+            if not finished.wait(grace):
+                raise Cancelled()
+        finally:
+            with self._lock:
+                self._waiting.discard(woken)
+        succeeded, value = outcome[0]
+        if succeeded:
+            return cast(T, value)
+        raise value
 
 
 @dataclass(frozen=True)
 class Clock:
-    """Time as the waiting code sees it."""
+    """Time as the waiting code sees it: a provider's sleeps end when the engine cancels (`Session.clock`)."""
 
     monotonic: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = sleep_unless_cancelled
+    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def watching(cls, cancellation: Cancellation) -> Clock:
+        """Real time, with sleeps that end (`Cancelled`) when `cancellation` is set."""
+        return cls(time.monotonic, cancellation.sleep)
 
 
 REAL_TIME = Clock()
-"""The clock of everything outside tests: `time.monotonic`, and sleeps that end when the engine cancels."""
+"""`time.monotonic` and `time.sleep`, for waits no Cancel ends (a provider's calls use its session's clock)."""
 
 
 class OutOfTime(Exception):

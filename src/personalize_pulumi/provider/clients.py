@@ -1,4 +1,4 @@
-"""boto3 clients, built inside the provider process and cached per process (never pickled into state).
+"""boto3 clients, built inside the provider process and cached per provider session (never pickled into state).
 
 Where calls go: the region of the solution ARN (calls must go where the resource is), or an explicit `region` input.
 Credentials: the standard AWS chain (environment, shared files, SSO, instance roles), the stack's `aws:profile` /
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ProfileNotFound
 
-from .backoff import CANCELLED, Cancelled
+from .backoff import Cancellation
 from .errors import UnknownProfile
+from .quota import QuotaProbes
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -57,6 +58,8 @@ class Personalize:
     retries LimitExceededException as throttling, but from CreateSolutionVersion it usually means the quota of
     trainings per region, which the provider waits out itself against the wait budget (each try is one request, so
     the wait never overruns the budget by botocore's backoff); a check is one request."""
+    quota: QuotaProbes = field(default_factory=QuotaProbes)
+    """The creates of this provider waiting out the quota of trainings through these clients (quota.py)."""
 
 
 @dataclass(frozen=True)
@@ -84,42 +87,51 @@ class StackAwsConfig:
         return f"StackAwsConfig(region={self.region!r}, profile={self.profile!r})"
 
 
-_lock = threading.Lock()
-_clients: dict[tuple[Any, ...], Personalize] = {}
+class ClientCache:
+    """The clients of one provider session, per region and set of credentials, shared by its threads; once
+    `cancellation` is set, they send no request (a call answered on Ctrl-C may leave its thread behind, in a request
+    to a hung endpoint: it must start nothing after that answer)."""
 
+    def __init__(self, cancellation: Cancellation) -> None:
+        self._cancellation = cancellation
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[Any, ...], Personalize] = {}
 
-def personalize_clients(region: str | None, profile: str | None, stack: StackAwsConfig) -> Personalize:
-    """Personalize clients for `region` (falling back to stack config), shared by the provider's threads.
+    def get(self, region: str | None, profile: str | None, stack: StackAwsConfig) -> Personalize:
+        """Personalize clients for `region` (falling back to stack config). Building them makes no AWS call; a profile
+        that is not in the AWS config files raises UnknownProfile naming it and where it came from."""
+        import boto3
 
-    Building them makes no AWS call; a profile that is not in the AWS config files raises UnknownProfile naming it and
-    where it came from.
-    """
-    import boto3
+        source = "the profile input" if profile else "the stack's aws:profile" if stack.profile else "AWS_PROFILE"
+        profile = profile or stack.profile
+        region = region or stack.region
+        keys = (stack.access_key, stack.secret_key, stack.token) if not profile else (None, None, None)
+        cache_key = (region, profile, *keys)
+        with self._lock:  # boto3 sessions are not thread-safe to create; clients are safe to share once built.
+            clients = self._clients.get(cache_key)
+            if clients is None:
+                try:
+                    session = boto3.session.Session(
+                        profile_name=profile,
+                        region_name=region,
+                        aws_access_key_id=keys[0],
+                        aws_secret_access_key=keys[1],
+                        aws_session_token=keys[2],
+                    )
+                    clients = Personalize(
+                        api=self._refusing_when_cancelled(session.client("personalize", config=retry_config())),
+                        starter=self._refusing_when_cancelled(
+                            session.client("personalize", config=retry_config(attempts=1))
+                        ),
+                    )
+                except ProfileNotFound as error:
+                    raise UnknownProfile(str(error.kwargs.get("profile") or profile), source) from None
+                self._clients[cache_key] = clients
+            return clients
 
-    source = "the profile input" if profile else "the stack's aws:profile" if stack.profile else "AWS_PROFILE"
-    profile = profile or stack.profile
-    region = region or stack.region
-    keys = (stack.access_key, stack.secret_key, stack.token) if not profile else (None, None, None)
-    cache_key = (region, profile, *keys)
-    with _lock:  # boto3 sessions are not thread-safe to create; clients are safe to share once built.
-        clients = _clients.get(cache_key)
-        if clients is None:
-            try:
-                session = boto3.session.Session(
-                    profile_name=profile,
-                    region_name=region,
-                    aws_access_key_id=keys[0],
-                    aws_secret_access_key=keys[1],
-                    aws_session_token=keys[2],
-                )
-                clients = Personalize(
-                    api=_refusing_when_cancelled(session.client("personalize", config=retry_config())),
-                    starter=_refusing_when_cancelled(session.client("personalize", config=retry_config(attempts=1))),
-                )
-            except ProfileNotFound as error:
-                raise UnknownProfile(str(error.kwargs.get("profile") or profile), source) from None
-            _clients[cache_key] = clients
-        return clients
+    def _refusing_when_cancelled(self, client: Any) -> Any:
+        client.meta.events.register("before-send", lambda **_: self._cancellation.check())
+        return client
 
 
 def answer_time(answer: dict[str, Any]) -> datetime | None:
@@ -131,15 +143,3 @@ def answer_time(answer: dict[str, Any]) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return moment.astimezone(timezone.utc) if moment is not None and moment.tzinfo is not None else None
-
-
-def _refuse_when_cancelled(**_: Any) -> None:
-    if CANCELLED.is_set():
-        raise Cancelled()
-
-
-def _refusing_when_cancelled(client: Any) -> Any:
-    """`client`, sending no request once the engine has cancelled (a call answered on Ctrl-C may leave its thread
-    behind, in a request to a hung endpoint: it must start nothing after that answer)."""
-    client.meta.events.register("before-send", _refuse_when_cancelled)
-    return client

@@ -35,6 +35,13 @@ class EngineLink:
         self._stub: Any = None
         self._request: Any = None
         self._lock = threading.Lock()
+        self._fell_back = False
+
+    def first_fallback(self) -> bool:
+        """Whether this is the first line that could not go to the engine (the caller says why, once per link)."""
+        with self._lock:
+            first, self._fell_back = not self._fell_back, True
+            return first
 
     def _connect(self) -> bool:
         with self._lock:

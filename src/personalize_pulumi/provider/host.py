@@ -17,7 +17,7 @@ Pulumi serves every dynamic resource of a stack from one process, `python -m pul
    which sends "Exception calling application: <message>"; `_wrap_handlers` then sends this provider's own messages
    without that prefix, from the second call on.)
 3. **Cancel.** The host answers the engine's Cancel (the first Ctrl-C) with nothing. `_wrap_handlers` also makes
-   Cancel call `backoff.cancel()`, which every wait of this provider watches (backoff.py), so a create waiting for a training
+   Cancel set `SESSION.cancellation`, which every wait of this provider watches (backoff.py), so a create waiting for a training
    ends within a poll with one line naming the ARN; the training goes on and the next `pulumi up` adopts it. The
    SDK's own reply is still sent.
 4. **Engine watch.** After a hard kill of the CLI the host lives on, orphaned, polling. The engine holds a pipe on
@@ -57,10 +57,10 @@ from typing import Any
 import grpc
 from pulumi.runtime.proto.provider_pb2 import PropertyDiff
 
-from .backoff import cancel
 from .engine_log import address_argument, use_engine, watch_engine
 from .errors import SolutionVersionError
 from .properties import TYPE_TOKEN
+from .session import Session
 
 WORKERS_ENV = "PERSONALIZE_HOST_WORKERS"
 DEFAULT_WORKERS = 64
@@ -70,6 +70,10 @@ SERVICE = "/pulumirpc.ResourceProvider/"
 WRAPPED_CALLS = ("Check", "Diff", "Create", "Read", "Update", "Delete")
 """The calls the SDK host answers through `_abort_with_traceback`; their errors become their message."""
 
+
+SESSION = Session()
+"""The session of this front door (session.py): the host serves one operation of one stack per process, and unpickles
+the provider for its calls, so the session lives here, for the process."""
 
 _FIND_ATTEMPTS = 5
 _FIND_PAUSE = 0.02
@@ -257,7 +261,7 @@ def _add_detailed_diff(response: Any, shown: Mapping[str, str]) -> None:
 
 def _setting_cancelled(handle: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def call(request: Any, context: Any) -> Any:
-        cancel()
+        SESSION.cancellation.cancel()
         return handle(request, context)
 
     return call

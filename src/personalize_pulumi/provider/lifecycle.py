@@ -59,7 +59,6 @@ from .properties import (
     TAGS_ALL,
     TRAINING,
 )
-from .quota import QUOTA_PROBES
 from .request import Request
 from .values import normalize_numbers
 from .waiters import (
@@ -338,7 +337,9 @@ class _Create:
                     self.progress.say(messages.lost_answer_found(arn))
                     return arn
             clock = budget.clock
-            if refusal and QUOTA_PROBES.held_back(starter, this_create, clock.monotonic(), budget.polling.initial):
+            if refusal and self.service.quota.held_back(
+                starter, this_create, clock.monotonic(), budget.polling.initial
+            ):
                 clock.sleep(refusal["seconds"])  # as long as the request would take: the budget keeps its reserve
                 raise ClientError(refusal["response"], refusal["operation"])
             started_at = clock.monotonic()
@@ -349,9 +350,9 @@ class _Create:
                 if refused:
                     seconds = clock.monotonic() - started_at
                     refusal.update(response=error.response, operation=error.operation_name, seconds=seconds)
-                QUOTA_PROBES.answered(starter, this_create, clock.monotonic(), refused)
+                self.service.quota.answered(starter, this_create, clock.monotonic(), refused)
                 raise
-            QUOTA_PROBES.answered(starter, this_create, clock.monotonic(), False)
+            self.service.quota.answered(starter, this_create, clock.monotonic(), False)
             return arn
 
         def waiting(error: Exception) -> None:

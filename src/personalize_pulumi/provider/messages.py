@@ -36,19 +36,6 @@ def say_line(line: str) -> None:
         sys.stdout.flush()
 
 
-_notice = threading.Lock()
-_notice_said = False
-
-
-def _say_fallback_once(problem: str, emit: Callable[[str], None]) -> None:
-    global _notice_said
-    with _notice:
-        if _notice_said:
-            return
-        _notice_said = True
-    emit(f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row ({problem})")
-
-
 class Reporter:
     """Says lines about one resource: to the engine, attributed to `urn`, or to stdout prefixed with `label`."""
 
@@ -72,7 +59,9 @@ class Reporter:
     def _send(self, severity: str, text: str, ephemeral: bool = False) -> bool:
         if self._link.log(severity, text, self.urn, ephemeral):
             return True
-        _say_fallback_once(self._link.problem or "no engine link", self._emit)
+        if self._link.first_fallback():
+            problem = self._link.problem or "no engine link"
+            self._emit(f"{TYPE_TOKEN}: progress is printed under the stack, not on each resource's row ({problem})")
         return False
 
     def info(self, text: str) -> None:

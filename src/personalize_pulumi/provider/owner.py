@@ -38,12 +38,10 @@ from pulumi.dynamic import ConfigureRequest, CreateResult, DiffResult, ReadResul
 
 from . import lifecycle
 from .arns import region_of
-from .backoff import Polling
-from .clients import StackAwsConfig, answer_time, personalize_clients
+from .clients import StackAwsConfig, answer_time
 from .errors import UnknownProfile, failure_from
 from .finders import ListingLags
-from .host import current_urn, old_inputs_of_delete, prepare_host
-from .messages import Reporter
+from .host import SESSION, current_urn, old_inputs_of_delete, prepare_host
 from .properties import NAME_SCOPE, OWNER_IDENTITY, OWNER_RESOURCE_NAME, OWNER_TYPE_TOKEN, RESOURCE_MODULE, StateKey
 
 TOKEN = "token"
@@ -77,7 +75,7 @@ class TrainingOwnerProvider(ResourceProvider):
         if not isinstance(solution_arn, str) or region is None:
             return None
         try:
-            service = personalize_clients(
+            service = SESSION.clients.get(
                 region, identity.get("profile"), getattr(self, "_stack_aws", StackAwsConfig())
             )
             answer = service.api.list_solution_versions(solutionArn=solution_arn, maxResults=1)
@@ -105,11 +103,14 @@ class TrainingOwnerProvider(ResourceProvider):
         scope = str((identity or {}).get(NAME_SCOPE) or "")
         name = str((identity or {}).get("name") or scope.rsplit("/", 1)[-1] or id_)
         region = (identity or {}).get("region") or region_of(solution_arn)
-        reporter = Reporter(f"personalize solution version {name}", current_urn())  # its line goes on this owner's row
+        reporter = SESSION.reporter(
+            f"personalize solution version {name}", current_urn()
+        )  # its line goes on this owner's row
         try:
             stack = getattr(self, "_stack_aws", StackAwsConfig())
-            service = personalize_clients(region, (identity or {}).get("profile"), stack)
-            lifecycle.stop_unrecorded(service.api, solution_arn, token, name, Polling.from_env(), reporter=reporter)
+            service = SESSION.clients.get(region, (identity or {}).get("profile"), stack)
+            polling, clock = SESSION.poll(), SESSION.clock
+            lifecycle.stop_unrecorded(service.api, solution_arn, token, name, polling, clock, reporter=reporter)
         except (BotoCoreError, ClientError, UnknownProfile, ListingLags) as error:
             where = f"solution {solution_arn}"
             step = "run `pulumi destroy` again: it stops a training an interrupted `pulumi up` left, if any"

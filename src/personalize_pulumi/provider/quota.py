@@ -5,7 +5,7 @@ with LimitExceededException; a create waits that out by trying again at every pa
 models has 180 creates waiting at once in one provider host, each asking every pause: measured with 3 s emulated
 trainings, 1,463 of an `up`'s 1,663 CreateSolutionVersion calls were refusals (benchmarks/RESULTS.md, engine_scale).
 
-So, per client (one per region and set of credentials, shared by the host's threads: clients.py), a create that was
+So, per client (one per region and set of credentials, shared by the provider's threads: `clients.Personalize.quota`), a create that was
 refused the quota before does not ask again while another create of this process was refused it less than one
 initial pause ago: it counts its own last refusal once more, as if the service had answered it again. The first try
 of every create is always sent, a create's own refusal never holds it back (a single create behaves exactly as
@@ -46,7 +46,3 @@ class QuotaProbes:
                 self._refused[client] = (now, create)
             else:
                 self._refused.pop(client, None)
-
-
-QUOTA_PROBES = QuotaProbes()
-"""This process's record (the provider host serves every create of a stack)."""

@@ -22,10 +22,8 @@ from pulumi.dynamic import (
 )
 
 from . import calls, lifecycle
-from .backoff import Polling
 from .clients import Personalize, StackAwsConfig
-from .host import current_urn, note_diff, prepare_host
-from .messages import Reporter
+from .host import SESSION, current_urn, note_diff, prepare_host
 from .properties import DEFAULT_TAGS_CONFIG
 from .tags import NO_DEFAULT_TAGS, DefaultTags
 
@@ -45,13 +43,13 @@ class SolutionVersionProvider(ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         default_tags = getattr(self, "_default_tags", NO_DEFAULT_TAGS)
-        inputs, failures = calls.check(olds or {}, news, current_urn(), default_tags, self._stack())
+        inputs, failures = calls.check(SESSION, olds or {}, news, current_urn(), default_tags, self._stack())
         # No property: the engine prints such a failure as "<type> resource '<name>' has a problem: <reason>" (with
         # one, it adds the property's Go value: `{<nil>}` for a path, the whole map for `tags`); the sentence names it.
         return CheckResult(inputs, [CheckFailure("", f.sentence()) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        decision = calls.diff(olds, news, current_urn())
+        decision = calls.diff(SESSION, olds, news, current_urn())
         note_diff(decision.shown)
         return DiffResult(
             changes=bool(decision.changes),
@@ -62,19 +60,24 @@ class SolutionVersionProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         started = lifecycle.Started()
-        reporter = Reporter(lifecycle.label(props), current_urn())  # on the handler's thread: it knows the request
+        reporter = SESSION.reporter(
+            lifecycle.label(props), current_urn()
+        )  # on the handler's thread: it knows the request
 
         def create() -> dict[str, Any]:
-            return lifecycle.create(self._clients(props), props, Polling.from_env(), started=started, reporter=reporter)
+            service, polling, clock = self._clients(props), SESSION.poll(), SESSION.clock
+            return lifecycle.create(service, props, polling, clock, started=started, reporter=reporter)
 
-        outs = calls.guarded("creating", props, None, create, started)
+        outs = calls.guarded(SESSION, "creating", props, None, create, started)
         return CreateResult(outs["solutionVersionArn"], outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        calls.note_read(current_urn())
-        found = calls.guarded(
-            "reading", props, id_, lambda: lifecycle.read(self._clients(props).api, id_, props, Polling.from_env())
-        )
+        calls.note_read(SESSION, current_urn())
+
+        def read() -> Any:
+            return lifecycle.read(self._clients(props).api, id_, props, SESSION.poll(), SESSION.clock)
+
+        found = calls.guarded(SESSION, "reading", props, id_, read)
         if found is None:
             return ReadResult("", {})
         outs, inputs = found
@@ -82,17 +85,17 @@ class SolutionVersionProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         def update() -> dict[str, Any]:
-            return lifecycle.update(self._clients(news).api, id_, olds, news, Polling.from_env())
+            return lifecycle.update(self._clients(news).api, id_, olds, news, SESSION.poll(), SESSION.clock)
 
-        return UpdateResult(calls.guarded("updating", news, id_, update))
+        return UpdateResult(calls.guarded(SESSION, "updating", news, id_, update))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        reporter = Reporter(lifecycle.label(props), current_urn())
+        reporter = SESSION.reporter(lifecycle.label(props), current_urn())
 
         def delete() -> None:
-            lifecycle.delete(self._clients(props).api, id_, props, Polling.from_env(), reporter=reporter)
+            lifecycle.delete(self._clients(props).api, id_, props, SESSION.poll(), SESSION.clock, reporter=reporter)
 
-        calls.guarded("deleting", props, id_, delete)
+        calls.guarded(SESSION, "deleting", props, id_, delete)
 
     def _clients(self, props: dict[str, Any]) -> Personalize:
-        return calls.clients(props, self._stack())
+        return calls.clients(SESSION, props, self._stack())

@@ -3,6 +3,8 @@ real time, and a cancel by the engine ends a wait."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from personalize_pulumi.provider import backoff
@@ -64,14 +66,21 @@ def test_an_error_that_is_not_retryable_is_raised_at_once():
 
 
 def test_the_real_sleep_ends_with_cancelled_when_the_engine_cancels():
-    assert not backoff.CANCELLED.is_set()
-    backoff.sleep_unless_cancelled(0.01)  # an ordinary pause
-    backoff.CANCELLED.set()
-    try:
-        with pytest.raises(Cancelled):
-            backoff.sleep_unless_cancelled(3600)  # returns at once: no hour-long test
-        budget = Backoff.within(600, Polling(), backoff.REAL_TIME)
-        with pytest.raises(Cancelled):
-            budget.pause()
-    finally:
-        backoff.CANCELLED.clear()
+    cancellation = backoff.Cancellation()
+    clock = backoff.Clock.watching(cancellation)
+    clock.sleep(0.01)  # an ordinary pause
+    cancellation.cancel()
+    with pytest.raises(Cancelled):
+        clock.sleep(3600)  # returns at once: no hour-long test
+    budget = Backoff.within(600, Polling(), clock)
+    with pytest.raises(Cancelled):
+        budget.pause()
+
+
+def test_one_providers_cancel_leaves_anothers_waits_alone():
+    cancelled, other = backoff.Cancellation(), backoff.Cancellation()
+    cancelled.cancel()
+    backoff.Clock.watching(other).sleep(0.01)
+    assert other.until_cancelled(lambda: "answered") == "answered"
+    with pytest.raises(Cancelled):
+        cancelled.until_cancelled(lambda: time.sleep(1), grace=0.05)

@@ -4,8 +4,6 @@ tests/host/test_check_diff.py)."""
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import botocore
@@ -166,16 +164,6 @@ def test_the_endpoint_data_read_directly_is_what_botocores_loader_reads(tmp_path
     loaded = botocore.loaders.create_loader().load_data("endpoints")
     assert arn_rules._endpoint_data(Path(botocore.__file__).parent / "data") == loaded
     assert arn_rules._endpoint_data(tmp_path) == loaded, "no endpoints.json there: botocore's loader"
-
-
-def test_the_endpoint_data_is_read_on_the_first_region_checked_not_at_import():
-    code = (
-        "from personalize_pulumi.provider import arns, checks\n"
-        "assert arns.personalize_regions.cache_info().currsize == 0\n"
-        "checks.check_inputs({}, {'solutionArn': 'arn:aws:personalize:eu-west-1:123456789012:solution/s'})\n"
-        "assert arns.personalize_regions.cache_info().currsize == 1\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 @pytest.mark.parametrize(("partition", "region"), LOCATIONS)
