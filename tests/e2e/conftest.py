@@ -64,6 +64,20 @@ def new_stack(cli: Path, emulator: EmulatorProcess, tmp_path: Path) -> Iterator[
         print("\n".join(stack.lines))
 
 
+@pytest.fixture(params=[False], ids=["refused"])
+def duplicate_names(request: pytest.FixtureRequest, emulator: Any) -> Iterator[bool]:
+    """On the real engine, the emulator's default for a version name the solution already has: refused. Both modes
+    (refused, accepted: a second version under that name) are run in process (tests/inprocess, `duplicate_names`),
+    where the ownership logic that depends on the mode is decided; an engine run in each mode would prove it again at
+    ten times the cost."""
+    before = bool(emulator.control.settings()["acceptDuplicateNames"])
+    emulator.control.set_duplicate_names(accept=request.param)
+    try:
+        yield request.param
+    finally:
+        emulator.control.set_duplicate_names(accept=before)
+
+
 SKEW_SECONDS = -2 * 3600.0
 """The service's clock two hours behind the machine's: no search may rest on the two agreeing."""
 

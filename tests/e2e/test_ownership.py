@@ -2,14 +2,14 @@
 
 What an adversarial run found, one test each: another stack's training under a shared explicit name, a version whose
 name only looks like an attempt, a retrain of a targeted `up` left behind by an interrupt, a CreateSolutionVersion
-whose answer was lost, and a listing that does not show a new version yet. Each runs where it applies under both of
-the emulator's duplicate-name modes, with the service's clock two hours behind the machine's.
+whose answer was lost. Each runs with the service's clock two hours behind the machine's, in the emulator's default
+duplicate-name mode; both modes, and a listing that does not show a new version yet, are run in process
+(tests/inprocess/test_ownership.py), on a fake clock.
 """
 
 from __future__ import annotations
 
 import signal
-import time
 from typing import Any
 
 import boto3
@@ -164,56 +164,3 @@ def test_a_create_whose_answer_is_lost_trains_once(new_stack, control, duplicate
     assert stack.outputs()["solutionVersionArn"] == only and stack.outputs()["status"] == "ACTIVE"
     assert control.count("CreateSolutionVersion") == 1, "never sent again: the lost one was found first"
     assert any(only in line and "answer was lost" in line for line in shown.splitlines()), shown
-
-
-LAG_SECONDS = 45.0
-
-
-def _killed_then_hidden(stack: Any, control: Any) -> str:
-    """`pulumi up` of `stack` hard-killed mid-training, then ListSolutionVersions made to leave that training out for
-    45 s more (the emulator's listing lag, counted from the version's creation), as eventual consistency might;
-    describes see it at once. Returns its ARN."""
-    running = up_until_training(stack, control, training_seconds=HELD)
-    [created] = [entry for entry in control.requests("CreateSolutionVersion") if entry["status"] == 200]
-    [arn] = _versions(stack.solution_arn)
-    wait_until(lambda: arn in running.output, 60, "the ARN to be shown", running)
-    running.signal_cli(signal.SIGKILL)
-    running.finish(timeout=90)
-    stack.cli_command("cancel", "--yes")
-    control.set_listing_lag(time.time() - created["time"] + LAG_SECONDS)
-    assert arn not in _versions(stack.solution_arn), "unlisted for 45 s: what follows must wait it out"
-    return arn
-
-
-@pytest.fixture
-def lagging_listing(control: Any) -> Any:
-    """The control API; the listing lag is switched off again after the test."""
-    try:
-        yield control
-    finally:
-        control.set_listing_lag(0)
-
-
-@pytest.mark.usefixtures("skewed_clock")
-def test_up_after_a_hard_kill_under_a_listing_lag_adopts_the_unlisted_training(
-    new_stack, lagging_listing, duplicate_names
-):
-    control = lagging_listing
-    stack = new_stack()
-    arn = _killed_then_hidden(stack, control)
-
-    control.set_timing(training_seconds=1.0, setup_seconds=0.5)
-    stack.up()
-
-    assert stack.outputs()["solutionVersionArn"] == arn and trainings_started(control) == 1
-
-
-@pytest.mark.usefixtures("skewed_clock")
-def test_destroy_after_a_hard_kill_under_a_listing_lag_stops_the_unlisted_training(new_stack, lagging_listing):
-    control = lagging_listing
-    stack = new_stack()
-    arn = _killed_then_hidden(stack, control)
-
-    stack.destroy()
-
-    assert _stopped(control) == [arn] and _status(arn) in ("CREATE STOPPING", "CREATE STOPPED")
