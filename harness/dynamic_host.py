@@ -25,10 +25,9 @@ from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2
 from pulumi.runtime.proto.provider_pb2_grpc import ResourceProviderStub
 
 from personalize_pulumi.provider.owner import TrainingOwnerProvider
-from personalize_pulumi.provider.properties import INPUTS, OWNER_TYPE_TOKEN, TYPE_TOKEN
-from personalize_pulumi.provider.provider_path import PROVIDER_KEY
-from personalize_pulumi.provider.quoting import cut
+from personalize_pulumi.provider.properties import INPUTS, OWNER_TYPE_TOKEN, PROVIDER_KEY, TYPE_TOKEN
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
+from personalize_pulumi.provider.values import cut
 
 from .project import project_name
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import boto3
 
 from harness.automation import ROOT, EngineStack
-from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, TYPE_TOKEN
-from personalize_pulumi.provider.provider_path import PROVIDER_KEY, STATE_PATH, pickled_class
+from personalize_pulumi.provider.diffs import pickled_class
+from personalize_pulumi.provider.properties import OWNER_TYPE_TOKEN, PROVIDER_KEY, STATE_PATH, TYPE_TOKEN
 from personalize_pulumi.seeding import active_solution
 from tests.e2e.conftest import BackgroundOperation
 from tests.helpers import FAST_POLLING, REGION, trainings_started, unique

@@ -14,8 +14,9 @@ import dill
 from pulumi.dynamic.dynamic import serialize_provider
 
 from harness.dynamic_host import PROJECT_ROOT, serialized_provider
+from personalize_pulumi.provider.diffs import pickled_class, provider_moved
 from personalize_pulumi.provider.owner import TrainingOwnerProvider
-from personalize_pulumi.provider.provider_path import STATE_PATH, pickled_class, provider_moved
+from personalize_pulumi.provider.properties import STATE_PATH
 from personalize_pulumi.provider.solution_version import SolutionVersionProvider
 
 SERIALIZE = "from harness.dynamic_host import serialized_provider; print(serialized_provider())"

@@ -10,7 +10,7 @@ provider's (calls.py and lifecycle.py): the same checks, diffs, messages and gua
 
 What a plugin adds: a create that ends while its training still runs (Ctrl-C, `waitTimeoutMinutes`) records the
 version as a partially created resource (the protocol's `ErrorResourceInitFailed`), so `pulumi destroy` stops it and
-the next `pulumi up` sends an update that waits for it (lifecycle.resume) instead of training again. Each resource's
+the next `pulumi up` sends an update that waits for it (training.resume) instead of training again. Each resource's
 owner token is derived from the provider's own secret `ownershipKey` (config.py), so an `up` killed before anything was
 recorded is adopted by the next one.
 """
@@ -28,7 +28,7 @@ import grpc
 from google.protobuf import any_pb2, empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
-from ..provider import calls, lifecycle
+from ..provider import calls, lifecycle, training
 from ..provider.arns import solution_of
 from ..provider.engine_log import address_argument, use_engine, watch_engine
 from ..provider.errors import SolutionVersionError
@@ -162,12 +162,12 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         props = from_struct(request.properties)
         if request.preview:  # the engine previews a create through it: nothing happens until `up`
             return provider_pb2.CreateResponse(properties=request.properties)
-        started = lifecycle.Started()
+        started = training.Started()
         reporter = self._session.reporter(lifecycle.label(props), request.urn)
 
         def create() -> dict[str, Any]:
             service, session = self._clients(props), self._session
-            return lifecycle.create(service, props, session.poll(), session.clock, started=started, reporter=reporter)
+            return training.create(service, props, session.poll(), session.clock, started=started, reporter=reporter)
 
         secret = secret_keys(request.properties)
         outs = self._answer(
@@ -210,13 +210,13 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
             return provider_pb2.UpdateResponse(properties=request.news)
         arn, secret = request.id, secret_keys(request.news)
         if olds.get("status") in TRAINING:  # recorded while training: wait for it, as the create would have
-            started = lifecycle.Started(arn)
+            started = training.Started(arn)
             reporter = self._session.reporter(lifecycle.label(news), request.urn)
 
             def resume() -> dict[str, Any]:
                 service = self._clients(news)
                 polling, clock = self._session.poll(), self._session.clock
-                return lifecycle.resume(service, arn, olds, news, polling, clock, started=started, reporter=reporter)
+                return training.resume(service, arn, olds, news, polling, clock, started=started, reporter=reporter)
 
             outs = self._answer(
                 context,
@@ -279,7 +279,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         props: dict[str, Any],
         operation: Callable[[], Any],
         secret: set[str],
-        started: lifecycle.Started | None = None,
+        started: training.Started | None = None,
         recorded: bool = False,
     ) -> Any:
         """`operation()`; its failure is answered with its one line. When a version it `started` is still training,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .quoting import show
+from .values import show
 
 ARN_MAX = 256
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import lifecycle
+from . import training
 from .arns import region_of
 from .backoff import Cancelled, OutOfTime
 from .checks import Failure, check_inputs
@@ -90,7 +90,7 @@ def guarded(
     props: dict[str, Any],
     id_: str | None,
     operation: Callable[[], T],
-    started: lifecycle.Started | None = None,
+    started: training.Started | None = None,
 ) -> T:
     """`operation()`, with any AWS or configuration error, or the engine's Cancel, turned into one line naming the
     version (for a create, the one it `started`, if it got that far). A cancelled operation that does not end

@@ -35,14 +35,13 @@ from .properties import (
     NAME_SCOPE,
     OWNER_CREATED_AT,
     OWNER_TOKEN,
+    PROVIDER_KEY,
     TAGS_ALL,
     TRAINING_MODES,
     TRAINING_ONLY,
 )
-from .provider_path import PROVIDER_KEY
-from .quoting import cut, printable, show
 from .tags import MAX_USER_TAGS, NO_DEFAULT_TAGS, DefaultTags, effective_tags, tag_problems
-from .values import MAX_DEPTH, depth, is_unknown_itself, normalize_numbers
+from .values import MAX_DEPTH, cut, depth, is_unknown_itself, normalize_numbers, printable, show
 
 METRIC_NAME_RE = re.compile(r"[a-z0-9_]+")
 METRIC_NAME_RULE = "lower-case letters, digits and '_'"

@@ -13,11 +13,14 @@ A version adopted with `existingVersionArn` is identified by that ARN (and its s
 mode and triggers are the service's, and a change of the ARN (or a switch between adopting and training) replaces.
 
 A stored provider whose class path is not today's (a stack created with the vendored `providers/` folder of earlier
-releases) is an in-place update that calls nothing on AWS: it moves `__provider` in the outputs (see provider_path.py).
+releases) is an in-place update that calls nothing on AWS: it moves `__provider` in the outputs (`provider_moved` below).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import pickletools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,14 +31,13 @@ from .properties import (
     IDENTITY_CAUSES,
     NAME_SCOPE,
     OPERATIONAL,
+    PROVIDER_KEY,
     REPLACE_ON_CHANGE,
     TAGS_ALL,
     TRAINING,
     UPDATE_IN_PLACE,
 )
-from .provider_path import PROVIDER_KEY, provider_moved
-from .quoting import printable, show
-from .values import MAX_DEPTH, depth, is_unknown, normalize_numbers
+from .values import MAX_DEPTH, depth, is_unknown, normalize_numbers, printable, show
 
 QUOTED_MAX = 100
 """Longest name or ARN a reviewer's line quotes."""
@@ -181,3 +183,34 @@ def _value(props: dict[str, Any], key: str) -> Any:
     if key == TAGS_ALL and isinstance(value, dict):
         return user_tags(value)  # AWS's own tags are not the stack's (outputs of earlier versions may hold them)
     return value
+
+
+# Where a stored `__provider` says its class lives, read without unpickling it (so nothing is imported). Every
+# resource's state holds its provider pickled by reference (`module.Class`, properties.STATE_PATH). A stack created
+# from the vendored layout of earlier releases holds `providers.solution_version.SolutionVersionProvider`; `decide`
+# sees that path in the old outputs and plans one in-place update, which writes the current path into the outputs and
+# calls nothing on AWS. After it, refresh and destroy no longer need the old folders.
+
+
+def pickled_class(serialized: Any) -> str | None:
+    """`module.Class` of the first class a base64 pickle refers to; None if it is not one that can be read."""
+    if not isinstance(serialized, str):
+        return None
+    try:
+        strings: list[str] = []
+        for opcode, argument, _ in pickletools.genops(base64.b64decode(serialized, validate=True)):
+            if opcode.name == "GLOBAL" and isinstance(argument, str):
+                return argument.replace(" ", ".")
+            if opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+                return f"{strings[-2]}.{strings[-1]}"
+            if isinstance(argument, str) and "UNICODE" in opcode.name:
+                strings.append(argument)
+    except (binascii.Error, ValueError):
+        return None
+    return None
+
+
+def provider_moved(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """True when the stored provider's class path differs from the new one (e.g. the vendored `providers.` path)."""
+    old, new = pickled_class(olds.get(PROVIDER_KEY)), pickled_class(news.get(PROVIDER_KEY))
+    return old is not None and new is not None and old != new

@@ -335,3 +335,10 @@ RESERVED_TAG_PREFIX = "aws:"
 def is_reserved_tag(key: str) -> bool:
     """Keys AWS reserves for itself (in any case): the stack never declares, changes or removes them."""
     return key.lower().startswith(RESERVED_TAG_PREFIX)
+
+
+PROVIDER_KEY = "__provider"
+"""The state key the SDK stores the pickled provider under."""
+STATE_PATH = "personalize_pulumi.provider.solution_version.SolutionVersionProvider"
+"""What every SolutionVersion's state records as its provider's class; it never changes
+(tests/provider/test_serialization.py)."""

@@ -21,7 +21,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from . import calls, lifecycle
+from . import calls, lifecycle, training
 from .clients import Personalize, StackAwsConfig
 from .host import SESSION, current_urn, note_diff, prepare_host
 from .properties import DEFAULT_TAGS_CONFIG
@@ -59,14 +59,14 @@ class SolutionVersionProvider(ResourceProvider):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        started = lifecycle.Started()
+        started = training.Started()
         reporter = SESSION.reporter(
             lifecycle.label(props), current_urn()
         )  # on the handler's thread: it knows the request
 
         def create() -> dict[str, Any]:
             service, polling, clock = self._clients(props), SESSION.poll(), SESSION.clock
-            return lifecycle.create(service, props, polling, clock, started=started, reporter=reporter)
+            return training.create(service, props, polling, clock, started=started, reporter=reporter)
 
         outs = calls.guarded(SESSION, "creating", props, None, create, started)
         return CreateResult(outs["solutionVersionArn"], outs)

@@ -16,8 +16,7 @@ from pulumi.output import Unknown
 
 from .ownership import MARKER_TAG, is_marker_tag
 from .properties import DEFAULT_TAGS_CONFIG, MAX_TAGS, is_reserved_tag
-from .quoting import show
-from .values import is_unknown_itself, unknown
+from .values import is_unknown_itself, show, unknown
 
 TAG_KEY_MAX = 128
 

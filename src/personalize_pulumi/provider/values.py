@@ -1,5 +1,6 @@
 """Property values as the engine sends them to check and diff: unknowns at any depth, every number a float, maps and
-lists nested as deeply as the program made them (quoting.py says how a value is quoted in a message)."""
+lists nested as deeply as the program made them, and how a value is quoted in what users read: one short, printable
+line, whatever the input."""
 
 from __future__ import annotations
 
@@ -72,3 +73,28 @@ def normalize_numbers(value: Any) -> Any:
     if isinstance(value, list):
         return [normalize_numbers(v) for v in value]
     return value
+
+
+SHOWN_MAX = 80
+"""Longest excerpt of a rejected value quoted in a failure message."""
+
+
+def show(value: Any) -> str:
+    """`repr(value)`, cut to SHOWN_MAX characters: a failure stays one short line even for a megabyte of input (and a
+    value nested deeper than MAX_DEPTH, which repr could not print, is described instead)."""
+    levels = depth(value)
+    if levels > MAX_DEPTH:
+        return f"a value nested {levels} levels deep"
+    return cut(repr(value))
+
+
+def cut(text: str) -> str:
+    """`text`, cut to SHOWN_MAX characters (saying how long it was)."""
+    return text if len(text) <= SHOWN_MAX else f"{text[:SHOWN_MAX]}... ({len(text)} characters)"
+
+
+def printable(text: str, limit: int | None = None, mask: str = "") -> str:
+    """`text` as one line: control characters dropped (or each replaced by `mask`), cut to `limit` characters with
+    "..." if given."""
+    line = "".join(c if c.isprintable() else mask for c in text)
+    return line if limit is None or len(line) <= limit else line[: limit - 3] + "..."
