@@ -1,7 +1,7 @@
 """Write the docs' reference pages from the code's own declarations, or check that they are up to date.
 
-    python scripts/docs_reference.py           # rewrite docs/reference/solution-version.md and trained-model.md
-    python scripts/docs_reference.py --check   # exit 1, naming the page, if a page differs from what it would write
+    python scripts/docs_reference.py           # rewrite docs/reference/*.md and the Args classes' __init__ docstrings
+    python scripts/docs_reference.py --check   # exit 1, naming the file, if a file differs from what it would write
 
 Sources: `SolutionVersionArgs` and `TrainedModelArgs` (parameters, their types and `:param` docs),
 `properties.INPUTS` (state keys), `properties.DEFAULTS`, the change classes (`REPLACE_ON_CHANGE`, `UPDATE_IN_PLACE`,
@@ -171,7 +171,43 @@ def trained_model_page() -> str:
 
 
 def pages() -> dict[Path, str]:
-    return {PAGES / "solution-version.md": solution_version_page(), PAGES / "trained-model.md": trained_model_page()}
+    return {
+        PAGES / "solution-version.md": solution_version_page(),
+        PAGES / "trained-model.md": trained_model_page(),
+        **sources(),
+    }
+
+
+PACKAGE = ROOT / "src" / "personalize_pulumi"
+
+
+def sources() -> dict[Path, str]:
+    """The Args classes' source with the `:param` docstring of their `__init__` written out (IDE hovers read the
+    source), from the same declarations as the pages."""
+    from personalize_pulumi import trained_model
+    from personalize_pulumi.provider.properties import SOLUTION_VERSION_INPUTS, args_doc
+
+    order = tuple(inspect.signature(trained_model.TrainedModelArgs.__init__).parameters)[1:]
+    docs = {
+        PACKAGE / "provider" / "resource.py": ("SolutionVersionArgs", args_doc(SOLUTION_VERSION_INPUTS)),
+        PACKAGE / "trained_model.py": (
+            "TrainedModelArgs",
+            args_doc(SOLUTION_VERSION_INPUTS, trained_model.OWN_DOCS, order),
+        ),
+    }
+    return {path: with_init_doc(path.read_text(), name, doc) for path, (name, doc) in docs.items()}
+
+
+def with_init_doc(source: str, class_name: str, doc: str) -> str:
+    """`source` with the docstring of `class_name.__init__` replaced by `doc`."""
+    found = re.search(
+        rf"class {class_name}\b.*?\n    def __init__\(.*?\):\n        \"\"\"(.*?)\"\"\"", source, re.DOTALL
+    )
+    if found is None:
+        raise ValueError(f"no docstring of {class_name}.__init__")
+    lines = doc.splitlines()
+    body = lines[0] + "".join(f"\n        {line}" if line else "\n" for line in lines[1:]) + "\n        "
+    return source[: found.start(1)] + body + source[found.end(1) :]
 
 
 def main(argv: list[str]) -> int:
@@ -180,7 +216,7 @@ def main(argv: list[str]) -> int:
         if "--check" in argv:
             if not path.exists() or path.read_text() != text:
                 stale.append(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-        else:
+        elif not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
     for path in stale:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 import pulumi
 
 from .provider import SolutionVersion, SolutionVersionArgs
-from .provider.properties import SOLUTION_VERSION_INPUTS, TrainingMode, args_doc
+from .provider.properties import TrainingMode
 
 
 class AwsProviderLike(Protocol):
@@ -42,8 +41,35 @@ class TrainedModelArgs:
         min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
         existing_version_arn: pulumi.Input[str] | None = None,
     ):
-        """The parameters it shares with `SolutionVersionArgs` are documented once, in
-        `properties.SOLUTION_VERSION_INPUTS`; this docstring is filled in from there at import, with `OWN_DOCS`."""
+        """:param solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to become
+            ACTIVE. Changing it trains a new version (replace).
+        :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the
+            User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or
+            AUTOTRAIN. Changing it trains a new version.
+        :param tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags`
+            overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's
+            ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`,
+            apply in place.
+        :param retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
+        :param wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours). The
+            engine ignores customTimeouts for dynamic resources, so this is the wait budget. A training still running when
+            it runs out continues; the next `pulumi up` adopts it.
+        :param aws_provider: A `pulumi_aws.Provider` whose region and profile the training should use, so a multi-region or
+            multi-account stack trains where the rest of its AWS resources live. Its static keys are not used (they would be
+            stored in state): give it a profile, or use the environment's credentials.
+        :param region: Region override (default: the provider's, then the solution ARN's; all must agree).
+        :param profile: Profile override (default: the provider's, then the stack's `aws:profile`).
+        :param min_metrics: A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g.
+            `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the
+            create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves
+            the previous version in the stack). Not part of the version's identity: a change re-judges the version already
+            in the stack on update, changing nothing on the service.
+        :param existing_version_arn: Adopt this existing version of `solution_arn` (trained by hand, or by the solution's
+            automatic training) instead of training one: create waits for it if it is still training, judges it against
+            `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`,
+            `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for
+            dynamic resources; this is the way in.)
+        """
         self.solution_arn = solution_arn
         self.training_mode = training_mode
         self.tags = tags
@@ -66,9 +92,6 @@ OWN_DOCS = {
     "profile": ("Profile override (default: the provider's, then the stack's `aws:profile`)."),
 }
 """What TrainedModelArgs means by these parameters (the rest are SolutionVersion's own, passed on)."""
-TrainedModelArgs.__init__.__doc__ = args_doc(
-    SOLUTION_VERSION_INPUTS, OWN_DOCS, tuple(inspect.signature(TrainedModelArgs.__init__).parameters)[1:]
-)
 
 
 class TrainedModel(pulumi.ComponentResource):

@@ -70,6 +70,32 @@ def test_every_message_of_the_provider_has_an_entry_on_the_errors_page():
     assert [name for name in messages if f"`{name}`" not in page] == []
 
 
+FORMATTING_HELPERS = {"duration", "polled", "attempt_label"}
+"""Pieces of lines (a duration, a status, an attempt's label), not lines of their own."""
+
+
+def test_every_line_of_the_provider_that_is_not_an_error_has_an_entry_on_the_errors_page():
+    from personalize_pulumi.provider import messages
+
+    page = (ROOT / "docs" / "errors.md").read_text()
+    lines = [
+        name
+        for name, function in inspect.getmembers(messages, inspect.isfunction)
+        if function.__module__ == messages.__name__ and not name.startswith("_") and name not in FORMATTING_HELPERS
+    ]
+    assert len(lines) > 10
+    assert [name for name in lines if f"`{name}`" not in page] == []
+
+
+def test_the_reviewers_lines_are_diffs_and_the_errors_page_says_where_each_kind_of_text_lives():
+    from personalize_pulumi.provider import diffs
+
+    page = (ROOT / "docs" / "errors.md").read_text()
+    assert all(callable(getattr(diffs, name)) for name in ("explain", "explain_create", "explain_drift"))
+    for home in ("provider/errors.py", "provider/checks.py", "provider/diffs.py", "provider/messages.py"):
+        assert home in page, home
+
+
 def test_the_set_mocks_recipe_of_the_testing_page_passes(tmp_path):
     page = (ROOT / "docs" / "testing.md").read_text()
     blocks = [block.split("```", 1)[0] for block in page.split("```python\n")[1:]]

@@ -6,7 +6,7 @@ install`) with its own address as the last argument, reads the port this process
 as many at once as the stack has resources (one thread each: a create holds one for a whole training). What the SDK's
 dynamic host hides, the protocol hands over: the URN of each request (lines land on the resource's row), Cancel (a
 waiting create ends within a poll, naming its ARN), errors as one line (`context.abort`). The work is the dynamic
-provider's (calls.py and lifecycle.py): the same checks, diffs, messages and guarantees.
+provider's (calls.py, training.py, lifecycle.py): the same checks, diffs, messages and guarantees.
 
 What a plugin adds: a create that ends while its training still runs (Ctrl-C, `waitTimeoutMinutes`) records the
 version as a partially created resource (the protocol's `ErrorResourceInitFailed`), so `pulumi destroy` stops it and

@@ -1,5 +1,6 @@
-"""Every error the user sees, and how errors are classified. lifecycle.py decides which failure applies; the
-functions at the end of this module say it (one per situation), so the wording lives in one place.
+"""Every failure of an operation the user sees, one function per situation: training.py and lifecycle.py decide which
+applies, this says it, so the wording lives in one place (classify.py tells errors apart; check failures are
+checks.py's, reviewer lines diffs.py's, progress and fallback lines messages.py's).
 
 The engine shows a provider error as the exception message alone when it is a `SolutionVersionError` (host.py sends
 it instead of the SDK host's traceback; any other exception, a bug, keeps its traceback). `failure` is the one place
@@ -10,37 +11,18 @@ that message is formatted:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    HTTPClientError,
     NoCredentialsError,
     NoRegionError,
 )
-from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from .classify import ACCESS_DENIED, IN_USE_CODE, QUOTA_CODE, code, explicit_deny, is_transient, missing_permission
 from .gate import Shortfall
-
-THROTTLING_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "LimitExceededException",  # Personalize answers describes with it when throttling
-    }
-)
-QUOTA_CODE = "LimitExceededException"
-"""From CreateSolutionVersion it (also) means the quota of trainings per region is used up."""
-IN_USE_CODE = "ResourceInUseException"
-"""From CreateSolutionVersion: the solution is busy, for reasons the service does not document ("The specified
-resource is in use"; possibly another training of it, or a dataset import running). Waited out like the quota. From
-any other call it keeps that call's meaning (StopSolutionVersionCreation: the version is no longer training)."""
 
 NEXT_STEP = {
     "creating": "run `pulumi up` again (no training was started)",
@@ -143,17 +125,6 @@ def failure_from(
     return failure(verb, name, where, cause(error), todo)
 
 
-def code(error: BaseException) -> str:
-    """The service's error code of a ClientError ("" for anything else)."""
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code", ""))
-    return ""
-
-
-ACCESS_DENIED = "AccessDeniedException"
-_DENIAL = re.compile(r"not authorized to perform: (?P<action>[\w-]+:\w+)(?: on resource: (?P<resource>\S+))?")
-"""How AWS names what it refused: "User: <arn> is not authorized to perform: personalize:<Action> on resource: <arn>
-because no identity-based policy allows the personalize:<Action> action" (or "... with an explicit deny ...")."""
 POLICY_HINT = (
     "grant it to the credentials the stack deploys with (`python -m personalize_pulumi.iam` prints the policy with "
     "every permission the provider needs)"
@@ -163,24 +134,13 @@ EXPLICIT_DENY_HINT = (
 )
 
 
-def missing_permission(error: BaseException) -> str | None:
-    """The permission an AccessDeniedException says is missing, as "<action> on <resource>" (None if it names none)."""
-    if not isinstance(error, ClientError) or code(error) != ACCESS_DENIED:
-        return None
-    found = _DENIAL.search(str(error.response.get("Error", {}).get("Message", "")))
-    if found is None:
-        return None
-    resource = (found.group("resource") or "").rstrip(".")
-    return found.group("action") + (f" on {resource}" if resource else "")
-
-
 def cause(error: BaseException) -> str:
     """What went wrong, in one line. A denial says which permission is missing: `<Operation> answered
     AccessDeniedException: needs IAM permission personalize:<Action> on <arn>`."""
     if isinstance(error, ClientError):
         permission = missing_permission(error)
         if permission is not None:
-            explicitly = " (an explicit deny refuses it)" if _explicit_deny(error) else ""
+            explicitly = " (an explicit deny refuses it)" if explicit_deny(error) else ""
             return f"{error.operation_name} answered {ACCESS_DENIED}: needs IAM permission {permission}{explicitly}"
         message = error.response.get("Error", {}).get("Message", "")
         return f"{error.operation_name} answered {code(error)}: {message}"
@@ -205,47 +165,13 @@ def remedy(error: BaseException) -> str | None:
     if isinstance(error, NoRegionError):
         return "set the stack's aws:region or the region input"
     if missing_permission(error) is not None:
-        return EXPLICIT_DENY_HINT if _explicit_deny(error) else POLICY_HINT
+        return EXPLICIT_DENY_HINT if explicit_deny(error) else POLICY_HINT
     if code(error) in (ACCESS_DENIED, "UnrecognizedClientException", "ExpiredTokenException"):
         return "check the credentials and their IAM permissions for Amazon Personalize"
     return None
 
 
-def _explicit_deny(error: BaseException) -> bool:
-    return isinstance(error, ClientError) and "explicit deny" in str(error.response.get("Error", {}).get("Message", ""))
-
-
-def is_transient(error: BaseException) -> bool:
-    """Errors that go away by themselves: dropped or refused connections, timeouts, HTTP 5xx, throttling."""
-    if got_no_connection(error):
-        return True  # EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError, ...
-    if isinstance(error, ClientError):
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        return status >= 500 or code(error) in THROTTLING_CODES
-    return False
-
-
-def is_start_transient(error: BaseException) -> bool:
-    """Answers of CreateSolutionVersion that go away by themselves: transient errors (the training quota among them,
-    as a throttling code), and the solution in use."""
-    return is_transient(error) or code(error) == IN_USE_CODE
-
-
-def got_no_connection(error: BaseException) -> bool:
-    """Whether `error` means the endpoint gave no answer at all: a connection refused, dropped or timing out (not an
-    HTTP error, which is an answer)."""
-    return isinstance(error, (BotoConnectionError, HTTPClientError))
-
-
-def got_no_answer(error: BaseException) -> bool:
-    """Whether the call that failed with `error` may have done its work all the same: the connection failed, or the
-    service answered HTTP 5xx (any other answer refused the call)."""
-    if isinstance(error, ClientError):
-        return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0) >= 500
-    return is_transient(error)
-
-
-# The failures of a create, update or delete, one function each: lifecycle.py decides which applies, this says it.
+# The failures of a create, update or delete, one function each: training.py and lifecycle.py decide which applies.
 
 QUOTA_HINT = "20 solution versions pending or in progress per region"
 IN_USE_HINT = "possibly another training of it or a dataset import"

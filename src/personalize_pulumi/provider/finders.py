@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .errors import code
+from .classify import code
 from .ownership import Marker, OwnerKey
 from .properties import ACTIVE, TRAINING
 

@@ -57,6 +57,7 @@ from typing import Any
 import grpc
 from pulumi.runtime.proto.provider_pb2 import PropertyDiff
 
+from . import messages
 from .engine_log import address_argument, use_engine, watch_engine
 from .errors import SolutionVersionError
 from .properties import TYPE_TOKEN
@@ -101,7 +102,7 @@ def prepare_host(environ: Mapping[str, str] = os.environ, emit: Callable[[str], 
     try:
         workers = int(raw) if raw else DEFAULT_WORKERS
     except ValueError:
-        emit(_pool_fallback(f"{WORKERS_ENV}={raw!r} is not a whole number"))
+        emit(messages.pool_not_widened(SDK_WORKERS, f"{WORKERS_ENV}={raw!r} is not a whole number"))
         return
     widen_pool(workers, emit)
 
@@ -119,11 +120,11 @@ def widen_pool(workers: int, emit: Callable[[str], None] = _print) -> bool:
     except Exception as error:  # never fail the provider call that happens to load the provider
         executor, problem = None, f"{type(error).__name__}: {error}"
     if executor is None:
-        emit(_pool_fallback(problem))
+        emit(messages.pool_not_widened(SDK_WORKERS, problem))
         return False
     with executor._shutdown_lock:  # what submit() holds around _adjust_thread_count: no submit interleaves
         if executor._shutdown or executor._broken:
-            emit(_pool_fallback("the worker pool is shut down"))
+            emit(messages.pool_not_widened(SDK_WORKERS, "the worker pool is shut down"))
             return False
         limit = executor._max_workers
         if limit >= workers:
@@ -134,7 +135,7 @@ def widen_pool(workers: int, emit: Callable[[str], None] = _print) -> bool:
                 executor._adjust_thread_count()
         except Exception as error:  # e.g. the system refuses more threads: back to the SDK's limit
             executor._max_workers = limit
-            emit(_pool_fallback(f"{type(error).__name__}: {error}"))
+            emit(messages.pool_not_widened(SDK_WORKERS, f"{type(error).__name__}: {error}"))
             return False
     return True
 
@@ -172,10 +173,6 @@ def _executor_of_current_thread() -> tuple[ThreadPoolExecutor | None, str]:
         if not hasattr(executor, name) or not fits(getattr(executor, name)):
             return None, f"the thread pool has no usable {name}"
     return executor, ""
-
-
-def _pool_fallback(reason: str) -> str:
-    return f"{TYPE_TOKEN}: trainings run {SDK_WORKERS} at a time (could not widen the provider host's worker pool: {reason})"
 
 
 # 2 and 3. Errors as their message, and Cancel.
@@ -272,7 +269,7 @@ def _wrap_handlers(emit: Callable[[str], None]) -> bool:
     try:
         handlers, problem = _registered_handlers()
         if handlers is None:
-            emit(_handlers_fallback(problem))
+            emit(messages.handlers_not_adjusted(problem))
             return False
         replacements = {f"{SERVICE}{name}": _answering_with_messages for name in WRAPPED_CALLS}
         replacements[f"{SERVICE}Diff"] = _with_detailed_diff
@@ -282,7 +279,7 @@ def _wrap_handlers(emit: Callable[[str], None]) -> bool:
             for method, wrap in replacements.items()
         }
     except Exception as error:  # never fail the provider call that happens to load the provider
-        emit(_handlers_fallback(f"{type(error).__name__}: {error}"))
+        emit(messages.handlers_not_adjusted(f"{type(error).__name__}: {error}"))
         return False
     handlers.update(wrapped)  # one dict update: a call looks its handler up either before or after it
     return True
@@ -307,13 +304,6 @@ def _registered_handlers() -> tuple[dict[str, Any] | None, str]:
         if handler is None or not callable(getattr(handler, "unary_unary", None)) or not hasattr(handler, "_replace"):
             return None, f"no unary handler for {method}"
     return handlers, ""
-
-
-def _handlers_fallback(reason: str) -> str:
-    return (
-        f"{TYPE_TOKEN}: errors are shown with Python tracebacks and Ctrl-C waits for running trainings (could not "
-        f"adjust the provider host's handlers: {reason})"
-    )
 
 
 # 4. The engine watch.

@@ -13,12 +13,8 @@ from botocore.exceptions import ClientError
 
 from . import errors, messages
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
-from .errors import (
-    GateCase,
-    code,
-    is_transient,
-    rejected,
-)
+from .classify import code, is_transient
+from .errors import GateCase, rejected
 from .finders import (
     LISTING_LAG_MAX_SECONDS,
     ListingLags,
@@ -29,7 +25,6 @@ from .finders import (
     find_version,
 )
 from .gate import shortfalls
-from .messages import Reporter
 from .outputs import display_name, input_keys, is_provider_tag, outputs, tags_all, with_new_inputs
 from .ownership import owner_key
 from .properties import (
@@ -38,6 +33,7 @@ from .properties import (
     TAGS_ALL,
     TRAINING,
 )
+from .reporter import Reporter
 from .values import normalize_numbers
 from .waiters import (
     DeadlineExceeded,

@@ -4,7 +4,7 @@ attempts.
 The first training of a resource uses its checked `name`; after a CREATE FAILED or CREATE STOPPED attempt, the next
 one is `<name>-2`, then `<name>-3`, and so on. Names are derived only from the checked name and the attempt number, so
 every run (and every interrupted or concurrent one) agrees on them, and a create finds the attempt an earlier run
-started by its name (see `lifecycle._start_or_adopt`).
+started by its name (see `training._Create.start_or_adopt`).
 
 Derived names stay within the service's 63 characters. A name that fits is `<name>-<number>`; when `<name>` must be
 shortened, its tail gives way to a hash of the whole name (`<first characters>-<6 hex>-<number>`), so two names that

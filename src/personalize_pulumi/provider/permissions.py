@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .errors import ACCESS_DENIED, code
+from .classify import ACCESS_DENIED, code
 
 CHECKED_BEFORE_TRAINING = (
     ("describe_solution_version", "solutionVersionArn"),

@@ -18,11 +18,9 @@ from .properties import (
     OWNER_TOKEN,
     RESOURCE_MODULE,
     RESOURCE_NAME,
-    SOLUTION_VERSION_INPUTS,
     TAGS_ALL,
     SolutionVersionState,
     TrainingMode,
-    args_doc,
 )
 from .solution_version import SolutionVersionProvider
 
@@ -44,8 +42,37 @@ class SolutionVersionArgs:
         min_metrics: pulumi.Input[Mapping[str, pulumi.Input[float]]] | None = None,
         existing_version_arn: pulumi.Input[str] | None = None,
     ):
-        """Every parameter is documented in `properties.SOLUTION_VERSION_INPUTS`, its one declaration, from which
-        this docstring is filled in at import (and docs/reference/solution-version.md is generated)."""
+        """:param solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to become
+            ACTIVE. Changing it trains a new version (replace).
+        :param name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a
+            hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried
+            `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is
+            named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+        :param training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the
+            User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or
+            AUTOTRAIN. Changing it trains a new version.
+        :param tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags`
+            overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's
+            ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`,
+            apply in place.
+        :param retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
+        :param wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours). The
+            engine ignores customTimeouts for dynamic resources, so this is the wait budget. A training still running when
+            it runs out continues; the next `pulumi up` adopts it.
+        :param region: AWS region of the calls; default, and must equal, the solution ARN's region.
+        :param profile: AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard
+            credential chain.
+        :param min_metrics: A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g.
+            `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the
+            create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves
+            the previous version in the stack). Not part of the version's identity: a change re-judges the version already
+            in the stack on update, changing nothing on the service.
+        :param existing_version_arn: Adopt this existing version of `solution_arn` (trained by hand, or by the solution's
+            automatic training) instead of training one: create waits for it if it is still training, judges it against
+            `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`,
+            `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for
+            dynamic resources; this is the way in.)
+        """
         self.solution_arn = solution_arn
         self.name = name
         self.training_mode = training_mode
@@ -60,9 +87,6 @@ class SolutionVersionArgs:
     def to_inputs(self) -> dict[str, Any]:
         """State keys (camelCase) for the arguments that were given."""
         return {camel: getattr(self, snake) for snake, camel in INPUTS.items() if getattr(self, snake) is not None}
-
-
-SolutionVersionArgs.__init__.__doc__ = args_doc(SOLUTION_VERSION_INPUTS)
 
 
 class SolutionVersion(SolutionVersionState, Resource, module=RESOURCE_MODULE, name=RESOURCE_NAME):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .backoff import REAL_TIME, Cancellation, Clock, Polling
 from .clients import ClientCache
 from .engine_log import EngineLink, default_link
-from .messages import Reporter
+from .reporter import Reporter
 
 
 class CallMemory:

@@ -18,17 +18,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import errors, messages
 from .backoff import REAL_TIME, Backoff, Cancelled, Clock, OutOfTime, Polling, retry
+from .classify import QUOTA_CODE, code, got_no_answer, got_no_connection, is_start_transient, is_transient
 from .clients import Personalize
-from .errors import (
-    QUOTA_CODE,
-    SolutionVersionError,
-    cause,
-    code,
-    got_no_answer,
-    got_no_connection,
-    is_start_transient,
-    is_transient,
-)
+from .errors import SolutionVersionError, cause
 from .finders import (
     NOT_FOUND,
     ListingLags,
@@ -42,7 +34,6 @@ from .finders import (
 )
 from .gate import documented_metric_names, unreportable
 from .lifecycle import judge, label, set_tags
-from .messages import Reporter
 from .naming import attempt_name, attempt_number
 from .outputs import display_name, outputs, tags_all
 from .ownership import MARKER_TAG, OwnerKey, owner_key
@@ -53,6 +44,7 @@ from .properties import (
     OWNER_CREATED_AT,
     OWNER_TOKEN,
 )
+from .reporter import Reporter
 from .waiters import (
     DeadlineExceeded,
     Progress,

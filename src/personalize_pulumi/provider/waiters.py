@@ -14,10 +14,11 @@ from typing import Any
 
 from . import messages
 from .backoff import Backoff, Clock, OutOfTime, retry
-from .errors import cause, is_transient
+from .classify import is_transient
+from .errors import cause
 from .finders import NOT_FOUND, StatusFunc, solution_status, version_status
-from .messages import Reporter
 from .properties import ACTIVE, IN_PROGRESS, PENDING, STOPPED, STOPPING, TRAINING
+from .reporter import Reporter
 
 
 class UnexpectedStatus(Exception):
