@@ -50,6 +50,7 @@ class CliProgram:
     stack: str = "dev"
 
     def __post_init__(self) -> None:
+        self._background: list[subprocess.Popen[str]] = []
         (self.folder / "state").mkdir(parents=True, exist_ok=True)
         path = os.pathsep.join([str(self.plugin_dir), str(self.yaml_dir), str(self.cli.parent), os.environ["PATH"]])
         self.environ = {**os.environ, **engine_env(self.folder, {**self.env, "PATH": path})}
@@ -90,7 +91,7 @@ class CliProgram:
     def start(self, *words: str) -> subprocess.Popen[str]:
         """`pulumi <words>` left running (its output is kept in a file: a full pipe would stall the engine)."""
         out = open(self.folder / "background.out", "w")  # noqa: SIM115 (closed with the process)
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [str(self.cli), *words, "--non-interactive"],
             cwd=self.folder,
             env=self.environ,
@@ -98,6 +99,30 @@ class CliProgram:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        self._background.append(process)
+        return process
+
+    def stop_background(self) -> None:
+        """End the background commands and every process still working in this program's folder: what a killed CLI
+        leaves behind (the engine starts plugins and the YAML language host in process groups of their own, and the
+        language host outlives a SIGKILLed CLI; the plugin ends by itself once the engine is gone)."""
+        for process in self._background:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        self._background.clear()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                working_here = Path((entry / "cwd").readlink()) == self.folder.resolve()
+            except OSError:
+                continue
+            if working_here:
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     def background_output(self) -> str:
         return (self.folder / "background.out").read_text()

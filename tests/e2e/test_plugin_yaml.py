@@ -72,6 +72,7 @@ def program(
 
     yield make
     for each in made:
+        each.stop_background()
         if (each.folder / "background.out").exists():
             print(f"--- background output of {each.folder} ---\n{each.background_output()}")
 
