@@ -16,7 +16,7 @@ from botocore.config import Config
 from personalize_pulumi.emulator.client import EmulatorControl
 from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.emulator.shape_validation import validate_output
-from tests.helpers import REGION, moto_api, set_transition, start_host
+from tests.helpers import REGION, duplicate_names_mode, moto_api, set_transition, start_host
 from tests.packaging import build_wheel, make_clean_clone, python_with_wheel
 
 try:  # scripts/check-floors runs some of the tests in a virtualenv of the package's floors, without Hypothesis
@@ -83,12 +83,17 @@ def duplicate_names(request: pytest.FixtureRequest, emulator: EmulatorProcess) -
     `refused` (ResourceAlreadyExistsException, the default) and `accepted` (a second version under that name); no
     source says which one the service does. The value is whether duplicates are accepted. Set through the control
     API; the mode the emulator had is restored afterwards."""
-    before = bool(emulator.control.settings()["acceptDuplicateNames"])
-    emulator.control.set_duplicate_names(accept=request.param)
-    try:
-        yield request.param
-    finally:
-        emulator.control.set_duplicate_names(accept=before)
+    yield from duplicate_names_mode(emulator, bool(request.param))
+
+
+@pytest.fixture
+def engine() -> Iterator[Any]:
+    """A fake engine (`harness.dynamic_host.FakeEngine`) recording the lines a provider logs to it."""
+    from harness.dynamic_host import FakeEngine
+
+    fake = FakeEngine()
+    yield fake
+    fake.stop()
 
 
 OLDER_BOTOCORE_ENV = "PERSONALIZE_TESTS_OLDER_BOTOCORE"

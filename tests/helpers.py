@@ -8,7 +8,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from personalize_pulumi import seeding
@@ -218,3 +218,13 @@ def moto_api(url: str, action: str, payload: dict[str, Any]) -> None:
 
 def set_transition(url: str, model: str, **transition: Any) -> None:
     moto_api(url, "set-transition", {"model_name": model, "transition": transition})
+
+
+def duplicate_names_mode(emulator: Any, accept: bool) -> Iterator[bool]:
+    """The body of a `duplicate_names` fixture: the emulator in that mode for the test, then back as it was."""
+    before = bool(emulator.control.settings()["acceptDuplicateNames"])
+    emulator.control.set_duplicate_names(accept=accept)
+    try:
+        yield accept
+    finally:
+        emulator.control.set_duplicate_names(accept=before)

@@ -23,7 +23,7 @@ from harness.automation import ROOT, EngineStack, EngineUnavailable, engine_env,
 from harness.project import EXAMPLE_MODEL
 from personalize_pulumi.emulator.launcher import EmulatorProcess
 from personalize_pulumi.seeding import active_solution
-from tests.helpers import FAST_POLLING, REGION, trainings_started, unique
+from tests.helpers import FAST_POLLING, REGION, duplicate_names_mode, trainings_started, unique
 
 PROJECT = project_name(ROOT)
 MODEL = EXAMPLE_MODEL
@@ -70,12 +70,7 @@ def duplicate_names(request: pytest.FixtureRequest, emulator: Any) -> Iterator[b
     (refused, accepted: a second version under that name) are run in process (tests/inprocess, `duplicate_names`),
     where the ownership logic that depends on the mode is decided; an engine run in each mode would prove it again at
     ten times the cost."""
-    before = bool(emulator.control.settings()["acceptDuplicateNames"])
-    emulator.control.set_duplicate_names(accept=request.param)
-    try:
-        yield request.param
-    finally:
-        emulator.control.set_duplicate_names(accept=before)
+    yield from duplicate_names_mode(emulator, bool(request.param))
 
 
 SKEW_SECONDS = -2 * 3600.0

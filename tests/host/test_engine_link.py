@@ -24,13 +24,6 @@ def start(emulator: Any, engine: FakeEngine | None, region: str = REGION) -> Dyn
 
 
 @pytest.fixture
-def engine() -> Iterator[FakeEngine]:
-    fake = FakeEngine()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def linked(emulator: Any, engine: FakeEngine) -> Iterator[DynamicHost]:
     """A host the fake engine started (its address is the host's last argument)."""
     host = start(emulator, engine)

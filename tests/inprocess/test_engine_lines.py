@@ -3,24 +3,15 @@ process (a FakeEngine, the servicer, the emulator on the fake clock: see conftes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from harness.dynamic_host import FakeEngine, HostError
+from harness.dynamic_host import HostError
 from harness.plugin_host import InProcessPlugin, urn
 from personalize_pulumi.provider.backoff import Cancellation, Polling
 from personalize_pulumi.provider.engine_log import EngineLink
 from personalize_pulumi.provider.session import Session
 from tests.helpers import REGION, active_solution
 from tests.inprocess.test_lifecycle import _program, checked
-
-
-@pytest.fixture
-def engine() -> Iterator[FakeEngine]:
-    engine = FakeEngine()
-    yield engine
-    engine.stop()
 
 
 @pytest.fixture

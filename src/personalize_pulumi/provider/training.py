@@ -142,11 +142,9 @@ def create(
     `minMetrics`, or the create fails and it stays out of the stack. A permission the training needs that the
     credentials lack fails it before anything is started (see `permissions.py`). Progress goes to `reporter`, the
     last status (`ACTIVE after 2h03m`) included."""
-    request = Request.of(inputs)
-    progress = Progress(reporter or Reporter(label(inputs)), clock=clock, every=polling.progress_every)
-    budget = Backoff.within(request.budget_seconds, polling, clock)
-    outs = _Create(service, request, budget, progress, started or Started()).run()
-    progress.finish(outs["status"])
+    attempt = _Create.of(service, inputs, polling, clock, started, reporter)
+    outs = attempt.run()
+    attempt.progress.finish(outs["status"])
     return outs
 
 
@@ -160,6 +158,22 @@ class _Create:
     progress: Progress
     started: Started
 
+    @classmethod
+    def of(
+        cls,
+        service: Personalize,
+        inputs: dict[str, Any],
+        polling: Polling,
+        clock: Clock,
+        started: Started | None,
+        reporter: Reporter | None,
+    ) -> _Create:
+        """A create of the checked `inputs`: its budget (`waitTimeoutMinutes`) counts from now."""
+        request = Request.of(inputs)
+        progress = Progress(reporter or Reporter(label(inputs)), clock=clock, every=polling.progress_every)
+        budget = Backoff.within(request.budget_seconds, polling, clock)
+        return cls(service, request, budget, progress, started or Started())
+
     @property
     def api(self) -> Any:
         return self.service.api
@@ -170,17 +184,18 @@ class _Create:
         solution = self.wait_for_solution()
         self.check_gate_names(solution)
         self.check_permissions()
-        version = self.start_or_adopt()
+        return self.record(self.trained(self.start_or_adopt()))
+
+    def trained(self, version: Version) -> dict[str, Any]:
+        """`version` described once ACTIVE (as adopted, if it already was); any failure on the way names it."""
+        if version.described is not None and version.described["status"] == ACTIVE:
+            return version.described
         try:
-            if version.described is not None and version.described["status"] == ACTIVE:
-                described = version.described
-            else:
-                described = self.wait_for_training(version)
+            return self.wait_for_training(version)
         except SolutionVersionError:
             raise
         except Exception as error:  # anything at all: the message must still name the version that keeps training
             raise errors.waiting_failed(version.name, version.arn, error) from _chain(error)
-        return self.record(described)
 
     def adopt_existing(self, arn: str) -> dict[str, Any]:
         """Adopt the version `existingVersionArn` names (trained by hand, or by the solution's automatic training):
@@ -519,23 +534,15 @@ def resume(
     an interrupted or late create leaves, so that `destroy` stops it): give it the effective tags, wait until it is
     ACTIVE, judge it against `minMetrics` and return the outputs, as the create would have. If it ended untrained,
     the failure names it; the state then records how it ended, and the next `pulumi up` trains the next attempt."""
-    request = Request.of(news)
-    progress = Progress(reporter or Reporter(label(news)), clock=clock, every=polling.progress_every)
-    budget = Backoff.within(request.budget_seconds, polling, clock)
-    attempt = _Create(service, request, budget, progress, started or Started())
+    attempt = _Create.of(service, news, polling, clock, started, reporter)
     attempt.started.arn = arn
-    name = str(olds.get("versionName") or request.display_name)
-    version = Version(arn, name, attempt_number(request.name, name) or 1)
-    progress.say(messages.training_started(arn, messages.attempt_label(version.number, name), request.minutes, True))
+    name = str(olds.get("versionName") or attempt.request.display_name)
+    version = Version(arn, name, attempt_number(attempt.request.name, name) or 1)
+    attempt_label = messages.attempt_label(version.number, name)
+    attempt.progress.say(messages.training_started(arn, attempt_label, attempt.request.minutes, True))
     attempt.after_start_call(name, lambda: attempt.retag(arn), version)
-    try:
-        described = attempt.wait_for_training(version)
-    except SolutionVersionError:
-        raise
-    except Exception as error:  # anything at all: the message must still name the version that keeps training
-        raise errors.waiting_failed(name, arn, error) from _chain(error)
-    outs = attempt.record(described)
-    progress.finish(outs["status"])
+    outs = attempt.record(attempt.trained(version))
+    attempt.progress.finish(outs["status"])
     return outs
 
 
