@@ -22,7 +22,7 @@ from google.rpc import status_pb2
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.proto.provider_pb2_grpc import ResourceProviderStub
 
-from personalize_pulumi.plugin.schema import SOLUTION_VERSION_TOKEN
+from personalize_pulumi.plugin import SOLUTION_VERSION_TOKEN, TRAINING_OWNER_TOKEN
 from personalize_pulumi.plugin.wire import from_struct as decoded
 
 from .dynamic_host import FakeEngine, HostError, to_struct
@@ -39,8 +39,17 @@ def plugin_executable() -> str:
     return found
 
 
-def urn(name: str, stack: str = "dev", project: str = "models") -> str:
-    return f"urn:pulumi:{stack}::{project}::{SOLUTION_VERSION_TOKEN}::{name}"
+def urn(name: str, stack: str = "dev", project: str = "models", type_: str = SOLUTION_VERSION_TOKEN) -> str:
+    """The URN of the resource `name` (a SolutionVersion unless `type_` says otherwise); a URN is kept as it is, so
+    every call below takes either."""
+    if name.startswith("urn:pulumi:"):
+        return name
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
+def owner_urn(version_name: str) -> str:
+    """The URN of the TrainingOwner of the SolutionVersion `version_name` (same parent: none)."""
+    return urn(f"{version_name}-owner", type_=TRAINING_OWNER_TOKEN)
 
 
 class InitFailed(HostError):

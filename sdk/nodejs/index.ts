@@ -20,6 +20,11 @@ export type TrainedModel = import("./trainedModel").TrainedModel;
 export const TrainedModel: typeof import("./trainedModel").TrainedModel = null as any;
 utilities.lazyLoad(exports, ["TrainedModel"], () => require("./trainedModel"));
 
+export { TrainingOwnerArgs } from "./trainingOwner";
+export type TrainingOwner = import("./trainingOwner").TrainingOwner;
+export const TrainingOwner: typeof import("./trainingOwner").TrainingOwner = null as any;
+utilities.lazyLoad(exports, ["TrainingOwner"], () => require("./trainingOwner"));
+
 
 // Export sub-modules:
 import * as config from "./config";
@@ -36,6 +41,8 @@ const _module = {
                 return new SolutionVersion(name, <any>undefined, { urn })
             case "personalize:index:TrainedModel":
                 return new TrainedModel(name, <any>undefined, { urn })
+            case "personalize:index:TrainingOwner":
+                return new TrainingOwner(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

@@ -147,7 +147,8 @@ def _interrupted_up(model: CliProgram, control: Any, personalize: Any, how: sign
     control.set_timing(training_seconds=600, setup_seconds=0)
     control.clear_requests()
     running = model.start("up", "--yes")
-    wait_until(lambda: trainings_started(control) == 1, 120, "the training to start")
+    wait_until(lambda: trainings_started(control) == 1 or running.poll() is not None, 120, "the training to start")
+    assert running.poll() is None, f"`pulumi up` ended before its training started:\n{model.background_output()}"
     solution = model.run("config", "get", "solutionArn").stdout.strip()
     (version,) = personalize.list_solution_versions(solutionArn=solution)["solutionVersions"]
     running.send_signal(how)
@@ -187,6 +188,47 @@ def test_a_killed_up_is_adopted_by_the_next(program, control, personalize):
     model.run("up", "--yes")
     assert model.outputs()["versionArn"] == arn and version_status(personalize, arn) == "ACTIVE"
     assert trainings_started(control) == 1, "the next up adopts the training the killed one started"
+
+
+OWNED_PROGRAM = PROGRAM.replace("GATE", "{}").replace(
+    """resources:
+  model:
+    type: personalize:index:SolutionVersion
+""",
+    """resources:
+  modelOwner:
+    type: personalize:index:TrainingOwner
+    properties:
+      solutionArn: ${solutionArn}
+      versionName: model
+  model:
+    type: personalize:index:SolutionVersion
+    options:
+      dependsOn:
+        - ${modelOwner}
+""",
+)
+
+
+@pytest.mark.parametrize("declared", ["TrainedModel", "SolutionVersion with its TrainingOwner"])
+def test_a_killed_up_then_destroy_stops_the_training_and_the_next_up_trains_once(
+    program, control, personalize, declared
+):
+    model = program()
+    model.write(COMPONENT_PROGRAM if declared == "TrainedModel" else OWNED_PROGRAM)
+    arn = _interrupted_up(model, control, personalize, signal.SIGKILL)
+    wait_until(lambda: _no_plugin_left(model.folder), 30, "the orphaned plugin to exit")
+    model.run("cancel", "--yes", check=False)  # the killed CLI left the stack locked
+    assert not [r for r in model.resources() if r["type"] == "personalize:index:SolutionVersion"], "not recorded"
+
+    destroyed = model.run("destroy", "--yes")
+
+    assert version_status(personalize, arn) == "CREATE STOPPED"
+    assert arn in destroyed.stdout and "Traceback" not in destroyed.stdout + destroyed.stderr
+    control.set_timing(training_seconds=1, setup_seconds=0)
+    model.run("up", "--yes")
+    assert version_status(personalize, model.outputs()["versionArn"]) == "ACTIVE"
+    assert trainings_started(control) == 2, "the killed up's, stopped, then the next up's one"
 
 
 def _no_plugin_left(folder: Path) -> bool:

@@ -25,6 +25,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &SolutionVersion{}
 	case "personalize:index:TrainedModel":
 		r = &TrainedModel{}
+	case "personalize:index:TrainingOwner":
+		r = &TrainingOwner{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -9,6 +9,7 @@ import typing
 from .provider import *
 from .solution_version import *
 from .trained_model import *
+from .training_owner import *
 
 # Make subpackages available:
 if typing.TYPE_CHECKING:
@@ -26,7 +27,8 @@ _utilities.register(
   "fqn": "personalize_pulumi_sdk",
   "classes": {
    "personalize:index:SolutionVersion": "SolutionVersion",
-   "personalize:index:TrainedModel": "TrainedModel"
+   "personalize:index:TrainedModel": "TrainedModel",
+   "personalize:index:TrainingOwner": "TrainingOwner"
   }
  }
 ]

@@ -1,14 +1,16 @@
 """`personalize:index:TrainedModel`: the component the plugin builds for every language (the protocol's Construct).
 
-A TrainedModel is a component resource with one child, the SolutionVersion `<name>-version` that trains the model,
-as the Python `TrainedModel` has. The plugin registers both with the engine's resource monitor itself (the SDK's
-generated `resource_pb2` modules, plain gRPC on the calling thread): the component's inputs go to the child as they
+A TrainedModel is a component resource whose child, the SolutionVersion `<name>-version`, trains the model, as the
+Python `TrainedModel` has; its TrainingOwner `<name>-version-owner` (owner.py) is registered first, and the version
+depends on it, so a `pulumi destroy` after a killed `up` stops the training the killed one started. The plugin registers both with the engine's resource monitor itself (the SDK's
+generated `resource_pb2` modules, plain gRPC on the calling thread): the component's inputs go to the children as they
 arrived (secrets, unknowns and dependencies included), and its outputs are the child's. Each Construct waits for its
 child's create (its training), so every model of a stack trains at once, one thread each.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
@@ -18,7 +20,8 @@ from pulumi.runtime.proto.resource_pb2_grpc import ResourceMonitorStub
 
 from ..provider.errors import model_not_trained
 from ..provider.properties import SOLUTION_VERSION_INPUTS
-from . import PACKAGE, SOLUTION_VERSION_TOKEN, TRAINED_MODEL_TOKEN
+from . import PACKAGE, SOLUTION_VERSION_TOKEN, TRAINED_MODEL_TOKEN, TRAINING_OWNER_TOKEN
+from .owner import OWNER_INPUTS, VERSION_NAME
 from .wire import UNKNOWN
 
 CHILD_SUFFIX = "-version"
@@ -56,6 +59,20 @@ def construct(request: provider_pb2.ConstructRequest, context: grpc.ServicerCont
                     acceptResources=True,
                 )
             )
+            owner = monitor.RegisterResource(
+                resource_pb2.RegisterResourceRequest(
+                    type=TRAINING_OWNER_TOKEN,
+                    name=f"{child_name}-owner",
+                    parent=component.urn,
+                    custom=True,
+                    object=_owner_inputs(request.inputs, child_name),
+                    dependencies=_dependencies(request, ("solutionArn", "region", "profile")),
+                    provider=request.providers.get(PACKAGE, ""),
+                    protect=request.protect,
+                    acceptSecrets=True,
+                    acceptResources=True,
+                )
+            )
             child = monitor.RegisterResource(
                 resource_pb2.RegisterResourceRequest(
                     type=SOLUTION_VERSION_TOKEN,
@@ -67,7 +84,7 @@ def construct(request: provider_pb2.ConstructRequest, context: grpc.ServicerCont
                         key: resource_pb2.RegisterResourceRequest.PropertyDependencies(urns=list(deps.urns))
                         for key, deps in request.inputDependencies.items()
                     },
-                    dependencies=sorted({urn for deps in request.inputDependencies.values() for urn in deps.urns}),
+                    dependencies=sorted({owner.urn, *_dependencies(request, request.inputDependencies)}),
                     provider=request.providers.get(PACKAGE, ""),
                     protect=request.protect,
                     acceptSecrets=True,
@@ -88,6 +105,22 @@ def construct(request: provider_pb2.ConstructRequest, context: grpc.ServicerCont
             key: provider_pb2.ConstructResponse.PropertyDependencies(urns=[child.urn]) for key in outputs
         },
     )
+
+
+def _dependencies(request: provider_pb2.ConstructRequest, keys: Iterable[str]) -> list[str]:
+    """The URNs the component's inputs `keys` depend on."""
+    deps = request.inputDependencies
+    return sorted({urn for key in keys if key in deps for urn in deps[key].urns})
+
+
+def _owner_inputs(inputs: struct_pb2.Struct, child_name: str) -> struct_pb2.Struct:
+    """The inputs of the child's TrainingOwner: where the child trains, and its name."""
+    owner = struct_pb2.Struct()
+    for key in OWNER_INPUTS:
+        if key in inputs.fields:
+            owner.fields[key].CopyFrom(inputs.fields[key])
+    owner.fields[VERSION_NAME].string_value = child_name
+    return owner
 
 
 def _child_inputs(inputs: struct_pb2.Struct) -> struct_pb2.Struct:

@@ -22,9 +22,10 @@ from ..provider.properties import (
     StateKey,
     ValueType,
 )
-from . import PACKAGE, SOLUTION_VERSION_TOKEN, TRAINED_MODEL_TOKEN
+from . import PACKAGE, SOLUTION_VERSION_TOKEN, TRAINED_MODEL_TOKEN, TRAINING_OWNER_TOKEN
 from .component import CHILD_SUFFIX, TRAINED_MODEL_INPUTS, TRAINED_MODEL_OUTPUTS
 from .config import CONFIG_VARIABLES
+from .owner import OWNER_INPUT_DOCS, REPLACES, VERSION_NAME
 
 _TYPES: dict[ValueType, dict[str, Any]] = {
     "string": {"type": "string"},
@@ -57,6 +58,24 @@ TRAINED_MODEL_DESCRIPTION = (
     "trains it (with the team's tags, training mode, retrain triggers and `minMetrics` gate); its outputs are the "
     "version's. `versionArn` only ever names a version that passed `minMetrics`."
 )
+
+
+TRAINING_OWNER_DESCRIPTION = (
+    "What makes `pulumi destroy` stop a training that a killed `pulumi up` started (the state holds no such "
+    "version, only a pending create): deleting it, after its SolutionVersion, stops every version of the solution "
+    "still training that this stack started for that resource, and no other. A TrainedModel declares its own; a "
+    "program that declares a bare SolutionVersion declares one beside it, with `versionName` its name, and gives the "
+    "version `dependsOn` it. It makes no AWS call but that one, and cannot be imported."
+)
+
+
+def _owner_properties() -> dict[str, dict[str, Any]]:
+    properties: dict[str, dict[str, Any]] = {}
+    for key, doc in OWNER_INPUT_DOCS.items():
+        properties[key] = {"type": "string", "description": doc}
+        if key in REPLACES:
+            properties[key]["replaceOnChanges"] = True
+    return properties
 
 
 def _input_property(declared: Input) -> dict[str, Any]:
@@ -136,6 +155,13 @@ def schema() -> dict[str, Any]:
                 "required": [key for key in always if key in outputs],
                 "inputProperties": inputs,
                 "requiredInputs": [i.key for i in SOLUTION_VERSION_INPUTS if i.default.text == "required"],
+            },
+            TRAINING_OWNER_TOKEN: {
+                "description": TRAINING_OWNER_DESCRIPTION,
+                "properties": _owner_properties(),
+                "required": ["solutionArn", VERSION_NAME],
+                "inputProperties": _owner_properties(),
+                "requiredInputs": ["solutionArn", VERSION_NAME],
             },
             TRAINED_MODEL_TOKEN: {
                 "isComponent": True,

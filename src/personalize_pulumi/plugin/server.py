@@ -46,6 +46,7 @@ from ..provider.session import Session
 from ..provider.tags import DefaultTags
 from .component import construct
 from .config import OWNERSHIP_KEY, PluginConfig, with_ownership_key
+from .owner import TrainingOwnerCalls, is_owner
 from .schema import schema_json
 from .wire import Secret, from_struct, secret_keys, to_struct
 
@@ -89,6 +90,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
     def __init__(self, session: Session | None = None) -> None:
         self._config = PluginConfig.of({})
         self._session = session or Session()
+        self._owners = TrainingOwnerCalls(self._session)
 
     # The plugin and its configuration.
 
@@ -129,6 +131,8 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
     # The resource.
 
     def Check(self, request: provider_pb2.CheckRequest, context: grpc.ServicerContext) -> Any:
+        if is_owner(request.urn):
+            return self._owners.check(request, self._config)
         olds, news = from_struct(request.olds), from_struct(request.news)
         news = {key: value for key, value in news.items() if key not in (NAME_SCOPE, OWNER_TOKEN)}
         news[NAME_SCOPE] = scope_of(request.urn)
@@ -145,6 +149,8 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         )
 
     def Diff(self, request: provider_pb2.DiffRequest, context: grpc.ServicerContext) -> Any:
+        if is_owner(request.urn):
+            return self._owners.diff(request)
         olds, news = from_struct(request.olds), from_struct(request.news)
         decision = calls.diff(self._session, olds, news, request.urn)
         response = provider_pb2.DiffResponse(
@@ -162,6 +168,8 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         props = from_struct(request.properties)
         if request.preview:  # the engine previews a create through it: nothing happens until `up`
             return provider_pb2.CreateResponse(properties=request.properties)
+        if is_owner(request.urn):
+            return self._owners.create(request)
         started = training.Started()
         reporter = self._session.reporter(lifecycle.label(props), request.urn)
 
@@ -180,6 +188,8 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.CreateResponse(id=outs["solutionVersionArn"], properties=self._state(outs, secret))
 
     def Read(self, request: provider_pb2.ReadRequest, context: grpc.ServicerContext) -> Any:
+        if is_owner(request.urn):
+            return self._owners.read(request, context)
         props, inputs = from_struct(request.properties), from_struct(request.inputs)
         calls.note_read(self._session, request.urn)
         importing = not props and not inputs  # `pulumi import <type> <name> <version ARN>`
@@ -206,7 +216,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Update(self, request: provider_pb2.UpdateRequest, context: grpc.ServicerContext) -> Any:
         olds, news = from_struct(request.olds), from_struct(request.news)
-        if request.preview:
+        if request.preview or is_owner(request.urn):  # an owner's update only records where to look
             return provider_pb2.UpdateResponse(properties=request.news)
         arn, secret = request.id, secret_keys(request.news)
         if olds.get("status") in TRAINING:  # recorded while training: wait for it, as the create would have
@@ -238,6 +248,9 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.UpdateResponse(properties=self._state(outs, secret))
 
     def Delete(self, request: provider_pb2.DeleteRequest, context: grpc.ServicerContext) -> Any:
+        if is_owner(request.urn):
+            self._owners.delete(request, context, self._config.aws)
+            return empty_pb2.Empty()
         props = from_struct(request.properties)
         reporter = self._session.reporter(lifecycle.label(props), request.urn)
 

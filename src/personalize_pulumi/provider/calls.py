@@ -11,15 +11,17 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import training
+from . import lifecycle, training
 from .arns import region_of
 from .backoff import Cancelled, OutOfTime
 from .checks import Failure, check_inputs
 from .clients import Personalize, StackAwsConfig
 from .diffs import Decision, decide, explain, explain_create, explain_drift
 from .errors import SolutionVersionError, UnknownProfile, failure_from, interrupted, waiting_interrupted
+from .finders import ListingLags
 from .messages import region_mismatch
 from .outputs import display_name
+from .reporter import Reporter
 from .session import Session
 from .tags import DefaultTags
 
@@ -109,3 +111,26 @@ def guarded(
             raise interrupted(verb, name, where) from None
         cause = error.error if isinstance(error, OutOfTime) else error
         raise failure_from(verb, name, where, cause) from None
+
+
+def stop_unrecorded(
+    session: Session,
+    where: tuple[str, str | None, str | None],
+    stack: StackAwsConfig,
+    token: str,
+    name: str,
+    reporter: Reporter,
+) -> list[str]:
+    """Destroying a resource's owner: stop what an interrupted `pulumi up` left training on the solution
+    `where` = (solution ARN, region, profile) with the marker of `token` (lifecycle.stop_unrecorded), saying so on
+    `reporter`; any failure is one line. Returns the ARNs stopped."""
+    solution_arn, region, profile = where
+    try:
+        service = session.clients.get(region or region_of(solution_arn), profile, stack)
+        polling, clock = session.poll(), session.clock
+        return lifecycle.stop_unrecorded(service.api, solution_arn, token, name, polling, clock, reporter=reporter)
+    except (BotoCoreError, ClientError, UnknownProfile, ListingLags) as error:
+        step = "run `pulumi destroy` again: it stops a training an interrupted `pulumi up` left, if any"
+        raise failure_from(
+            "checking for unrecorded trainings of", name, f"solution {solution_arn}", error, step
+        ) from None

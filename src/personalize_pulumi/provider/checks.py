@@ -123,6 +123,21 @@ def check_inputs(
     return inputs, failures
 
 
+def check_owner_inputs(news: dict[str, Any]) -> tuple[dict[str, Any], list[Failure]]:
+    """The checked inputs of a plugin's TrainingOwner (plugin/owner.py: solutionArn, versionName, region, profile)
+    and the failures found."""
+    inputs = {key: value for key, value in news.items() if value is not None}
+    failures = _check_solution_arn(inputs.get("solutionArn"))
+    name = inputs.get("versionName")
+    if name is None:
+        failures.append(Failure("versionName", "versionName is required: the name of the SolutionVersion it owns"))
+    else:
+        failures += _check_optional_string("versionName", name)
+    failures += _check_region(inputs.get("region"), inputs.get("solutionArn"))
+    failures += _check_optional_string("profile", inputs.get("profile"))
+    return inputs, failures
+
+
 def _too_deep(key: str, levels: int) -> str:
     return f"{key} may nest maps and lists at most {MAX_DEPTH} levels deep (a limit of this provider); got {levels}"
 

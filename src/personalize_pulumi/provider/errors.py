@@ -424,3 +424,11 @@ def model_not_trained(component: str, child: str, detail: str | None) -> Solutio
     child's own row, so this line only points there."""
     cause = f" ({detail})" if detail else " (its error is on the SolutionVersion's row above)"
     return SolutionVersionError(f"{component}: its model {child} was not trained{cause}")
+
+
+def owner_not_importable(name: str) -> SolutionVersionError:
+    """`pulumi import` of a plugin's TrainingOwner (plugin/owner.py): nothing on the service is one."""
+    return SolutionVersionError(
+        f"{name}: a TrainingOwner cannot be imported (nothing on the service is one); declare it, or a TrainedModel, "
+        "which declares its own, and `pulumi up` creates it with no AWS call"
+    )

@@ -36,11 +36,10 @@ import pulumi
 from botocore.exceptions import BotoCoreError, ClientError
 from pulumi.dynamic import ConfigureRequest, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider
 
-from . import lifecycle
+from . import calls
 from .arns import region_of
 from .clients import StackAwsConfig, answer_time
-from .errors import UnknownProfile, failure_from
-from .finders import ListingLags
+from .errors import UnknownProfile
 from .host import SESSION, current_urn, old_inputs_of_delete, prepare_host
 from .properties import NAME_SCOPE, OWNER_IDENTITY, OWNER_RESOURCE_NAME, OWNER_TYPE_TOKEN, RESOURCE_MODULE, StateKey
 
@@ -102,19 +101,12 @@ class TrainingOwnerProvider(ResourceProvider):
             return  # an owner recorded before it kept its inputs: nothing to look for
         scope = str((identity or {}).get(NAME_SCOPE) or "")
         name = str((identity or {}).get("name") or scope.rsplit("/", 1)[-1] or id_)
-        region = (identity or {}).get("region") or region_of(solution_arn)
         reporter = SESSION.reporter(
             f"personalize solution version {name}", current_urn()
         )  # its line goes on this owner's row
-        try:
-            stack = getattr(self, "_stack_aws", StackAwsConfig())
-            service = SESSION.clients.get(region, (identity or {}).get("profile"), stack)
-            polling, clock = SESSION.poll(), SESSION.clock
-            lifecycle.stop_unrecorded(service.api, solution_arn, token, name, polling, clock, reporter=reporter)
-        except (BotoCoreError, ClientError, UnknownProfile, ListingLags) as error:
-            where = f"solution {solution_arn}"
-            step = "run `pulumi destroy` again: it stops a training an interrupted `pulumi up` left, if any"
-            raise failure_from("checking for unrecorded trainings of", name, where, error, step) from None
+        stack = getattr(self, "_stack_aws", StackAwsConfig())
+        where = (solution_arn, (identity or {}).get("region"), (identity or {}).get("profile"))
+        calls.stop_unrecorded(SESSION, where, stack, token, name, reporter)
 
 
 class TrainingOwner(Resource, module=RESOURCE_MODULE, name=OWNER_RESOURCE_NAME):
