@@ -73,7 +73,7 @@ export class SolutionVersion extends pulumi.CustomResource {
      */
     declare public readonly minMetrics: pulumi.Output<{[key: string]: number} | undefined>;
     /**
-     * Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+     * Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
      */
     declare public readonly name: pulumi.Output<string | undefined>;
     /**
@@ -105,7 +105,7 @@ export class SolutionVersion extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly status: pulumi.Output<string>;
     /**
-     * The tags this resource declares (without the stack's `aws:defaultTags`; `tags_all` has the effective set).
+     * The tags this resource declares (without the stack's `aws:defaultTags`; `tagsAll` has the effective set).
      */
     declare public readonly tags: pulumi.Output<{[key: string]: string} | undefined>;
     /**
@@ -203,7 +203,7 @@ export class SolutionVersion extends pulumi.CustomResource {
  */
 export interface SolutionVersionArgs {
     /**
-     * Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+     * Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
      */
     existingVersionArn?: pulumi.Input<string | undefined>;
     /**
@@ -211,7 +211,7 @@ export interface SolutionVersionArgs {
      */
     minMetrics?: pulumi.Input<{[key: string]: pulumi.Input<number>} | undefined>;
     /**
-     * Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+     * Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
      */
     name?: pulumi.Input<string | undefined>;
     /**
@@ -231,7 +231,7 @@ export interface SolutionVersionArgs {
      */
     solutionArn: pulumi.Input<string>;
     /**
-     * Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+     * Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
      */
     tags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**

@@ -93,7 +93,7 @@ export class TrainedModel extends pulumi.ComponentResource {
  */
 export interface TrainedModelArgs {
     /**
-     * Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+     * Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
      */
     existingVersionArn?: pulumi.Input<string | undefined>;
     /**
@@ -117,7 +117,7 @@ export interface TrainedModelArgs {
      */
     solutionArn: pulumi.Input<string>;
     /**
-     * Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+     * Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
      */
     tags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**

@@ -30,7 +30,7 @@ type SolutionVersion struct {
 	Metrics pulumi.Float64MapOutput `pulumi:"metrics"`
 	// The quality gate the version passed: metric name -> minimum.
 	MinMetrics pulumi.Float64MapOutput `pulumi:"minMetrics"`
-	// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+	// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
 	Name pulumi.StringPtrOutput `pulumi:"name"`
 	// AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard credential chain.
 	Profile pulumi.StringPtrOutput `pulumi:"profile"`
@@ -46,7 +46,7 @@ type SolutionVersion struct {
 	SolutionVersionArn pulumi.StringOutput `pulumi:"solutionVersionArn"`
 	// ACTIVE after a successful `up`; a refresh may find CREATE FAILED or CREATE STOPPED (the next `up` retrains).
 	Status pulumi.StringOutput `pulumi:"status"`
-	// The tags this resource declares (without the stack's `aws:defaultTags`; `tags_all` has the effective set).
+	// The tags this resource declares (without the stack's `aws:defaultTags`; `tagsAll` has the effective set).
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// The effective tags, as pulumi-aws's `tagsAll`: the stack's `aws:defaultTags` overlaid by `tags` (the resource's win). After `pulumi refresh`, every tag the service reports (except AWS's own `aws:` ones), so tags changed outside the stack show up in the next preview as an update back.
 	TagsAll pulumi.StringMapOutput `pulumi:"tagsAll"`
@@ -117,11 +117,11 @@ func SolutionVersionExists(ctx *pulumi.Context,
 }
 
 type solutionVersionArgs struct {
-	// Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+	// Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
 	ExistingVersionArn *string `pulumi:"existingVersionArn"`
 	// A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g. `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges the version already in the stack on update, changing nothing on the service.
 	MinMetrics map[string]float64 `pulumi:"minMetrics"`
-	// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+	// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
 	Name *string `pulumi:"name"`
 	// AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard credential chain.
 	Profile *string `pulumi:"profile"`
@@ -131,7 +131,7 @@ type solutionVersionArgs struct {
 	RetrainTriggers map[string]interface{} `pulumi:"retrainTriggers"`
 	// ARN of the Personalize solution to train; it must exist, and `create` waits for it to become ACTIVE. Changing it trains a new version (replace).
 	SolutionArn string `pulumi:"solutionArn"`
-	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
 	Tags map[string]string `pulumi:"tags"`
 	// FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or AUTOTRAIN. Changing it trains a new version.
 	TrainingMode *string `pulumi:"trainingMode"`
@@ -141,11 +141,11 @@ type solutionVersionArgs struct {
 
 // The set of arguments for constructing a SolutionVersion resource.
 type SolutionVersionArgs struct {
-	// Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+	// Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
 	ExistingVersionArn pulumi.StringPtrInput
 	// A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g. `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges the version already in the stack on update, changing nothing on the service.
 	MinMetrics pulumi.Float64MapInput
-	// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+	// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
 	Name pulumi.StringPtrInput
 	// AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard credential chain.
 	Profile pulumi.StringPtrInput
@@ -155,7 +155,7 @@ type SolutionVersionArgs struct {
 	RetrainTriggers pulumi.MapInput
 	// ARN of the Personalize solution to train; it must exist, and `create` waits for it to become ACTIVE. Changing it trains a new version (replace).
 	SolutionArn pulumi.StringInput
-	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
 	Tags pulumi.StringMapInput
 	// FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or AUTOTRAIN. Changing it trains a new version.
 	TrainingMode pulumi.StringPtrInput
@@ -235,7 +235,7 @@ func (o SolutionVersionOutput) MinMetrics() pulumi.Float64MapOutput {
 	return o.ApplyT(func(v *SolutionVersion) pulumi.Float64MapOutput { return v.MinMetrics }).(pulumi.Float64MapOutput)
 }
 
-// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+// Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
 func (o SolutionVersionOutput) Name() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *SolutionVersion) pulumi.StringPtrOutput { return v.Name }).(pulumi.StringPtrOutput)
 }
@@ -275,7 +275,7 @@ func (o SolutionVersionOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v *SolutionVersion) pulumi.StringOutput { return v.Status }).(pulumi.StringOutput)
 }
 
-// The tags this resource declares (without the stack's `aws:defaultTags`; `tags_all` has the effective set).
+// The tags this resource declares (without the stack's `aws:defaultTags`; `tagsAll` has the effective set).
 func (o SolutionVersionOutput) Tags() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *SolutionVersion) pulumi.StringMapOutput { return v.Tags }).(pulumi.StringMapOutput)
 }

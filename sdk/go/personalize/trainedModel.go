@@ -56,7 +56,7 @@ func NewTrainedModel(ctx *pulumi.Context,
 }
 
 type trainedModelArgs struct {
-	// Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+	// Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
 	ExistingVersionArn *string `pulumi:"existingVersionArn"`
 	// A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g. `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges the version already in the stack on update, changing nothing on the service.
 	MinMetrics map[string]float64 `pulumi:"minMetrics"`
@@ -68,7 +68,7 @@ type trainedModelArgs struct {
 	RetrainTriggers map[string]interface{} `pulumi:"retrainTriggers"`
 	// ARN of the Personalize solution to train; it must exist, and `create` waits for it to become ACTIVE. Changing it trains a new version (replace).
 	SolutionArn string `pulumi:"solutionArn"`
-	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
 	Tags map[string]string `pulumi:"tags"`
 	// FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or AUTOTRAIN. Changing it trains a new version.
 	TrainingMode *string `pulumi:"trainingMode"`
@@ -78,7 +78,7 @@ type trainedModelArgs struct {
 
 // The set of arguments for constructing a TrainedModel resource.
 type TrainedModelArgs struct {
-	// Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+	// Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
 	ExistingVersionArn pulumi.StringPtrInput
 	// A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g. `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges the version already in the stack on update, changing nothing on the service.
 	MinMetrics pulumi.Float64MapInput
@@ -90,7 +90,7 @@ type TrainedModelArgs struct {
 	RetrainTriggers pulumi.MapInput
 	// ARN of the Personalize solution to train; it must exist, and `create` waits for it to become ACTIVE. Changing it trains a new version (replace).
 	SolutionArn pulumi.StringInput
-	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+	// Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
 	Tags pulumi.StringMapInput
 	// FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or AUTOTRAIN. Changing it trains a new version.
 	TrainingMode pulumi.StringPtrInput

@@ -33,13 +33,13 @@ class SolutionVersionArgs:
         The set of arguments for constructing a SolutionVersion resource.
 
         :param pulumi.Input[_builtins.str] solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to become ACTIVE. Changing it trains a new version (replace).
-        :param pulumi.Input[_builtins.str] existing_version_arn: Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+        :param pulumi.Input[_builtins.str] existing_version_arn: Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] min_metrics: A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g. `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges the version already in the stack on update, changing nothing on the service.
-        :param pulumi.Input[_builtins.str] name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+        :param pulumi.Input[_builtins.str] name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
         :param pulumi.Input[_builtins.str] profile: AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard credential chain.
         :param pulumi.Input[_builtins.str] region: AWS region of the calls; default, and must equal, the solution ARN's region.
         :param pulumi.Input[Mapping[str, Any]] retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
         :param pulumi.Input[_builtins.str] training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or AUTOTRAIN. Changing it trains a new version.
         :param pulumi.Input[_builtins.float] wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours). The engine ignores customTimeouts for dynamic resources, so this is the wait budget. A training still running when it runs out continues; the next `pulumi up` adopts it.
         """
@@ -83,7 +83,7 @@ class SolutionVersionArgs:
     @pulumi.getter(name="existingVersionArn")
     def existing_version_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+        Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
         """
         return pulumi.get(self, "existing_version_arn")
 
@@ -107,7 +107,7 @@ class SolutionVersionArgs:
     @pulumi.getter
     def name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+        Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
         """
         return pulumi.get(self, "name")
 
@@ -155,7 +155,7 @@ class SolutionVersionArgs:
     @pulumi.getter
     def tags(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
-        Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+        Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
         """
         return pulumi.get(self, "tags")
 
@@ -210,14 +210,14 @@ class SolutionVersion(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] existing_version_arn: Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` does not work for dynamic resources; this is the way in.)
+        :param pulumi.Input[_builtins.str] existing_version_arn: Adopt this existing version of `solutionArn` (trained by hand, or by the solution's automatic training) instead of training one: create waits for it if it is still training, judges it against `minMetrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with `name`, `trainingMode` or `retrainTriggers`. Changing it replaces the resource. (The package's resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, pulumi/pulumi#16175.)
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] min_metrics: A quality gate: GetSolutionMetrics names (`[a-z0-9_]+`) mapped to minimum values, e.g. `{"precision_at_25": 0.2}`. Once the version is ACTIVE, a metric below its minimum (or not reported) fails the create with one line naming it; the version stays in Personalize, out of the stack (a retrain that fails leaves the previous version in the stack). Not part of the version's identity: a change re-judges the version already in the stack on update, changing nothing on the service.
-        :param pulumi.Input[_builtins.str] name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+        :param pulumi.Input[_builtins.str] name: Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
         :param pulumi.Input[_builtins.str] profile: AWS shared-config profile for the calls; default the stack's `aws:profile`, then the standard credential chain.
         :param pulumi.Input[_builtins.str] region: AWS region of the calls; default, and must equal, the solution ARN's region.
         :param pulumi.Input[Mapping[str, Any]] retrain_triggers: Any values; changing one trains a new version (e.g. a dataset import job ARN).
         :param pulumi.Input[_builtins.str] solution_arn: ARN of the Personalize solution to train; it must exist, and `create` waits for it to become ACTIVE. Changing it trains a new version (replace).
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tags_all`. Changes, and changes of `aws:defaultTags`, apply in place.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags of the version; keys must not start with `aws:`. The version gets the stack's `aws:defaultTags` overlaid by these (these win on conflicts; at most 49 in all: Personalize allows 50, one is the provider's ownership marker), as pulumi-aws resources do: output `tagsAll`. Changes, and changes of `aws:defaultTags`, apply in place.
         :param pulumi.Input[_builtins.str] training_mode: FULL (default: train on all data), UPDATE (incremental, needs an ACTIVE FULL version and the User-Personalization or HRNN-Coldstart recipe; Personalize then stops its automatic updates for that version) or AUTOTRAIN. Changing it trains a new version.
         :param pulumi.Input[_builtins.float] wait_timeout_minutes: How long `create` waits for ACTIVE before failing (default 720, i.e. 12 hours). The engine ignores customTimeouts for dynamic resources, so this is the wait budget. A training still running when it runs out continues; the next `pulumi up` adopts it.
         """
@@ -404,7 +404,7 @@ class SolutionVersion(pulumi.CustomResource):
     @pulumi.getter
     def name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `version_name`). Changing it trains a new version.
+        Name of the version, 1-63 characters of letters, digits, '-' and '_'. Default: the resource name plus a hash of the stack's names, its owner token, the solution ARN, training mode and retrain triggers, so a retried `pulumi up` finds the version an interrupted one started. After a failed or stopped training the next attempt is named `<name>-2`, `-3`, ... (output `versionName`). Changing it trains a new version.
         """
         return pulumi.get(self, "name")
 
@@ -468,7 +468,7 @@ class SolutionVersion(pulumi.CustomResource):
     @pulumi.getter
     def tags(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
         """
-        The tags this resource declares (without the stack's `aws:defaultTags`; `tags_all` has the effective set).
+        The tags this resource declares (without the stack's `aws:defaultTags`; `tagsAll` has the effective set).
         """
         return pulumi.get(self, "tags")
 

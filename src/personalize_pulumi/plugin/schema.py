@@ -9,6 +9,7 @@ or output: nothing here restates one.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -78,8 +79,24 @@ def _owner_properties() -> dict[str, dict[str, Any]]:
     return properties
 
 
+def _state_keys() -> dict[str, str]:
+    """Python name -> state key, of every input and output: what the schema's readers (YAML, TypeScript, Go) call
+    them."""
+    keys = {i.python: i.key for i in SOLUTION_VERSION_INPUTS}
+    for attribute, value in vars(SolutionVersionState).items():
+        if isinstance(value, StateKey):
+            keys[attribute] = value.key
+    return keys
+
+
+def _described(doc: str) -> str:
+    """A docstring as the schema says it: each `snake_case` name of an input or output as its state key."""
+    keys = _state_keys()
+    return re.sub(r"`([a-z][a-z0-9_]*)`", lambda m: f"`{keys.get(m.group(1), m.group(1))}`", doc)
+
+
 def _input_property(declared: Input) -> dict[str, Any]:
-    spec: dict[str, Any] = {**_TYPES[declared.type], "description": declared.doc}
+    spec: dict[str, Any] = {**_TYPES[declared.type], "description": _described(declared.doc)}
     if declared.default.value is not None and not isinstance(declared.default.value, dict):
         spec["default"] = declared.default.value
     if declared.key in REPLACE_ON_CHANGE:
@@ -97,14 +114,14 @@ def _output_properties() -> dict[str, dict[str, Any]]:
         if not isinstance(value, StateKey):
             continue
         if value.key in inputs:
-            properties[value.key] = {**_TYPES[inputs[value.key].type], "description": docs[attribute]}
+            properties[value.key] = {**_TYPES[inputs[value.key].type], "description": _described(docs[attribute])}
             continue
         (held,) = get_args(hints[attribute])
         if get_origin(held) in (Union, UnionType):  # `str | None` is a string
             (held,) = [arg for arg in get_args(held) if arg is not type(None)]
-        properties[value.key] = {**_TYPES[_PYTHON_TYPES[held]], "description": docs[attribute]}
+        properties[value.key] = {**_TYPES[_PYTHON_TYPES[held]], "description": _described(docs[attribute])}
     for declared in SOLUTION_VERSION_INPUTS:  # inputs echoed in the state that the class does not type
-        properties.setdefault(declared.key, {**_TYPES[declared.type], "description": declared.doc})
+        properties.setdefault(declared.key, {**_TYPES[declared.type], "description": _described(declared.doc)})
     return properties
 
 

@@ -261,8 +261,9 @@ SOLUTION_VERSION_INPUTS: tuple[Input, ...] = (
             "Adopt this existing version of `solution_arn` (trained by hand, or by the solution's automatic "
             "training) instead of training one: create waits for it if it is still training, judges it against "
             "`min_metrics`, gives it `tags`, and never calls CreateSolutionVersion. Cannot be combined with "
-            "`name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (`pulumi import` "
-            "does not work for dynamic resources; this is the way in.)"
+            "`name`, `training_mode` or `retrain_triggers`. Changing it replaces the resource. (The package's "
+            "resource can also be given a version with `pulumi import`; the Python dynamic resource cannot, "
+            "pulumi/pulumi#16175.)"
         ),
         type="string",
     ),
