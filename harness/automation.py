@@ -7,9 +7,9 @@ Everything a user sees from `pulumi up` / `preview --diff` / `refresh` / `destro
 
 Each `EngineStack` lives in a work folder:
 - `program/`: a copy of the program directory (the repo's `__main__.py`, `example_config.py`, `components/`,
-  `providers/`, `Pulumi.yaml`, `Pulumi.<stack>.yaml`), so the CLI's writes (the stack's encryption salt, config edits)
+  `providers/`, `Pulumi.yaml`, `Pulumi.<stack>.yaml`), so the CLI's writes (how the stack's secrets are kept, config edits)
   never touch the repository; the engine starts the provider host there, so it imports this copy's `providers`;
-- `state/`: the local file backend (empty passphrase);
+- `state/`: the local file backend (secrets under a KMS key of the emulator: engine.secrets_provider);
 - `pulumi-home/`: `PULUMI_HOME` (no plugin downloads, no update checks).
 The main job, the end-to-end tests and the benchmark all use this module; `python -m harness.automation` runs one
 operation in its own process (used where a test must signal the CLI).
@@ -64,8 +64,12 @@ def pulumi_cli() -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
+SECRETS_SETTINGS = ("encryptionsalt", "secretsprovider", "encryptedkey")
+"""What a stack file says of the stack's secrets (a passphrase's salt, or a KMS key and the data key it encrypts)."""
+
+
 def copy_program(destination: Path, stack: str, main: str | None = None, source: Path = ROOT) -> Path:
-    """Copy the program directory to `destination` (refreshing code, keeping the stack file's encryption salt);
+    """Copy the program directory to `destination` (refreshing code, keeping what the stack file says of secrets);
     `main` replaces `__main__.py` with other program text."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in PROGRAM_FILES:
@@ -89,9 +93,10 @@ def copy_program(destination: Path, stack: str, main: str | None = None, source:
         else {}
     )
     if stack_file.exists():
-        salt = (yaml.safe_load(stack_file.read_text()) or {}).get("encryptionsalt")
-        if salt:
-            settings["encryptionsalt"] = salt
+        kept = yaml.safe_load(stack_file.read_text()) or {}
+        for key in SECRETS_SETTINGS:
+            if kept.get(key):
+                settings[key] = kept[key]
     stack_file.write_text(yaml.safe_dump(settings or {}, sort_keys=False))
     return destination
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from personalize_pulumi.engine import engine_env
+from personalize_pulumi.engine import engine_env, secrets_provider
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML_HOST_SCRIPT = ROOT / "scripts" / "pulumi-language-yaml"
@@ -62,7 +62,7 @@ class CliProgram:
         first = not (self.folder / "Pulumi.yaml").exists()
         (self.folder / "Pulumi.yaml").write_text(program)
         if first:
-            self.run("stack", "init", self.stack)
+            self.run("stack", "init", self.stack, "--secrets-provider", secrets_provider(self.env))
 
     def run(self, *words: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         """`pulumi <words>` (non-interactive); fails with everything it printed if it fails and `check`."""

@@ -147,8 +147,8 @@ def personalize_stack(personalize_emulator: EmulatorProcess, tmp_path: Path) -> 
     """A factory, `personalize_stack(program_dir, *, stack="test", config=None)`, of stacks of your Pulumi program
     on the real engine against the emulator: `preview(diff=False)`, `up()`, `refresh()`, `destroy()` return the
     Automation API's results (`change_summary`, `outputs`, `stdout`). The program (`program_dir/__main__.py`, run as
-    an inline program) is copied under the test's temporary directory, with a file backend and an empty passphrase
-    beside it; the provider host runs in this Python; `config` keys are the program's (`project:key`). Each stack is
+    an inline program) is copied under the test's temporary directory, with a file backend beside it and
+    its secrets under a new KMS key of the emulator; the provider host runs in this Python; `config` keys are the program's (`project:key`). Each stack is
     destroyed at teardown; `stack.set_config(key, value)` changes config between operations. The Pulumi CLI is found
     as `PULUMI_CLI`, `pulumi` on `PATH`, `~/.pulumi/bin/pulumi`, or the one this repository's `scripts/pulumi-cli`
     built. A `program_dir` with no `Pulumi.yaml` fails the test in one line, copying nothing."""

@@ -3,7 +3,6 @@ what a user sees from `pulumi up`, `preview --diff`, `refresh`, `destroy`, and f
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 
@@ -13,9 +12,6 @@ import pytest
 from harness.automation import ROOT, EngineFailed
 from tests.e2e.conftest import (
     PROJECT,
-    provider_hosts,
-    up_until_training,
-    wait_until,
 )
 from tests.helpers import REGION, live_tags, trainings_started
 
@@ -165,36 +161,6 @@ def test_destroy_of_an_active_version_removes_it_from_the_stack_and_says_it_is_l
     assert arn in shown and "no API to delete" in shown, shown
     assert _client().describe_solution_version(solutionVersionArn=arn)["solutionVersion"]["status"] == "ACTIVE"
     assert control.count("StopSolutionVersionCreation") == 0
-
-
-@pytest.mark.usefixtures("duplicate_names")  # no source says whether the service refuses them
-def test_sigkill_mid_training_then_cancel_and_up_resumes_with_one_training(new_stack, control):
-    stack = new_stack()
-    running = up_until_training(stack, control, training_seconds=300.0)
-    [host] = wait_until(lambda: provider_hosts(stack.program_dir), 10, "the provider host")
-    [version] = _client().list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
-    wait_until(lambda: version["solutionVersionArn"] in running.output, 30, "the ARN to be shown", running)
-
-    running.signal_cli(signal.SIGKILL)
-    code, output = running.finish()
-    assert code != 0
-    # The engine is gone: its provider host notices (stdin closes) and stops polling instead of living on orphaned.
-    wait_until(lambda: host not in provider_hosts(stack.program_dir), 10, "the orphaned provider host to exit")
-    status = _client().describe_solution_version(solutionVersionArn=version["solutionVersionArn"])["solutionVersion"]
-    assert status["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"), "the training itself goes on"
-
-    # The documented recovery: release the lock, drop the pending create the kill left, then up adopts the training.
-    stack.cli_command("cancel", "--yes")
-    assert len(stack.pending_operations()) == 1
-    stack.cli_command("refresh", "--clear-pending-creates", "--yes")
-    assert stack.pending_operations() == []
-    control.set_timing(training_seconds=2.0, setup_seconds=0.5)
-    stack.up()
-    outputs = stack.outputs()
-    assert outputs["status"] == "ACTIVE"
-    assert outputs["solutionVersionArn"] == version["solutionVersionArn"], "up adopted the interrupted training"
-    assert trainings_started(control) == 1
-    assert stack.pending_operations() == []
 
 
 def test_a_replace_trains_a_new_version_first_and_leaves_the_old_one_active(new_stack, control):

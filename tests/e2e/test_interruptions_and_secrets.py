@@ -15,7 +15,7 @@ import boto3
 import pytest
 from pulumi import automation as auto
 
-from tests.e2e.conftest import PROJECT, up_until_training, wait_until
+from tests.e2e.conftest import PROJECT, provider_hosts, up_until_training, wait_until
 from tests.helpers import REGION, trainings_started
 
 SECRET = "s3cr3t-tag-value-4711"
@@ -126,11 +126,16 @@ def _state_files(stack) -> str:
 def test_after_a_hard_kill_up_adopts_and_says_the_command_that_clears_the_pending_create(new_stack, control):
     stack = new_stack()
     running = up_until_training(stack, control, training_seconds=300.0)
+    [host] = wait_until(lambda: provider_hosts(stack.program_dir), 10, "the provider host")
     [version] = _client().list_solution_versions(solutionArn=stack.solution_arn)["solutionVersions"]
     arn = version["solutionVersionArn"]
     wait_until(lambda: arn in running.output, 30, "the ARN to be shown", running)
     running.signal_cli(signal.SIGKILL)
     running.finish(timeout=90)
+    # The engine is gone: its provider host notices (stdin closes) and stops polling instead of living on orphaned.
+    wait_until(lambda: host not in provider_hosts(stack.program_dir), 10, "the orphaned provider host to exit")
+    status = _client().describe_solution_version(solutionVersionArn=arn)["solutionVersion"]["status"]
+    assert status in ("CREATE PENDING", "CREATE IN_PROGRESS"), "the training itself goes on"
     stack.cli_command("cancel", "--yes")
     assert len(stack.pending_operations()) == 1
 

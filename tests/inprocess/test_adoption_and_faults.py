@@ -128,9 +128,9 @@ def test_a_lost_answer_to_create_is_found_by_its_marker_and_trains_once(
 
 
 @pytest.mark.parametrize("kind", ["throttle", "http500", "drop"])
-def test_transient_errors_while_waiting_are_ridden_out(kind, plugin, personalize, control):
+def test_an_outage_of_40_failed_polls_while_waiting_is_ridden_out(kind, plugin, personalize, control):
     name, inputs = checked(plugin, active_solution(personalize))
-    rule: dict[str, Any] = {"kind": kind, "operation": "DescribeSolutionVersion", "count": 3}
+    rule: dict[str, Any] = {"kind": kind, "operation": "DescribeSolutionVersion", "count": 40}  # a long outage
     if kind == "throttle":
         rule["code"] = "ThrottlingException"
     control.add_fault(**rule)
@@ -207,11 +207,11 @@ def test_metrics_that_cannot_be_read_fail_a_gated_create_before_it_trains_but_no
 ):
     solution = active_solution(personalize)
     control.add_fault(kind="http500", operation="GetSolutionMetrics", count=100_000)
-    name, inputs = checked(plugin, solution)
+    name, inputs = checked(plugin, solution, waitTimeoutMinutes=40)  # the reads retry within what is left of it
     _, outputs = plugin.create(name, inputs)
     assert outputs["status"] == "ACTIVE" and outputs["metrics"] == {}
 
-    gated_name, gated = checked(plugin, solution, minMetrics={"coverage": 0.01})
+    gated_name, gated = checked(plugin, solution, minMetrics={"coverage": 0.01}, waitTimeoutMinutes=40)
     with pytest.raises(HostError) as failed:
         plugin.create(gated_name, gated)
     assert "no training was started" in one_line(failed.value) and "internal server error" in failed.value.details

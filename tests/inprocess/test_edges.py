@@ -60,7 +60,7 @@ def test_a_resumed_create_whose_training_failed_records_how_it_ended(plugin, per
 
 
 def test_tags_that_cannot_be_read_after_training_are_recorded_as_set_and_said(plugin, personalize, control, capsys):
-    name, inputs = checked(plugin, active_solution(personalize), tags={"team": "ml"})
+    name, inputs = checked(plugin, active_solution(personalize), tags={"team": "ml"}, waitTimeoutMinutes=40)
     control.add_fault(kind="http500", operation="ListTagsForResource", count=FOREVER)
 
     _, outputs = plugin.create(name, inputs)
@@ -72,7 +72,7 @@ def test_tags_that_cannot_be_read_after_training_are_recorded_as_set_and_said(pl
 def test_an_adopted_version_that_cannot_be_tagged_fails_naming_it(plugin, personalize, control):
     solution = active_solution(personalize)
     arn, _ = plugin.create(*checked(plugin, solution))
-    name, inputs = checked(plugin, solution, existingVersionArn=arn, tags={"team": "adopted"})
+    name, inputs = checked(plugin, solution, existingVersionArn=arn, tags={"team": "adopted"}, waitTimeoutMinutes=10)
     control.add_fault(kind="http500", operation="TagResource", count=FOREVER)
 
     with pytest.raises(HostError) as failed:
