@@ -49,7 +49,7 @@ export class TrainingOwner extends pulumi.CustomResource {
      */
     declare public readonly profile: pulumi.Output<string | undefined>;
     /**
-     * AWS region of the calls (default: the provider's region, else the solution ARN's).
+     * AWS region of the calls (default: the solution ARN's, where its versions are).
      */
     declare public readonly region: pulumi.Output<string | undefined>;
     /**
@@ -104,7 +104,7 @@ export interface TrainingOwnerArgs {
      */
     profile?: pulumi.Input<string | undefined>;
     /**
-     * AWS region of the calls (default: the provider's region, else the solution ARN's).
+     * AWS region of the calls (default: the solution ARN's, where its versions are).
      */
     region?: pulumi.Input<string | undefined>;
     /**

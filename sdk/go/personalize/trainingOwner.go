@@ -18,7 +18,7 @@ type TrainingOwner struct {
 
 	// AWS shared-config profile of the calls (default: the provider's, else the standard credential chain).
 	Profile pulumi.StringPtrOutput `pulumi:"profile"`
-	// AWS region of the calls (default: the provider's region, else the solution ARN's).
+	// AWS region of the calls (default: the solution ARN's, where its versions are).
 	Region pulumi.StringPtrOutput `pulumi:"region"`
 	// ARN of the Personalize solution the version trains on: where destroying this owner looks for trainings to stop. Changing it replaces the owner.
 	SolutionArn pulumi.StringOutput `pulumi:"solutionArn"`
@@ -85,7 +85,7 @@ func TrainingOwnerExists(ctx *pulumi.Context,
 type trainingOwnerArgs struct {
 	// AWS shared-config profile of the calls (default: the provider's, else the standard credential chain).
 	Profile *string `pulumi:"profile"`
-	// AWS region of the calls (default: the provider's region, else the solution ARN's).
+	// AWS region of the calls (default: the solution ARN's, where its versions are).
 	Region *string `pulumi:"region"`
 	// ARN of the Personalize solution the version trains on: where destroying this owner looks for trainings to stop. Changing it replaces the owner.
 	SolutionArn string `pulumi:"solutionArn"`
@@ -97,7 +97,7 @@ type trainingOwnerArgs struct {
 type TrainingOwnerArgs struct {
 	// AWS shared-config profile of the calls (default: the provider's, else the standard credential chain).
 	Profile pulumi.StringPtrInput
-	// AWS region of the calls (default: the provider's region, else the solution ARN's).
+	// AWS region of the calls (default: the solution ARN's, where its versions are).
 	Region pulumi.StringPtrInput
 	// ARN of the Personalize solution the version trains on: where destroying this owner looks for trainings to stop. Changing it replaces the owner.
 	SolutionArn pulumi.StringInput
@@ -147,7 +147,7 @@ func (o TrainingOwnerOutput) Profile() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *TrainingOwner) pulumi.StringPtrOutput { return v.Profile }).(pulumi.StringPtrOutput)
 }
 
-// AWS region of the calls (default: the provider's region, else the solution ARN's).
+// AWS region of the calls (default: the solution ARN's, where its versions are).
 func (o TrainingOwnerOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *TrainingOwner) pulumi.StringPtrOutput { return v.Region }).(pulumi.StringPtrOutput)
 }

@@ -29,7 +29,7 @@ class TrainingOwnerArgs:
         :param pulumi.Input[_builtins.str] solution_arn: ARN of the Personalize solution the version trains on: where destroying this owner looks for trainings to stop. Changing it replaces the owner.
         :param pulumi.Input[_builtins.str] version_name: Name of the SolutionVersion resource whose trainings this owns, a sibling of this one (same parent). Changing it replaces the owner.
         :param pulumi.Input[_builtins.str] profile: AWS shared-config profile of the calls (default: the provider's, else the standard credential chain).
-        :param pulumi.Input[_builtins.str] region: AWS region of the calls (default: the provider's region, else the solution ARN's).
+        :param pulumi.Input[_builtins.str] region: AWS region of the calls (default: the solution ARN's, where its versions are).
         """
         pulumi.set(__self__, "solution_arn", solution_arn)
         pulumi.set(__self__, "version_name", version_name)
@@ -78,7 +78,7 @@ class TrainingOwnerArgs:
     @pulumi.getter
     def region(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        AWS region of the calls (default: the provider's region, else the solution ARN's).
+        AWS region of the calls (default: the solution ARN's, where its versions are).
         """
         return pulumi.get(self, "region")
 
@@ -104,7 +104,7 @@ class TrainingOwner(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] profile: AWS shared-config profile of the calls (default: the provider's, else the standard credential chain).
-        :param pulumi.Input[_builtins.str] region: AWS region of the calls (default: the provider's region, else the solution ARN's).
+        :param pulumi.Input[_builtins.str] region: AWS region of the calls (default: the solution ARN's, where its versions are).
         :param pulumi.Input[_builtins.str] solution_arn: ARN of the Personalize solution the version trains on: where destroying this owner looks for trainings to stop. Changing it replaces the owner.
         :param pulumi.Input[_builtins.str] version_name: Name of the SolutionVersion resource whose trainings this owns, a sibling of this one (same parent). Changing it replaces the owner.
         """
@@ -201,7 +201,7 @@ class TrainingOwner(pulumi.CustomResource):
     @pulumi.getter
     def region(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        AWS region of the calls (default: the provider's region, else the solution ARN's).
+        AWS region of the calls (default: the solution ARN's, where its versions are).
         """
         return pulumi.get(self, "region")
 

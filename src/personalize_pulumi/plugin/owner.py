@@ -33,7 +33,7 @@ OWNER_INPUT_DOCS = {
     "trainings to stop. Changing it replaces the owner.",
     VERSION_NAME: "Name of the SolutionVersion resource whose trainings this owns, a sibling of this one (same "
     "parent). Changing it replaces the owner.",
-    "region": "AWS region of the calls (default: the provider's region, else the solution ARN's).",
+    "region": "AWS region of the calls (default: the solution ARN's, where its versions are).",
     "profile": "AWS shared-config profile of the calls (default: the provider's, else the standard credential chain).",
 }
 """The owner's inputs (all strings) and their descriptions in the schema."""
