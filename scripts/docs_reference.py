@@ -26,8 +26,12 @@ _PARAM = re.compile(r":param (\w+): (.*?)(?=\n:param |\Z)", re.DOTALL)
 
 
 def param_docs(function: Callable[..., Any]) -> dict[str, str]:
-    """The `:param name: text` entries of a docstring, each on one line."""
-    doc = inspect.getdoc(function) or ""
+    """The `:param name: text` entries of a function's docstring, each on one line."""
+    return params_of(inspect.getdoc(function) or "")
+
+
+def params_of(doc: str) -> dict[str, str]:
+    """The `:param name: text` entries of the docstring text `doc`, each on one line."""
     return {name: " ".join(text.split()) for name, text in _PARAM.findall(doc)}
 
 
@@ -104,7 +108,7 @@ def solution_version_page() -> str:
     from personalize_pulumi.provider import properties as p
     from personalize_pulumi.provider.resource import SolutionVersionArgs
 
-    docs, types = param_docs(SolutionVersionArgs.__init__), parameters(SolutionVersionArgs.__init__)
+    docs, types = params_of(init_docs()["SolutionVersionArgs"][1]), parameters(SolutionVersionArgs.__init__)
     lines = [
         *_header("SolutionVersion", "SolutionVersion, SolutionVersionArgs"),
         f"Type token `{p.TYPE_TOKEN}`. State keys are camelCase, as in every Pulumi AWS resource.",
@@ -143,7 +147,7 @@ def trained_model_page() -> str:
     from personalize_pulumi.provider import properties as p
     from personalize_pulumi.trained_model import TrainedModelArgs
 
-    docs, types = param_docs(TrainedModelArgs.__init__), parameters(TrainedModelArgs.__init__)
+    docs, types = params_of(init_docs()["TrainedModelArgs"][1]), parameters(TrainedModelArgs.__init__)
     lines = [
         *_header("TrainedModel", "TrainedModel, TrainedModelArgs"),
         f"Type token `{trained_model.TYPE_TOKEN}`. One child: the [`SolutionVersion`](solution-version.md) "
@@ -181,21 +185,26 @@ def pages() -> dict[Path, str]:
 PACKAGE = ROOT / "src" / "personalize_pulumi"
 
 
-def sources() -> dict[Path, str]:
-    """The Args classes' source with the `:param` docstring of their `__init__` written out (IDE hovers read the
-    source), from the same declarations as the pages."""
+def init_docs() -> dict[str, tuple[Path, str]]:
+    """Each Args class's `__init__` docstring as the declarations make it, by class name, with the file it is written
+    into. The pages read these, not the imported docstrings, so one run writes both after a declaration changes."""
     from personalize_pulumi import trained_model
     from personalize_pulumi.provider.properties import SOLUTION_VERSION_INPUTS, args_doc
 
     order = tuple(inspect.signature(trained_model.TrainedModelArgs.__init__).parameters)[1:]
-    docs = {
-        PACKAGE / "provider" / "resource.py": ("SolutionVersionArgs", args_doc(SOLUTION_VERSION_INPUTS)),
-        PACKAGE / "trained_model.py": (
-            "TrainedModelArgs",
+    return {
+        "SolutionVersionArgs": (PACKAGE / "provider" / "resource.py", args_doc(SOLUTION_VERSION_INPUTS)),
+        "TrainedModelArgs": (
+            PACKAGE / "trained_model.py",
             args_doc(SOLUTION_VERSION_INPUTS, trained_model.OWN_DOCS, order),
         ),
     }
-    return {path: with_init_doc(path.read_text(), name, doc) for path, (name, doc) in docs.items()}
+
+
+def sources() -> dict[Path, str]:
+    """The Args classes' source with the `:param` docstring of their `__init__` written out (IDE hovers read the
+    source), from the same declarations as the pages."""
+    return {path: with_init_doc(path.read_text(), name, doc) for name, (path, doc) in init_docs().items()}
 
 
 def with_init_doc(source: str, class_name: str, doc: str) -> str:

@@ -153,3 +153,25 @@ def test_lint_builds_the_docs(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "VENV"}
     subprocess.run([str(tmp_path / "scripts" / "lint")], check=True, env=env)
     assert marker.exists()
+
+
+def test_one_run_writes_a_changed_declaration_into_the_pages_and_the_source(tmp_path, monkeypatch):
+    import dataclasses
+
+    (tmp_path / "provider").mkdir()
+    for relative in ("provider/resource.py", "trained_model.py"):
+        shutil.copy(docs_reference.PACKAGE / relative, tmp_path / relative)
+    monkeypatch.setattr(docs_reference, "PACKAGE", tmp_path)
+    monkeypatch.setattr(docs_reference, "PAGES", tmp_path / "reference")
+    changed = tuple(
+        dataclasses.replace(declared, doc=declared.doc + " A sentence added today.")
+        if declared.key == "tags"
+        else declared
+        for declared in properties.SOLUTION_VERSION_INPUTS
+    )
+    monkeypatch.setattr(properties, "SOLUTION_VERSION_INPUTS", changed)
+
+    assert docs_reference.main([]) == 0
+
+    for written in (tmp_path / "reference" / "solution-version.md", tmp_path / "provider" / "resource.py"):
+        assert "A sentence added today." in written.read_text(), written
