@@ -26,6 +26,7 @@ from personalize_pulumi.emulator import timing
 from personalize_pulumi.emulator.client import EmulatorControl
 from personalize_pulumi.emulator.server import EmulatorServer, quiet_request_logging
 from personalize_pulumi.provider.backoff import Cancellation, Clock, Polling
+from personalize_pulumi.provider.engine_log import EngineLink
 from personalize_pulumi.provider.session import Session
 from tests.helpers import REGION
 
@@ -173,6 +174,22 @@ def session(fake_time: FakeTime) -> Session:
 @pytest.fixture
 def plugin(session: Session, control: EmulatorControl) -> InProcessPlugin:
     """The plugin's servicer, configured as the engine configures the default provider."""
+    plugin = InProcessPlugin(session)
+    plugin.config = plugin.configure({"region": REGION})
+    return plugin
+
+
+@pytest.fixture
+def linked(engine: Any, fake_time: FakeTime, control: EmulatorControl) -> InProcessPlugin:
+    """The plugin's servicer with an engine link to the test's FakeEngine (`engine`): its lines land there, on the
+    rows of the URNs they are for."""
+    cancellation = Cancellation()
+    session = Session(
+        cancellation=cancellation,
+        clock=fake_time.clock(cancellation),
+        polling=Polling(),
+        engine=EngineLink(engine.address),
+    )
     plugin = InProcessPlugin(session)
     plugin.config = plugin.configure({"region": REGION})
     return plugin

@@ -6,26 +6,9 @@ from __future__ import annotations
 import pytest
 
 from harness.dynamic_host import HostError
-from harness.plugin_host import InProcessPlugin, urn
-from personalize_pulumi.provider.backoff import Cancellation, Polling
-from personalize_pulumi.provider.engine_log import EngineLink
-from personalize_pulumi.provider.session import Session
-from tests.helpers import REGION, active_solution
+from harness.plugin_host import urn
+from tests.helpers import active_solution
 from tests.inprocess.test_lifecycle import _program, checked
-
-
-@pytest.fixture
-def linked(engine, fake_time, control) -> InProcessPlugin:
-    cancellation = Cancellation()
-    session = Session(
-        cancellation=cancellation,
-        clock=fake_time.clock(cancellation),
-        polling=Polling(),
-        engine=EngineLink(engine.address),
-    )
-    plugin = InProcessPlugin(session)
-    plugin.config = plugin.configure({"region": REGION})
-    return plugin
 
 
 def test_a_create_says_everything_on_its_own_row(linked, engine, personalize):

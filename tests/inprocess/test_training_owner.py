@@ -8,11 +8,8 @@ from typing import Any
 import pytest
 from pulumi.runtime.proto import provider_pb2
 
-from harness.dynamic_host import HostError
+from harness.dynamic_host import HostError, to_struct
 from harness.plugin_host import owner_urn, urn
-from personalize_pulumi.provider.backoff import Cancellation, Polling
-from personalize_pulumi.provider.engine_log import EngineLink
-from personalize_pulumi.provider.session import Session
 from tests.helpers import REGION, active_solution, marked, trainings_started, version_status
 from tests.inprocess.test_lifecycle import checked
 
@@ -31,7 +28,7 @@ def test_the_owner_holds_its_versions_token_as_a_secret_and_is_created_with_no_a
 
     response = plugin._call(
         "Check",
-        provider_pb2.CheckRequest(urn=owner_urn(name), news=_struct({"solutionArn": solution, "versionName": name})),
+        provider_pb2.CheckRequest(urn=owner_urn(name), news=to_struct({"solutionArn": solution, "versionName": name})),
     )
     owner_id, outputs = owner_of(plugin, name, solution)
 
@@ -61,18 +58,8 @@ def test_destroy_after_a_killed_up_stops_the_training_it_left_and_no_other(plugi
     assert trainings_started(control) == 3, "nothing trained"
 
 
-def test_the_stop_is_said_on_the_owners_row_naming_the_arn(engine, fake_time, personalize):
-    cancellation = Cancellation()
-    session = Session(
-        cancellation=cancellation,
-        clock=fake_time.clock(cancellation),
-        polling=Polling(),
-        engine=EngineLink(engine.address),
-    )
-    from harness.plugin_host import InProcessPlugin
-
-    plugin = InProcessPlugin(session)
-    plugin.configure({"region": REGION})
+def test_the_stop_is_said_on_the_owners_row_naming_the_arn(linked, engine, personalize):
+    plugin = linked
     solution = active_solution(personalize)
     name, inputs = checked(plugin, solution)
     _, owner = owner_of(plugin, name, solution)
@@ -153,9 +140,3 @@ def test_an_owner_cannot_be_imported(plugin):
 
 def _inputs(owner: dict[str, Any]) -> dict[str, Any]:
     return {key: owner[key] for key in ("solutionArn", "versionName") if key in owner}
-
-
-def _struct(values: dict[str, Any]) -> Any:
-    from harness.dynamic_host import to_struct
-
-    return to_struct(values)

@@ -25,7 +25,7 @@ from ..provider.properties import OWNER_TOKEN
 from ..provider.session import Session
 from . import SOLUTION_VERSION_TOKEN, TRAINING_OWNER_TOKEN
 from .config import PluginConfig
-from .wire import Secret, from_struct, secret_keys, to_struct
+from .wire import from_struct, secret_keys, to_struct_with_secrets
 
 VERSION_NAME = "versionName"
 OWNER_INPUT_DOCS = {
@@ -120,5 +120,4 @@ class TrainingOwnerCalls:
 
 def _state(props: dict[str, Any], secret: set[str]) -> Any:
     """`props` as the engine records them: what arrived secret stays secret, and the owner token always is."""
-    secret = secret | {OWNER_TOKEN}
-    return to_struct({key: Secret(value) if key in secret else value for key, value in props.items()})
+    return to_struct_with_secrets(props, secret | {OWNER_TOKEN})

@@ -48,7 +48,7 @@ from .component import construct
 from .config import OWNERSHIP_KEY, PluginConfig, with_ownership_key
 from .owner import TrainingOwnerCalls, is_owner
 from .schema import schema_json
-from .wire import Secret, from_struct, secret_keys, to_struct
+from .wire import from_struct, secret_keys, to_struct_with_secrets
 
 WORKERS_ENV = "PERSONALIZE_PLUGIN_WORKERS"
 DEFAULT_WORKERS = 256
@@ -107,8 +107,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         if problem:
             failures.append(provider_pb2.CheckFailure(property="defaultTags", reason=problem))
         secret = secret_keys(request.news) | {OWNERSHIP_KEY}
-        inputs = {key: Secret(value) if key in secret else value for key, value in inputs.items()}
-        return provider_pb2.CheckResponse(inputs=to_struct(inputs), failures=failures)
+        return provider_pb2.CheckResponse(inputs=to_struct_with_secrets(inputs, secret), failures=failures)
 
     def DiffConfig(self, request: provider_pb2.DiffRequest, context: grpc.ServicerContext) -> Any:
         olds, news = from_struct(request.olds), from_struct(request.news)
@@ -272,7 +271,7 @@ class PersonalizeProvider(provider_pb2_grpc.ResourceProviderServicer):
         secret = secret | {OWNER_TOKEN}
         if "tags" in secret or self._config.secret_default_tags:
             secret.add(TAGS_ALL)
-        return to_struct({key: Secret(value) if key in secret else value for key, value in props.items()})
+        return to_struct_with_secrets(props, secret)
 
     def _clients(self, props: dict[str, Any]) -> Any:
         return calls.clients(self._session, props, self._config.aws)

@@ -66,6 +66,11 @@ def to_struct(properties: dict[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+def to_struct_with_secrets(properties: dict[str, Any], secret: set[str]) -> struct_pb2.Struct:
+    """`to_struct(properties)`, the values of the keys in `secret` marked secret."""
+    return to_struct({key: Secret(value) if key in secret else value for key, value in properties.items()})
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, Unknown):
         return UNKNOWN
